@@ -1,0 +1,59 @@
+//! The command line, as clap derive types only. `settings` and `ingest` turn
+//! these into what the engine sees; nothing else mentions clap.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    the run finished and the datasets are published (bad files are rows, not failures)
+  1    finished and published, but --strict found error findings
+  2    fatal: bad arguments, config or templates, unwritable output; nothing published
+  130  interrupted; nothing published";
+
+/// Government information-disclosure annual reports (政府信息公开工作年度报告)
+/// → typed Parquet datasets.
+#[derive(Parser, Debug)]
+#[command(name = "xxgk", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Read every report under CORPUS and write the datasets under OUT:
+    /// reports, disclosure_counts, procurement, litigation, findings
+    /// (Hive-partitioned Parquet, one folder each).
+    #[command(after_help = EXIT_CODES)]
+    Ingest {
+        /// Folder of reports (or one report file).
+        corpus: PathBuf,
+        /// Folder the datasets are published into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Config file (TOML); default: the embedded config/xxgk.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Worker threads; default: one per core.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar and no summary.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Exit 1 when any finding has severity error.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Show what xxgk reads in one report: template, year and org with the
+    /// text they came from, layout, every table as a grid of keys and raw
+    /// cell text, then the findings.
+    Inspect {
+        /// The report file.
+        file: PathBuf,
+        /// Config file (TOML); default: the embedded config/xxgk.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}

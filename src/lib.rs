@@ -1,0 +1,20 @@
+//! xxgk: government information-disclosure annual reports → Parquet.
+//!
+//! The modules read as the pipeline: `discover` (files) → `decode` (bytes →
+//! text) → `segment` (text → cells) → `extract` (cells × `template` → tables,
+//! year, org) → `validate` (values, money, checks) → `sink` (Parquet). `report`
+//! runs one file through the middle stages; `ingest` runs a corpus.
+
+pub mod cli;
+pub mod decode;
+pub mod discover;
+pub mod extract;
+pub mod ingest;
+pub mod inspect;
+pub mod model;
+pub mod report;
+pub mod segment;
+pub mod settings;
+pub mod sink;
+pub mod template;
+pub mod validate;

@@ -1,0 +1,65 @@
+//! Thin: parse options, run, map the outcome to an exit code (STYLE, habit 1).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use xxgk::cli::{Cli, Command};
+use xxgk::{ingest, inspect, report, settings};
+
+/// Named exit codes; README and `--help` list them.
+#[derive(Debug, Clone, Copy)]
+enum Exit {
+    Ok = 0,
+    StrictErrors = 1,
+    Fatal = 2,
+}
+
+fn run(cli: Cli) -> Result<Exit, String> {
+    match cli.command {
+        Command::Ingest {
+            corpus,
+            out,
+            config,
+            threads,
+            quiet,
+            strict,
+        } => {
+            let settings = settings::load(config.as_deref())?;
+            let opts = ingest::Options {
+                corpus,
+                out,
+                threads,
+                quiet,
+            };
+            let outcome = ingest::run(&opts, &settings)?;
+            if !quiet {
+                eprint!("{}", ingest::summary(&outcome));
+            }
+            Ok(if strict && outcome.written.errors > 0 {
+                Exit::StrictErrors
+            } else {
+                Exit::Ok
+            })
+        }
+        Command::Inspect { file, config } => {
+            let settings = settings::load(config.as_deref())?;
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let name = file.display().to_string();
+            let r = report::from_bytes(&name, &bytes, &settings);
+            print!("{}", inspect::render(&r, &settings.templates));
+            Ok(Exit::Ok)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("xxgk: {e}");
+            ExitCode::from(Exit::Fatal as u8)
+        }
+    }
+}

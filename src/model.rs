@@ -1,0 +1,169 @@
+//! The plain structs that pass between stages: what one report became.
+//!
+//! A `ReportOut` owns the decoded text its cells point into, so the writer can
+//! take the raw text of every cell without copies. Nothing here does work.
+
+use crate::validate::money::{Decimal, Unit};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// One thing a reader must know about a report's rows (datasets.md, findings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    pub code: String,
+    pub table_key: Option<String>,
+    pub row_key: Option<String>,
+    pub col_key: Option<String>,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn new(severity: Severity, code: &str, message: String) -> Finding {
+        Finding {
+            severity,
+            code: code.to_string(),
+            table_key: None,
+            row_key: None,
+            col_key: None,
+            message,
+        }
+    }
+
+    pub fn at(mut self, table: &str, row: Option<&str>, col: Option<&str>) -> Finding {
+        self.table_key = Some(table.to_string());
+        self.row_key = row.map(str::to_string);
+        self.col_key = col.map(str::to_string);
+        self
+    }
+}
+
+/// What happened to a file (datasets.md, reports.status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Ok,
+    Partial,
+    NoTables,
+    Unreadable,
+    Duplicate,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Partial => "partial",
+            Status::NoTables => "no_tables",
+            Status::Unreadable => "unreadable",
+            Status::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// A byte range of the report text: the cell as printed, trimmed.
+pub type Raw = Option<(u32, u32)>;
+
+/// A count cell: its value (null for blank, not applicable or unreadable) and
+/// the text it was read from (null when the report did not print the cell).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CountCell {
+    pub value: Option<i64>,
+    pub raw: Raw,
+}
+
+/// A money cell (tables.md, "Money").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MoneyCell {
+    /// The number as written.
+    pub value: Option<Decimal>,
+    /// The unit that applies: the cell's, else the header's.
+    pub unit: Option<Unit>,
+    pub yuan: Option<Decimal>,
+    pub raw: Raw,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellOut {
+    Count(CountCell),
+    Money(MoneyCell),
+}
+
+impl CellOut {
+    pub fn raw(&self) -> Raw {
+        match self {
+            CellOut::Count(c) => c.raw,
+            CellOut::Money(m) => m.raw,
+        }
+    }
+}
+
+/// One extracted table: the chosen template variant and its cells, row-major
+/// in template order (`rows × columns`).
+#[derive(Debug, Clone)]
+pub struct TableOut {
+    /// Index into `Templates::tables`.
+    pub def: usize,
+    pub cells: Vec<CellOut>,
+}
+
+/// Where the year, org name or template of a report came from.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    /// `window`, `title`, `prose`, `signature` …
+    pub source: Option<&'static str>,
+    /// The text it was read from.
+    pub text: Option<String>,
+}
+
+/// Everything one input file became.
+#[derive(Debug, Clone)]
+pub struct ReportOut {
+    pub report_id: String,
+    pub source_path: String,
+    pub format: &'static str,
+    pub encoding: &'static str,
+    pub bytes: u64,
+    pub text: String,
+    pub year: Option<i32>,
+    pub year_evidence: Evidence,
+    pub org_name: Option<String>,
+    pub org_evidence: Evidence,
+    /// Index into `Templates::templates`; `None` prints as `none`.
+    pub template: Option<usize>,
+    pub layout: &'static str,
+    pub status: Status,
+    pub duplicate_of: Option<String>,
+    pub tables: Vec<TableOut>,
+    pub findings: Vec<Finding>,
+}
+
+impl ReportOut {
+    /// The cell text for a raw range.
+    pub fn raw(&self, raw: Raw) -> Option<&str> {
+        raw.and_then(|(a, b)| self.text.get(a as usize..b as usize))
+    }
+
+    /// Number of cells the report printed and the extractor placed.
+    pub fn cells_found(&self) -> usize {
+        self.tables
+            .iter()
+            .flat_map(|t| t.cells.iter())
+            .filter(|c| c.raw().is_some())
+            .count()
+    }
+}

@@ -1,0 +1,182 @@
+//! Text normalisation for label matching: full-width → half-width, traditional
+//! → simplified, whitespace and punctuation dropped, leading enumerators
+//! (`一、`, `（三）`, `1.`) stripped.
+//!
+//! It takes raw cell text and appends its normalised form to a caller's
+//! buffer; it never allocates once the buffers are warm, because it runs for
+//! every text cell of every report. Template labels go through the same
+//! function when templates are loaded, so both sides compare alike
+//! (tables.md: "Matching must tolerate that").
+
+use std::collections::HashMap;
+
+/// Normalises labels. Built once from the config and shared by all workers.
+#[derive(Debug, Clone)]
+pub struct Normaliser {
+    traditional: HashMap<char, char>,
+    drop: Vec<char>,
+}
+
+/// Folds one character: full-width ASCII forms to ASCII (U+FF01..U+FF5E).
+pub fn fold_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// Is `c` a Chinese numeral used in enumerators (一 … 十)?
+fn is_cn_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
+}
+
+/// Length in bytes of one leading enumerator in `s` (already folded, without
+/// whitespace), or `None`. Recognises `一、` `一.` `(一)` `(1)` `1.` `1、`.
+fn enumerator_len(s: &str) -> Option<usize> {
+    let mut chars = s.char_indices().peekable();
+    let (_, first) = *chars.peek()?;
+    if first == '(' {
+        chars.next();
+        let mut n = 0;
+        while let Some(&(_, c)) = chars.peek() {
+            if is_cn_numeral(c) || c.is_ascii_digit() {
+                n += 1;
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let (i, c) = chars.next()?;
+        return (n > 0 && n <= 3 && c == ')').then_some(i + c.len_utf8());
+    }
+    let cn = is_cn_numeral(first);
+    if !cn && !first.is_ascii_digit() {
+        return None;
+    }
+    let mut n = 0;
+    while let Some(&(_, c)) = chars.peek() {
+        if (cn && is_cn_numeral(c)) || (!cn && c.is_ascii_digit()) {
+            n += 1;
+            chars.next();
+        } else {
+            break;
+        }
+    }
+    let (i, c) = chars.next()?;
+    let sep = matches!(c, '、' | '.' | ',' | '，');
+    // `1.5` is a number, not an enumerator.
+    let then_digit = s[i + c.len_utf8()..]
+        .chars()
+        .next()
+        .is_some_and(|d| d.is_ascii_digit());
+    (n <= 3 && sep && !then_digit).then_some(i + c.len_utf8())
+}
+
+impl Normaliser {
+    /// `traditional` holds pairs "繁简" separated by whitespace; `drop` the
+    /// characters removed before comparison.
+    pub fn new(traditional: &str, drop: &str) -> Result<Normaliser, String> {
+        let mut map = HashMap::new();
+        for pair in traditional.split_whitespace() {
+            let mut cs = pair.chars();
+            match (cs.next(), cs.next(), cs.next()) {
+                (Some(t), Some(s), None) => {
+                    map.insert(t, s);
+                }
+                _ => return Err(format!("traditional pair {pair:?} is not two characters")),
+            }
+        }
+        let mut drop: Vec<char> = drop.chars().map(fold_width).collect();
+        drop.sort_unstable();
+        drop.dedup();
+        Ok(Normaliser {
+            traditional: map,
+            drop,
+        })
+    }
+
+    /// Folds width and script of one character.
+    pub fn fold(&self, c: char) -> char {
+        let c = fold_width(c);
+        *self.traditional.get(&c).unwrap_or(&c)
+    }
+
+    /// Appends the normalised label form of `raw` to `out`, using `scratch`
+    /// as working space.
+    pub fn label_into(&self, raw: &str, scratch: &mut String, out: &mut String) {
+        scratch.clear();
+        for c in raw.chars() {
+            if c.is_whitespace() || c == '\u{FEFF}' {
+                continue;
+            }
+            scratch.push(self.fold(c));
+        }
+        let mut pos = 0;
+        while let Some(n) = enumerator_len(&scratch[pos..]) {
+            pos += n;
+        }
+        for c in scratch[pos..].chars() {
+            if self.drop.binary_search(&c).is_err() {
+                out.push(c);
+            }
+        }
+    }
+
+    /// The normalised label form of `raw`, allocated: for templates and tests.
+    pub fn label(&self, raw: &str) -> String {
+        let mut out = String::new();
+        self.label_into(raw, &mut String::new(), &mut out);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm() -> Normaliser {
+        Normaliser::new("規规 許许 計计 總总", "()（）“”\"、.,，:：/").unwrap()
+    }
+
+    #[test]
+    fn strips_enumerators_spaces_and_punctuation() {
+        let n = norm();
+        assert_eq!(
+            n.label("一、本年新收政府信息公开申 请数量"),
+            "本年新收政府信息公开申请数量"
+        );
+        assert_eq!(n.label("（三） 不予公 开"), "不予公开");
+        assert_eq!(n.label("(三)不予公开"), "不予公开");
+        assert_eq!(n.label("3.危及“三安 全一稳定”"), "危及三安全一稳定");
+        assert_eq!(n.label("3. 危及\"三安全一稳定\""), "危及三安全一稳定");
+        assert_eq!(n.label("七、总计"), "总计");
+        assert_eq!(n.label("（七）总计"), "总计");
+        assert_eq!(n.label("三、(一)予以公开"), "予以公开");
+        assert_eq!(n.label("本年增/ 减"), "本年增减");
+    }
+
+    #[test]
+    fn folds_width_and_traditional_forms() {
+        let n = norm();
+        assert_eq!(n.label("第二十条第（一）项"), n.label("第二十条第(一)项"));
+        assert_eq!(n.label("規章"), "规章");
+        assert_eq!(n.label("總　計"), "总计");
+        assert_eq!(n.label("ＡＢ１２"), "AB12");
+    }
+
+    #[test]
+    fn keeps_numbers_that_are_not_enumerators() {
+        let n = norm();
+        assert_eq!(n.label("1.5"), "15");
+        assert_eq!(n.label("三安全一稳定"), "三安全一稳定");
+        assert_eq!(n.label("三类内部事务"), "三类内部事务");
+    }
+
+    #[test]
+    fn rejects_bad_traditional_pairs() {
+        assert!(Normaliser::new("規规x", "").is_err());
+    }
+}

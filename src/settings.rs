@@ -1,0 +1,162 @@
+//! Options and config → validated settings and compiled templates: all the
+//! engine sees. The default config is embedded so `xxgk` runs with no file.
+//!
+//! It takes an optional config path and gives `Settings`, or an error naming
+//! the file (and line, for templates). It never touches the corpus.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+use crate::extract::meta::MetaConfig;
+use crate::segment::normalise::Normaliser;
+use crate::template::{self, Templates};
+
+const DEFAULT_CONFIG: &str = include_str!("../config/xxgk.toml");
+const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "templates/gb2019.toml",
+        include_str!("../config/templates/gb2019.toml"),
+    ),
+    (
+        "templates/gb2021.toml",
+        include_str!("../config/templates/gb2021.toml"),
+    ),
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    corpus: CorpusConfig,
+    templates: TemplatesConfig,
+    normalise: NormaliseConfig,
+    meta: MetaConfig,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CorpusConfig {
+    include: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplatesConfig {
+    files: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NormaliseConfig {
+    traditional: String,
+    drop: String,
+}
+
+/// Everything the engine needs, checked.
+pub struct Settings {
+    pub include: GlobSet,
+    pub exclude: GlobSet,
+    pub templates: Templates,
+    pub meta: MetaConfig,
+    /// Where the config came from: a path or `(embedded)`.
+    pub config_name: String,
+}
+
+fn globs(patterns: &[String], what: &str, name: &str) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        let g = Glob::new(p).map_err(|e| format!("{name}: corpus.{what}: {e}"))?;
+        b.add(g);
+    }
+    b.build().map_err(|e| format!("{name}: corpus.{what}: {e}"))
+}
+
+/// Loads the config at `path`, or the embedded default.
+pub fn load(path: Option<&Path>) -> Result<Settings, String> {
+    let (name, text, dir): (String, String, Option<PathBuf>) = match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+            (p.display().to_string(), text, Some(dir))
+        }
+        None => (
+            "(embedded)/xxgk.toml".to_string(),
+            DEFAULT_CONFIG.to_string(),
+            None,
+        ),
+    };
+    let cfg: ConfigFile = toml::from_str(&text).map_err(|e| format!("{name}: {e}"))?;
+    let normaliser = Normaliser::new(&cfg.normalise.traditional, &cfg.normalise.drop)
+        .map_err(|e| format!("{name}: normalise.traditional: {e}"))?;
+    let mut texts: Vec<(String, String)> = Vec::new();
+    for file in &cfg.templates.files {
+        match &dir {
+            Some(d) => {
+                let p = d.join(file);
+                let t = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+                texts.push((p.display().to_string(), t));
+            }
+            None => {
+                let t = EMBEDDED
+                    .iter()
+                    .find(|(n, _)| n == file)
+                    .ok_or_else(|| format!("{name}: template {file:?} is not embedded"))?;
+                texts.push((format!("(embedded)/{file}"), t.1.to_string()));
+            }
+        }
+    }
+    let sources: Vec<template::Source<'_>> = texts
+        .iter()
+        .map(|(n, t)| template::Source {
+            name: n.clone(),
+            text: t,
+        })
+        .collect();
+    let templates = template::compile(&sources, normaliser)?;
+    Ok(Settings {
+        include: globs(&cfg.corpus.include, "include", &name)?,
+        exclude: globs(&cfg.corpus.exclude, "exclude", &name)?,
+        templates,
+        meta: cfg.meta,
+        config_name: name,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_config_and_every_shipped_template_load() {
+        let s = load(None).unwrap();
+        let names: Vec<&str> = s
+            .templates
+            .templates
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(names, ["gb2019", "gb2021"]);
+        // The request table's 23 and 25 rows (tables.md).
+        let rows = |n: &str| {
+            let t = s.templates.templates.iter().find(|t| t.name == n).unwrap();
+            let d = t
+                .tables
+                .iter()
+                .map(|&i| &s.templates.tables[i])
+                .find(|d| d.key == "requests")
+                .unwrap();
+            d.rows.len()
+        };
+        assert_eq!((rows("gb2019"), rows("gb2021")), (23, 25));
+    }
+
+    #[test]
+    fn the_config_files_on_disk_load_too() {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/xxgk.toml");
+        let s = load(Some(&p)).unwrap();
+        assert_eq!(s.templates.templates.len(), 2);
+    }
+}

@@ -1,0 +1,388 @@
+//! The one writer: reports in, Hive-partitioned Parquet datasets out,
+//! published into place only when every file closed cleanly.
+//!
+//! It takes `ReportOut`s in a deterministic order and gives the five datasets
+//! of datasets.md under `OUT/`, written into a staging folder first and then
+//! renamed into place, so a crash leaves the previous datasets whole (STYLE,
+//! habit 6). Rows are buffered per partition and flushed in row groups, so
+//! memory stays flat. It is the only stage that writes files.
+
+pub mod schema;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+
+use crate::model::{CellOut, ReportOut, Severity, Status};
+use crate::template::{ColumnKind, Dataset, Templates};
+use crate::validate::money::Decimal;
+use schema::{Rows, V};
+
+/// Rows per row group.
+const ROW_GROUP: usize = 64 * 1024;
+/// The Hive/Spark name of the null partition.
+pub const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
+
+type Error = String;
+
+fn err(path: &Path, e: impl std::fmt::Display) -> Error {
+    format!("{}: {e}", path.display())
+}
+
+/// One partition's open file and buffered rows.
+struct Part {
+    rows: Rows,
+    writer: ArrowWriter<File>,
+    path: PathBuf,
+}
+
+/// A dataset: one Parquet file per year partition.
+struct Partitioned {
+    name: &'static str,
+    dir: PathBuf,
+    make: fn() -> arrow_schema::Schema,
+    parts: BTreeMap<Option<i32>, Part>,
+    props: WriterProperties,
+    rows: u64,
+}
+
+impl Partitioned {
+    fn new(
+        name: &'static str,
+        root: &Path,
+        make: fn() -> arrow_schema::Schema,
+        props: WriterProperties,
+    ) -> Partitioned {
+        Partitioned {
+            name,
+            dir: root.join(name),
+            make,
+            parts: BTreeMap::new(),
+            props,
+            rows: 0,
+        }
+    }
+
+    fn part(&mut self, year: Option<i32>) -> Result<&mut Rows, Error> {
+        if !self.parts.contains_key(&year) {
+            let dir = self.dir.join(match year {
+                Some(y) => format!("year={y}"),
+                None => format!("year={NULL_PARTITION}"),
+            });
+            std::fs::create_dir_all(&dir).map_err(|e| err(&dir, e))?;
+            let path = dir.join("part-00000.parquet");
+            let file = File::create(&path).map_err(|e| err(&path, e))?;
+            let rows = Rows::new((self.make)()).map_err(|e| err(&path, e))?;
+            let writer = ArrowWriter::try_new(file, rows.schema.clone(), Some(self.props.clone()))
+                .map_err(|e| err(&path, e))?;
+            self.parts.insert(year, Part { rows, writer, path });
+        }
+        self.rows += 1;
+        match self.parts.get_mut(&year) {
+            Some(p) => Ok(&mut p.rows),
+            None => Err(err(&self.dir, "partition vanished")),
+        }
+    }
+
+    /// Writes out every partition holding a full row group.
+    fn flush_full(&mut self) -> Result<(), Error> {
+        for p in self.parts.values_mut() {
+            if p.rows.len() >= ROW_GROUP {
+                let batch = p.rows.finish().map_err(|e| err(&p.path, e))?;
+                p.writer.write(&batch).map_err(|e| err(&p.path, e))?;
+                p.writer.flush().map_err(|e| err(&p.path, e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes every file. A dataset with no rows still gets one empty file, so
+    /// readers see its schema.
+    fn close(mut self) -> Result<u64, Error> {
+        if self.parts.is_empty() {
+            self.part(None)?;
+            self.rows = 0;
+        }
+        for (_, mut p) in std::mem::take(&mut self.parts) {
+            if !p.rows.is_empty() {
+                let batch = p.rows.finish().map_err(|e| err(&p.path, e))?;
+                p.writer.write(&batch).map_err(|e| err(&p.path, e))?;
+            }
+            p.writer.close().map_err(|e| err(&p.path, e))?;
+        }
+        Ok(self.rows)
+    }
+}
+
+/// What a run wrote: counts for the summary.
+#[derive(Debug, Default, Clone)]
+pub struct Written {
+    pub rows: BTreeMap<&'static str, u64>,
+    pub by_status: BTreeMap<&'static str, u64>,
+    pub by_code: BTreeMap<String, u64>,
+    pub errors: u64,
+}
+
+/// The writer of a run.
+pub struct Sink<'t> {
+    templates: &'t Templates,
+    out: PathBuf,
+    staging: PathBuf,
+    reports: Partitioned,
+    counts: Partitioned,
+    procurement: Partitioned,
+    litigation: Partitioned,
+    findings: Partitioned,
+    seen: HashMap<String, String>,
+    written: Written,
+}
+
+fn decimal(d: Option<Decimal>, scale: i8) -> Option<i128> {
+    d.and_then(|d| d.at_scale(scale as u32))
+}
+
+impl<'t> Sink<'t> {
+    /// Prepares a staging folder inside `out`.
+    pub fn create(out: &Path, templates: &'t Templates) -> Result<Sink<'t>, Error> {
+        std::fs::create_dir_all(out).map_err(|e| err(out, e))?;
+        let staging = out.join(format!(".xxgk-staging-{}", std::process::id()));
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(|e| err(&staging, e))?;
+        }
+        std::fs::create_dir_all(&staging).map_err(|e| err(&staging, e))?;
+        let level = ZstdLevel::try_new(1).map_err(|e| err(out, e))?;
+        let props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(level))
+            .set_max_row_group_row_count(Some(ROW_GROUP))
+            .build();
+        let p = |name, make| Partitioned::new(name, &staging, make, props.clone());
+        Ok(Sink {
+            templates,
+            out: out.to_path_buf(),
+            reports: p("reports", schema::reports),
+            counts: p("disclosure_counts", schema::disclosure_counts),
+            procurement: p("procurement", schema::procurement),
+            litigation: p("litigation", schema::litigation),
+            findings: p("findings", schema::findings),
+            staging,
+            seen: HashMap::new(),
+            written: Written::default(),
+        })
+    }
+
+    /// Writes one report's rows. Reports must come in corpus order: the first
+    /// path with given bytes is the original, later ones are duplicates.
+    pub fn write(&mut self, mut r: ReportOut) -> Result<(), Error> {
+        if let Some(first) = self.seen.get(&r.report_id) {
+            r.status = Status::Duplicate;
+            r.duplicate_of = Some(first.clone());
+            r.tables.clear();
+            r.findings = vec![crate::model::Finding::new(
+                Severity::Info,
+                "file.duplicate",
+                format!(
+                    "{}: the same bytes as {first}; its rows are not repeated",
+                    r.source_path
+                ),
+            )];
+        } else {
+            self.seen.insert(r.report_id.clone(), r.source_path.clone());
+        }
+        self.write_tables(&r)?;
+        self.write_findings(&r)?;
+        self.write_report(&r)?;
+        *self.written.by_status.entry(r.status.as_str()).or_default() += 1;
+        for f in &r.findings {
+            *self.written.by_code.entry(f.code.clone()).or_default() += 1;
+            if f.severity == Severity::Error {
+                self.written.errors += 1;
+            }
+        }
+        for d in [
+            &mut self.reports,
+            &mut self.counts,
+            &mut self.procurement,
+            &mut self.litigation,
+            &mut self.findings,
+        ] {
+            d.flush_full()?;
+        }
+        Ok(())
+    }
+
+    fn write_report(&mut self, r: &ReportOut) -> Result<(), Error> {
+        let template = r
+            .template
+            .map_or("none", |t| self.templates.templates[t].name.as_str());
+        let rows = self.reports.part(r.year)?;
+        rows.push(&[
+            V::S(Some(&r.report_id)),
+            V::S(Some(&r.source_path)),
+            V::I32(r.year),
+            V::S(Some(template)),
+            V::S(r.org_name.as_deref()),
+            V::S(Some(r.format)),
+            V::S(Some(r.encoding)),
+            V::S(Some(r.status.as_str())),
+            V::I32(Some(r.cells_found().min(i32::MAX as usize) as i32)),
+            V::I32(Some(r.findings.len().min(i32::MAX as usize) as i32)),
+            V::S(Some(crate::report::PARSER_VERSION)),
+            V::S(r.year_evidence.source),
+            V::S(r.year_evidence.text.as_deref()),
+            V::S(r.org_evidence.source),
+            V::S(Some(r.layout)),
+            V::I64(Some(r.bytes.min(i64::MAX as u64) as i64)),
+            V::S(r.duplicate_of.as_deref()),
+        ]);
+        Ok(())
+    }
+
+    fn write_findings(&mut self, r: &ReportOut) -> Result<(), Error> {
+        for f in &r.findings {
+            let rows = self.findings.part(r.year)?;
+            rows.push(&[
+                V::S(Some(&r.report_id)),
+                V::S(Some(&r.source_path)),
+                V::I32(r.year),
+                V::S(Some(f.severity.as_str())),
+                V::S(Some(&f.code)),
+                V::S(f.table_key.as_deref()),
+                V::S(f.row_key.as_deref()),
+                V::S(f.col_key.as_deref()),
+                V::S(Some(&f.message)),
+            ]);
+        }
+        Ok(())
+    }
+
+    fn write_tables(&mut self, r: &ReportOut) -> Result<(), Error> {
+        let t = self.templates;
+        let template = r.template.map_or("none", |i| t.templates[i].name.as_str());
+        for table in &r.tables {
+            let def = &t.tables[table.def];
+            let ncols = def.columns.len();
+            for (ri, row) in def.rows.iter().enumerate() {
+                let cells = table.cells.get(ri * ncols..(ri + 1) * ncols).unwrap_or(&[]);
+                // Money and project counts of this row go to procurement.
+                let money = def.columns.iter().position(|c| c.kind == ColumnKind::Money);
+                if let Some(m) = money {
+                    let count = def
+                        .columns
+                        .iter()
+                        .position(|c| c.kind == ColumnKind::ProjectCount);
+                    let (pc, pc_raw) = match count.and_then(|i| cells.get(i)) {
+                        Some(CellOut::Count(c)) => (c.value, r.raw(c.raw)),
+                        _ => (None, None),
+                    };
+                    if let Some(CellOut::Money(mc)) = cells.get(m) {
+                        let rows = self.procurement.part(r.year)?;
+                        rows.push(&[
+                            V::S(Some(&r.report_id)),
+                            V::I32(r.year),
+                            V::S(r.org_name.as_deref()),
+                            V::S(Some(template)),
+                            V::S(Some(&def.key)),
+                            V::S(Some(&row.key)),
+                            V::S(Some(&row.label)),
+                            V::I64(pc),
+                            V::S(pc_raw),
+                            V::D(decimal(mc.value, schema::VALUE_SCALE)),
+                            V::S(mc.unit.map(|u| u.as_str())),
+                            V::D(decimal(mc.yuan, schema::YUAN_SCALE)),
+                            V::S(r.raw(mc.raw)),
+                        ]);
+                    }
+                }
+                for (ci, col) in def.columns.iter().enumerate() {
+                    if matches!(col.kind, ColumnKind::Money | ColumnKind::ProjectCount) {
+                        continue;
+                    }
+                    let Some(CellOut::Count(cell)) = cells.get(ci) else {
+                        continue;
+                    };
+                    let target = match def.dataset {
+                        Dataset::DisclosureCounts => &mut self.counts,
+                        Dataset::Litigation => &mut self.litigation,
+                    };
+                    let rows = target.part(r.year)?;
+                    match def.dataset {
+                        Dataset::DisclosureCounts => rows.push(&[
+                            V::S(Some(&r.report_id)),
+                            V::I32(r.year),
+                            V::S(r.org_name.as_deref()),
+                            V::S(Some(template)),
+                            V::S(Some(&def.key)),
+                            V::S(Some(&def.label)),
+                            V::S(Some(&row.key)),
+                            V::S(Some(&row.label)),
+                            V::S(Some(&col.key)),
+                            V::S(Some(&col.label)),
+                            V::I64(cell.value),
+                            V::S(r.raw(cell.raw)),
+                        ]),
+                        Dataset::Litigation => rows.push(&[
+                            V::S(Some(&r.report_id)),
+                            V::I32(r.year),
+                            V::S(r.org_name.as_deref()),
+                            V::S(Some(template)),
+                            V::S(Some(&row.key)),
+                            V::S(Some(&row.label)),
+                            V::S(Some(&col.key)),
+                            V::S(Some(&col.label)),
+                            V::I64(cell.value),
+                            V::S(r.raw(cell.raw)),
+                        ]),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes every file and moves the datasets into place.
+    pub fn finish(self) -> Result<Written, Error> {
+        let mut written = self.written;
+        for d in [
+            self.reports,
+            self.counts,
+            self.procurement,
+            self.litigation,
+            self.findings,
+        ] {
+            let name = d.name;
+            let rows = d.close()?;
+            written.rows.insert(name, rows);
+        }
+        publish(&self.staging, &self.out)?;
+        Ok(written)
+    }
+
+    /// Removes the staging folder: nothing is published.
+    pub fn abandon(self) {
+        let _ = std::fs::remove_dir_all(&self.staging);
+    }
+}
+
+/// Renames each staged dataset into place; the previous one is removed only
+/// after the new one stands.
+fn publish(staging: &Path, out: &Path) -> Result<(), Error> {
+    let old = out.join(format!(".xxgk-old-{}", std::process::id()));
+    for name in schema::DATASETS {
+        let target = out.join(name);
+        if target.exists() {
+            std::fs::create_dir_all(&old).map_err(|e| err(&old, e))?;
+            std::fs::rename(&target, old.join(name)).map_err(|e| err(&target, e))?;
+        }
+        let src = staging.join(name);
+        std::fs::rename(&src, &target).map_err(|e| err(&target, e))?;
+    }
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(|e| err(&old, e))?;
+    }
+    std::fs::remove_dir_all(staging).map_err(|e| err(staging, e))?;
+    Ok(())
+}

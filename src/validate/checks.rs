@@ -1,0 +1,95 @@
+//! The 勾稽 checks a template declares, run over a report's tables.
+//!
+//! It takes the extracted tables and gives one finding per failed check; it
+//! never changes a value. A check whose cells are not all printed numbers is
+//! not evaluated: a blank is not a zero (tables.md, "Cell values").
+
+use crate::model::{CellOut, Finding, Severity, TableOut};
+use crate::template::{Each, TableDef, Templates};
+
+type KeyOf = fn(&TableDef, usize) -> &str;
+
+fn row_key(d: &TableDef, i: usize) -> &str {
+    &d.rows[i].key
+}
+
+fn col_key(d: &TableDef, i: usize) -> &str {
+    &d.columns[i].key
+}
+
+fn count(table: &TableOut, ncols: usize, r: usize, c: usize) -> Option<i64> {
+    match table.cells.get(r * ncols + c) {
+        Some(CellOut::Count(cell)) => cell.value,
+        _ => None,
+    }
+}
+
+/// `a 5 + b 1 = 6`, from (key, value) pairs.
+fn sum_text(parts: &[(&str, i64)]) -> String {
+    let terms: Vec<String> = parts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let total: i64 = parts.iter().map(|p| p.1).sum();
+    if parts.len() == 1 {
+        terms.join("")
+    } else {
+        format!("{} = {total}", terms.join(" + "))
+    }
+}
+
+pub fn run(t: &Templates, tables: &[TableOut], findings: &mut Vec<Finding>) {
+    for table in tables {
+        let def = &t.tables[table.def];
+        let ncols = def.columns.len();
+        for check in t.templates[def.template]
+            .checks
+            .iter()
+            .filter(|c| c.table == table.def)
+        {
+            let (outer, outer_key, inner_key): (usize, KeyOf, KeyOf) = match check.each {
+                Each::Column => (ncols, col_key, row_key),
+                Each::Row => (def.rows.len(), row_key, col_key),
+            };
+            let key_of_outer = |i| outer_key(def, i);
+            let key_of_inner = |i| inner_key(def, i);
+            for o in 0..outer {
+                let value = |i: usize| match check.each {
+                    Each::Column => count(table, ncols, i, o),
+                    Each::Row => count(table, ncols, o, i),
+                };
+                let side = |keys: &[usize]| -> Option<Vec<(&str, i64)>> {
+                    keys.iter()
+                        .map(|&i| value(i).map(|v| (key_of_inner(i), v)))
+                        .collect()
+                };
+                let (Some(left), Some(right)) = (side(&check.left), side(&check.right)) else {
+                    continue;
+                };
+                let l: i64 = left.iter().map(|p| p.1).sum();
+                let r: i64 = right.iter().map(|p| p.1).sum();
+                if l != r {
+                    let what = match check.each {
+                        Each::Column => "column",
+                        Each::Row => "row",
+                    };
+                    let (row, col) = match check.each {
+                        Each::Column => (None, Some(key_of_outer(o))),
+                        Each::Row => (Some(key_of_outer(o)), None),
+                    };
+                    findings.push(
+                        Finding::new(
+                            Severity::Error,
+                            &check.code,
+                            format!(
+                                "{}, {what} {}: {} does not equal {}; the printed values are kept",
+                                def.key,
+                                key_of_outer(o),
+                                sum_text(&left),
+                                sum_text(&right)
+                            ),
+                        )
+                        .at(&def.key, row, col),
+                    );
+                }
+            }
+        }
+    }
+}
