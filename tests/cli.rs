@@ -1,0 +1,327 @@
+//! The binary on a temp dir: the datasets it publishes, their schemas against
+//! datasets.md, exit codes, `inspect`, and no panic on any truncated input.
+
+mod common;
+
+use std::path::Path;
+
+use arrow_schema::DataType;
+use common::{batches, files, ingest, root, rows, xxgk};
+use rayon::prelude::*;
+
+#[test]
+fn ingest_publishes_five_partitioned_datasets_and_no_staging() {
+    let out = tempfile::tempdir().unwrap();
+    ingest(&root().join("data"), out.path(), &[]);
+    for name in [
+        "reports",
+        "disclosure_counts",
+        "procurement",
+        "litigation",
+        "findings",
+    ] {
+        let dir = out.path().join(name);
+        let f = files(&dir);
+        assert!(!f.is_empty(), "{name} has Parquet files");
+        for p in &f {
+            let part = p
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            assert!(
+                part.starts_with("year="),
+                "{} is in a year partition",
+                p.display()
+            );
+        }
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "staging removed: {leftovers:?}");
+    // Every file under data/ with a .txt name is a report; every report ok.
+    let reports = rows(&out.path().join("reports"));
+    assert_eq!(reports.len(), 21);
+    for r in &reports {
+        assert_eq!(r["status"].str(), Some("ok"), "{:?}", r["source_path"]);
+        assert_eq!(r["parser_version"].str(), Some(env!("CARGO_PKG_VERSION")));
+    }
+    // The year column inside the files agrees with the partition.
+    for p in files(&out.path().join("litigation")) {
+        let dir = p
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        for b in batches(p.parent().unwrap()) {
+            let years = b.column_by_name("year").unwrap();
+            let y = arrow_array::cast::AsArray::as_primitive::<arrow_array::types::Int32Type>(
+                years.as_ref(),
+            )
+            .value(0);
+            assert_eq!(dir, format!("year={y}"));
+        }
+    }
+}
+
+/// The minimum columns and types of datasets.md.
+#[test]
+fn schemas_match_the_contract() {
+    let out = tempfile::tempdir().unwrap();
+    ingest(&root().join("data").join("seeds"), out.path(), &[]);
+    let s = || DataType::Utf8;
+    let i32 = || DataType::Int32;
+    let i64 = || DataType::Int64;
+    let contract: [(&str, Vec<(&str, DataType)>); 5] = [
+        (
+            "reports",
+            vec![
+                ("report_id", s()),
+                ("source_path", s()),
+                ("year", i32()),
+                ("template", s()),
+                ("org_name", s()),
+                ("format", s()),
+                ("encoding", s()),
+                ("status", s()),
+                ("cells_found", i32()),
+                ("findings", i32()),
+                ("parser_version", s()),
+            ],
+        ),
+        (
+            "disclosure_counts",
+            vec![
+                ("report_id", s()),
+                ("year", i32()),
+                ("org_name", s()),
+                ("template", s()),
+                ("table_key", s()),
+                ("row_key", s()),
+                ("col_key", s()),
+                ("value", i64()),
+                ("raw", s()),
+                ("table_label", s()),
+                ("row_label", s()),
+                ("col_label", s()),
+            ],
+        ),
+        (
+            "procurement",
+            vec![
+                ("report_id", s()),
+                ("year", i32()),
+                ("org_name", s()),
+                ("template", s()),
+                ("item_key", s()),
+                ("project_count", i64()),
+                ("amount_unit", s()),
+                ("amount_raw", s()),
+            ],
+        ),
+        (
+            "litigation",
+            vec![
+                ("report_id", s()),
+                ("year", i32()),
+                ("org_name", s()),
+                ("template", s()),
+                ("proceeding_key", s()),
+                ("outcome_key", s()),
+                ("value", i64()),
+                ("raw", s()),
+            ],
+        ),
+        (
+            "findings",
+            vec![
+                ("report_id", s()),
+                ("source_path", s()),
+                ("year", i32()),
+                ("severity", s()),
+                ("code", s()),
+                ("table_key", s()),
+                ("row_key", s()),
+                ("col_key", s()),
+                ("message", s()),
+            ],
+        ),
+    ];
+    for (name, cols) in contract {
+        let b = batches(&out.path().join(name));
+        let schema = b[0].schema();
+        for (col, ty) in cols {
+            let f = schema
+                .field_with_name(col)
+                .unwrap_or_else(|_| panic!("{name}.{col} exists"));
+            assert_eq!(f.data_type(), &ty, "{name}.{col}");
+        }
+    }
+    let b = batches(&out.path().join("procurement"));
+    let schema = b[0].schema();
+    assert!(matches!(
+        schema.field_with_name("amount_value").unwrap().data_type(),
+        DataType::Decimal128(_, _)
+    ));
+    match schema.field_with_name("amount_yuan").unwrap().data_type() {
+        DataType::Decimal128(_, scale) => assert!(*scale >= 2),
+        other => panic!("amount_yuan is {other}"),
+    }
+}
+
+#[test]
+fn strict_exits_1_on_error_findings_and_still_publishes() {
+    let out = tempfile::tempdir().unwrap();
+    let corpus = root().join("data").join("fixtures");
+    let o = xxgk(&[
+        "ingest",
+        corpus.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--strict",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let summary = String::from_utf8_lossy(&o.stderr);
+    assert!(summary.contains("requests.balance 1"), "{summary}");
+    assert!(!files(&out.path().join("findings")).is_empty());
+    // Without --strict the same run exits 0.
+    ingest(&corpus, out.path(), &[]);
+}
+
+#[test]
+fn fatal_errors_exit_2_naming_the_file() {
+    let out = tempfile::tempdir().unwrap();
+    let o = xxgk(&[
+        "ingest",
+        "/no/such/corpus",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("xxgk: /no/such/corpus:"));
+
+    let cfg = out.path().join("bad.toml");
+    std::fs::write(&cfg, "[corpus]\ninclude = [\"**/*.txt\"]\ncolour = 1\n").unwrap();
+    let o = xxgk(&["inspect", "x.txt", "--config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad.toml") && err.contains("colour"), "{err}");
+}
+
+#[test]
+fn inspect_shows_template_year_org_and_grids() {
+    let f = root().join("data/seeds/004_654f76a9eb189add.txt");
+    let o = xxgk(&["inspect", f.to_str().unwrap()]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    for want in [
+        "template  gb2019",
+        "year      2020 (from prose",
+        "org       祥符街道",
+        "[litigation]",
+        "[art20_9]",
+        "\"5243.883073万元\" → 5243.883073 万元 = 52438830.73 元",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+}
+
+#[test]
+fn a_file_that_is_not_text_is_an_unreadable_row_and_the_run_goes_on() {
+    let corpus = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("data/seeds/002_a5bd9248bbb29327.txt"),
+        corpus.path().join("a.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.path().join("b.txt"),
+        [0xB9u8, 0xE6, 0xD5, 0xC2, 0x00],
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("data/seeds/002_a5bd9248bbb29327.txt"),
+        corpus.path().join("c.txt"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    ingest(corpus.path(), out.path(), &[]);
+    let reports = rows(&out.path().join("reports"));
+    let status = |p: &str| {
+        reports
+            .iter()
+            .find(|r| r["source_path"].str() == Some(p))
+            .and_then(|r| r["status"].str().map(str::to_string))
+    };
+    assert_eq!(status("a.txt").as_deref(), Some("ok"));
+    assert_eq!(status("b.txt").as_deref(), Some("unreadable"));
+    assert_eq!(status("c.txt").as_deref(), Some("duplicate"));
+    let findings = rows(&out.path().join("findings"));
+    assert!(findings
+        .iter()
+        .any(|f| f["code"].str() == Some("file.unreadable")
+            && f["message"].str().unwrap().starts_with("b.txt:")));
+    // The duplicate's rows are not repeated.
+    let lit = rows(&out.path().join("litigation"));
+    assert_eq!(lit.len(), 15);
+}
+
+/// No file of data/, cut at any byte, makes the pipeline panic.
+#[test]
+fn no_truncation_of_any_data_file_panics() {
+    let settings = xxgk::settings::load(None).unwrap();
+    let mut paths = Vec::new();
+    for sub in ["seeds", "fixtures"] {
+        for e in std::fs::read_dir(root().join("data").join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "txt") {
+                paths.push(p);
+            }
+        }
+    }
+    assert!(paths.len() >= 20);
+    let checked: usize = paths
+        .par_iter()
+        .map(|p: &std::path::PathBuf| {
+            let bytes = std::fs::read(p).unwrap();
+            for cut in 0..=bytes.len() {
+                let r = xxgk::report::from_bytes("t.txt", &bytes[..cut], &settings);
+                assert!(r.findings.iter().all(|f| !f.message.is_empty()));
+            }
+            bytes.len() + 1
+        })
+        .sum();
+    assert!(checked > 100_000, "{checked} cuts");
+    let _ = Path::new("");
+}
+
+/// pyarrow/pandas, polars and DuckDB load every dataset with the contract's
+/// types (tests/readers.py; install with `pip install -r tests/requirements.txt`).
+#[test]
+fn real_readers_load_the_datasets() {
+    let out = tempfile::tempdir().unwrap();
+    ingest(&root().join("data"), out.path(), &[]);
+    let o = std::process::Command::new("python3")
+        .arg(root().join("tests/readers.py"))
+        .arg(out.path())
+        .output()
+        .expect("python3 runs");
+    assert!(
+        o.status.success(),
+        "readers.py failed (pip install -r tests/requirements.txt?):\n{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
