@@ -794,24 +794,14 @@ fn settle(doc: &Doc, t: &Templates, c: Candidate, findings: &mut Vec<Finding>) -
                                 read_cell(doc, cell, def, r, col, units[col], findings);
                         }
                     }
-                    fit => {
-                        let (code, what) = if fit == Fit::Short {
-                            ("row.short", "fewer")
-                        } else {
-                            ("row.excess", "more")
-                        };
-                        findings.push(
-                            Finding::new(
-                                Severity::Warning,
-                                code,
-                                format!(
-                                    "{}, row {} (line {}): {what} values than its {ncols} columns were printed ({}); which is which is unknown, so the row is null",
-                                    def.key, row.key, line(span.label), printed(cands)
-                                ),
-                            )
-                            .at(&def.key, Some(&row.key), None),
-                        );
-                    }
+                    fit => findings.push(misfit(
+                        def,
+                        Some(&row.key),
+                        &fit,
+                        &format!("row {} (line {})", row.key, line(span.label)),
+                        ncols,
+                        &printed(cands),
+                    )),
                 }
             }
             for &(cell, values) in &run.unknown {
@@ -887,29 +877,46 @@ fn settle(doc: &Doc, t: &Templates, c: Candidate, findings: &mut Vec<Finding>) -
                             .at(&def.key, None, None),
                         );
                     } else {
-                        let (code, what) = if fit == Fit::Short {
-                            ("row.short", "fewer")
-                        } else {
-                            ("row.excess", "more")
-                        };
-                        findings.push(
-                            Finding::new(
-                                Severity::Warning,
-                                code,
-                                format!(
-                                    "{} (line {first_line}): {what} values than its {k} cells were printed ({}); which is which is unknown, so the table is null",
-                                    def.key,
-                                    printed(&run.cands)
-                                ),
-                            )
-                            .at(&def.key, None, None),
-                        );
+                        findings.push(misfit(
+                            def,
+                            None,
+                            &fit,
+                            &format!("line {first_line}"),
+                            k,
+                            &printed(&run.cands),
+                        ));
                     }
                 }
             }
         }
     }
     TableOut { def: c.def, cells }
+}
+
+/// The finding for a row (or a flat table) whose printed values do not fit
+/// its cells: which value is which is unknown, so they stay null.
+fn misfit(
+    def: &TableDef,
+    row: Option<&str>,
+    fit: &Fit,
+    at: &str,
+    cells: usize,
+    printed: &str,
+) -> Finding {
+    let (code, what) = match fit {
+        Fit::Short => ("row.short", "fewer"),
+        _ => ("row.excess", "more"),
+    };
+    let whole = if row.is_some() { "row" } else { "table" };
+    Finding::new(
+        Severity::Warning,
+        code,
+        format!(
+            "{}, {at}: {what} values than its {cells} cells were printed ({printed}); which is which is unknown, so the {whole} is null",
+            def.key
+        ),
+    )
+    .at(&def.key, row, None)
 }
 
 /// Reads one cell by its column's rules, with findings for what is wrong.
