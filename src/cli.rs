@@ -36,6 +36,10 @@ pub enum Command {
         /// Config file (TOML); default: the embedded config/xxgk.toml.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Formats to read, comma-separated (`txt`, `html`); default: every
+        /// format of the config's [formats] (file name extensions).
+        #[arg(long, value_delimiter = ',')]
+        formats: Option<Vec<String>>,
         /// Worker threads; default: one per core.
         #[arg(long)]
         threads: Option<usize>,

@@ -1,15 +1,26 @@
 //! Corpus folder → the sorted list of files to read.
 //!
-//! It takes the corpus root and the include/exclude patterns and gives every
-//! matching file, in a deterministic order (paths compared byte-wise, `/`
-//! separated, relative to the root). Walk errors are entries too, so the
-//! file they concern still gets a `reports` row. It never reads a file.
+//! It takes the corpus root, the include/exclude patterns and the chosen
+//! formats, and gives every matching file in a deterministic order (paths
+//! compared byte-wise, `/`-separated, relative to the root). Symbolic links
+//! are followed; a loop, a place the walk cannot enter and anything that is
+//! not a regular file (a FIFO, a socket, a dangling link) are entries too,
+//! with the problem named, so each gets a `reports` row. A file name that is
+//! not UTF-8 is kept with its bad bytes written `\xNN`. It never reads a file.
 
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use crate::model::Format;
 use crate::settings::Settings;
+
+/// Why a place of the corpus cannot be read: a finding code and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub code: &'static str,
+    pub message: String,
+}
 
 /// One file of the corpus, or a place the walk could not enter.
 #[derive(Debug, Clone)]
@@ -17,66 +28,160 @@ pub struct Entry {
     /// Path relative to the corpus, `/`-separated.
     pub rel: String,
     pub abs: PathBuf,
+    /// The format it is read as; `None` for a walk problem outside the
+    /// chosen formats (a folder, a link loop).
+    pub format: Option<Format>,
+    /// The file name was not UTF-8 (`rel` shows its bytes as `\xNN`).
+    pub name_not_utf8: bool,
     /// Why the walk could not read this place.
-    pub error: Option<String>,
+    pub problem: Option<Problem>,
 }
 
-fn rel_path(root: &Path, p: &Path) -> String {
+/// The files to read, and how many matched the patterns but no chosen format.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    pub entries: Vec<Entry>,
+    pub other_formats: usize,
+}
+
+/// A path component as text; bytes that are not UTF-8 become `\xNN`.
+fn component(s: &std::ffi::OsStr, lossy: &mut bool) -> String {
+    if let Some(t) = s.to_str() {
+        return t.to_string();
+    }
+    *lossy = true;
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in s.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02X}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        s.to_string_lossy().into_owned()
+    }
+}
+
+/// `p` relative to `root`, `/`-separated, and whether a name was not UTF-8.
+fn rel_path(root: &Path, p: &Path) -> (String, bool) {
     let r = p.strip_prefix(root).unwrap_or(p);
+    let mut lossy = false;
     let parts: Vec<String> = r
         .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .map(|c| component(c.as_os_str(), &mut lossy))
         .collect();
-    if parts.is_empty() {
+    let rel = if parts.is_empty() {
         p.file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            .map_or_else(String::new, |n| component(n, &mut lossy))
     } else {
         parts.join("/")
+    };
+    (rel, lossy)
+}
+
+fn walk_problem(err: &walkdir::Error) -> Problem {
+    if let Some(ancestor) = err.loop_ancestor() {
+        return Problem {
+            code: "file.symlink_loop",
+            message: format!(
+                "a symbolic link loops back to {}; not followed",
+                ancestor.display()
+            ),
+        };
+    }
+    // ELOOP: a link that resolves to itself through links.
+    #[cfg(target_os = "linux")]
+    if err.io_error().and_then(std::io::Error::raw_os_error) == Some(40) {
+        return Problem {
+            code: "file.symlink_loop",
+            message: format!("symbolic links loop: {err}"),
+        };
+    }
+    match err.io_error().map(std::io::Error::kind) {
+        Some(std::io::ErrorKind::PermissionDenied) => Problem {
+            code: "file.permission",
+            message: format!("cannot be read: {err}"),
+        },
+        Some(std::io::ErrorKind::NotFound) => Problem {
+            code: "file.dangling_link",
+            message: format!("a symbolic link to nothing: {err}"),
+        },
+        _ => Problem {
+            code: "file.unreadable",
+            message: format!("the walk could not enter it: {err}"),
+        },
     }
 }
 
 /// Walks `root` (a folder, or a single file).
-pub fn discover(root: &Path, settings: &Settings) -> Result<Vec<Entry>, String> {
+pub fn discover(root: &Path, settings: &Settings) -> Result<Corpus, String> {
     let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    let mut corpus = Corpus::default();
     if meta.is_file() {
-        return Ok(vec![Entry {
-            rel: rel_path(
-                Path::new(""),
-                Path::new(root.file_name().unwrap_or(root.as_os_str())),
-            ),
+        let name = root.file_name().unwrap_or(root.as_os_str());
+        let (rel, lossy) = rel_path(Path::new(""), Path::new(name));
+        corpus.entries.push(Entry {
+            format: Some(settings.format_of(&rel).unwrap_or(Format::Txt)),
+            rel,
             abs: root.to_path_buf(),
-            error: None,
-        }]);
+            name_not_utf8: lossy,
+            problem: None,
+        });
+        return Ok(corpus);
     }
-    let mut out = Vec::new();
-    for item in WalkDir::new(root).follow_links(false).sort_by_file_name() {
-        match item {
+    for item in WalkDir::new(root).follow_links(true).sort_by_file_name() {
+        let (path, problem, is_file) = match &item {
             Ok(e) => {
-                if !e.file_type().is_file() {
+                let ft = e.file_type();
+                if ft.is_dir() {
                     continue;
                 }
-                let rel = rel_path(root, e.path());
-                if settings.include.is_match(&rel) && !settings.exclude.is_match(&rel) {
-                    out.push(Entry {
-                        rel,
-                        abs: e.path().to_path_buf(),
-                        error: None,
-                    });
-                }
+                let problem = (!ft.is_file()).then(|| Problem {
+                    code: "file.not_regular",
+                    message: "not a regular file (a FIFO, socket or device); not read".to_string(),
+                });
+                (e.path().to_path_buf(), problem, true)
             }
             Err(err) => {
                 let p = err
                     .path()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| root.to_path_buf());
-                out.push(Entry {
-                    rel: rel_path(root, &p),
-                    abs: p,
-                    error: Some(err.to_string()),
-                });
+                    .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+                // A link to nothing is reported by walkdir as an error on
+                // the link itself: it stands where a file would.
+                let is_file = std::fs::symlink_metadata(&p)
+                    .is_ok_and(|m| m.file_type().is_symlink())
+                    && std::fs::metadata(&p).is_err()
+                    && err.loop_ancestor().is_none();
+                (p, Some(walk_problem(err)), is_file)
             }
+        };
+        let (rel, lossy) = rel_path(root, &path);
+        if !settings.include.is_match(&rel) || settings.exclude.is_match(&rel) {
+            continue;
         }
+        let format = settings.format_of(&rel);
+        // A file of no chosen format is not part of this run; a walk problem
+        // on a folder or a loop is reported whatever its name.
+        if format.is_none() && (problem.is_none() || is_file) {
+            corpus.other_formats += 1;
+            continue;
+        }
+        corpus.entries.push(Entry {
+            rel,
+            abs: path,
+            format,
+            name_not_utf8: lossy,
+            problem,
+        });
     }
-    out.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
-    Ok(out)
+    corpus
+        .entries
+        .sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
+    Ok(corpus)
 }

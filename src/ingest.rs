@@ -30,6 +30,8 @@ pub struct Options {
 
 pub struct Outcome {
     pub files: usize,
+    /// Files that matched the patterns but none of the formats read.
+    pub other_formats: usize,
     pub written: Written,
     pub elapsed: Duration,
 }
@@ -56,7 +58,8 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Outcome, String> {
         pool = pool.num_threads(n.max(1));
     }
     let pool = pool.build().map_err(|e| format!("thread pool: {e}"))?;
-    let files = discover(&opts.corpus, settings)?;
+    let corpus = discover(&opts.corpus, settings)?;
+    let files = corpus.entries;
     let bar = progress(files.len(), opts.quiet);
     bar.set_prefix("extract");
     let mut sink = Sink::create(&opts.out, &settings.templates)?;
@@ -80,6 +83,7 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Outcome, String> {
     bar.finish_and_clear();
     Ok(Outcome {
         files: files.len(),
+        other_formats: corpus.other_formats,
         written,
         elapsed: start.elapsed(),
     })
@@ -109,8 +113,13 @@ pub fn summary(o: &Outcome) -> String {
             .map(|(k, v)| format!("{k} {v}"))
             .collect(),
     );
+    let skipped = if o.other_formats > 0 {
+        format!(" ({} more files are of no format read)", o.other_formats)
+    } else {
+        String::new()
+    };
     format!(
-        "xxgk: {} files in {:.2}s: {}\nfindings: {}\nrows: {}\n",
+        "xxgk: {} files{skipped} in {:.2}s: {}\nfindings: {}\nrows: {}\n",
         o.files,
         o.elapsed.as_secs_f64(),
         if status.is_empty() {

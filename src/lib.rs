@@ -1,7 +1,7 @@
 //! xxgk: government information-disclosure annual reports → Parquet.
 //!
 //! The modules read as the pipeline: `discover` (files) → `decode` (bytes →
-//! text) → `segment` (text → cells) → `extract` (cells × `template` → tables,
+//! text) → `html` (a page → lines and table cells) → `segment` (text → cells) → `extract` (cells × `template` → tables,
 //! year, org) → `validate` (values, money, checks) → `sink` (Parquet). `report`
 //! runs one file through the middle stages; `ingest` runs a corpus.
 
@@ -9,6 +9,7 @@ pub mod cli;
 pub mod decode;
 pub mod discover;
 pub mod extract;
+pub mod html;
 pub mod ingest;
 pub mod inspect;
 pub mod model;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use xxgk::cli::{Cli, Command};
+use xxgk::model::Format;
 use xxgk::{ingest, inspect, report, settings};
 
 /// Named exit codes; README and `--help` list them.
@@ -21,11 +22,12 @@ fn run(cli: Cli) -> Result<Exit, String> {
             corpus,
             out,
             config,
+            formats,
             threads,
             quiet,
             strict,
         } => {
-            let settings = settings::load(config.as_deref())?;
+            let settings = settings::load(config.as_deref(), formats.as_deref())?;
             let opts = ingest::Options {
                 corpus,
                 out,
@@ -43,10 +45,11 @@ fn run(cli: Cli) -> Result<Exit, String> {
             })
         }
         Command::Inspect { file, config } => {
-            let settings = settings::load(config.as_deref())?;
+            let settings = settings::load(config.as_deref(), None)?;
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let name = file.display().to_string();
-            let r = report::from_bytes(&name, &bytes, &settings);
+            let format = settings.format_of(&name).unwrap_or(Format::Txt);
+            let r = report::from_bytes(&name, bytes, format, &settings);
             print!("{}", inspect::render(&r, &settings.templates));
             Ok(Exit::Ok)
         }

@@ -22,6 +22,28 @@ impl Severity {
     }
 }
 
+/// An input format: how a file's text is turned into cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Txt,
+    Html,
+}
+
+impl Format {
+    pub const ALL: [Format; 2] = [Format::Txt, Format::Html];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Txt => "txt",
+            Format::Html => "html",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+}
+
 /// One thing a reader must know about a report's rows (datasets.md, findings).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {

@@ -6,14 +6,16 @@
 //! finding, never an error or a panic. Apart from reading the file in
 //! `from_file`, it does no I/O.
 
+use std::io::Read;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::decode::decode_text;
+use crate::decode::decode;
 use crate::discover::Entry;
 use crate::extract::{self, meta};
-use crate::model::{Evidence, Finding, ReportOut, Severity, Status};
+use crate::html;
+use crate::model::{Evidence, Finding, Format, ReportOut, Severity, Status};
 use crate::segment::{self, Layout};
 use crate::settings::Settings;
 use crate::validate::checks;
@@ -31,23 +33,18 @@ fn hex(bytes: &[u8]) -> String {
         })
 }
 
-fn format_of(rel: &str) -> &'static str {
-    let ext = Path::new(rel)
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "txt" => "txt",
-        "html" | "htm" | "shtml" => "html",
-        _ => "other",
-    }
-}
-
-fn unreadable(rel: &str, id: String, bytes: u64, why: String) -> ReportOut {
+fn unreadable(
+    rel: &str,
+    format: Option<Format>,
+    id: String,
+    bytes: u64,
+    code: &str,
+    why: String,
+) -> ReportOut {
     ReportOut {
         report_id: id,
         source_path: rel.to_string(),
-        format: format_of(rel),
+        format: format.map_or("other", Format::as_str),
         encoding: "unknown",
         bytes,
         text: String::new(),
@@ -60,44 +57,128 @@ fn unreadable(rel: &str, id: String, bytes: u64, why: String) -> ReportOut {
         status: Status::Unreadable,
         duplicate_of: None,
         tables: Vec::new(),
-        findings: vec![Finding::new(
-            Severity::Error,
-            "file.unreadable",
-            format!("{rel}: {why}"),
-        )],
+        findings: vec![Finding::new(Severity::Error, code, format!("{rel}: {why}"))],
     }
+}
+
+/// The code of an I/O error's finding.
+fn io_code(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "file.permission",
+        _ => "file.unreadable",
+    }
+}
+
+/// Reads a file, refusing one larger than `max` bytes before reading it.
+fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, (&'static str, String)> {
+    let file = std::fs::File::open(path).map_err(|e| (io_code(&e), e.to_string()))?;
+    let len = file
+        .metadata()
+        .map_err(|e| (io_code(&e), e.to_string()))?
+        .len();
+    let too_large = |n: u64| {
+        (
+            "file.too_large",
+            format!("{n} bytes is more than corpus.max_file_bytes = {max}; not read"),
+        )
+    };
+    if len > max {
+        return Err(too_large(len));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    // The file may grow while it is read: never read past the limit.
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| (io_code(&e), e.to_string()))?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Reads and processes one discovered file.
 pub fn from_entry(entry: &Entry, settings: &Settings) -> ReportOut {
-    if let Some(err) = &entry.error {
-        let id = hex(&Sha256::digest(entry.rel.as_bytes()));
-        return unreadable(&entry.rel, id, 0, err.clone());
-    }
-    match std::fs::read(&entry.abs) {
-        Ok(bytes) => from_bytes(&entry.rel, &bytes, settings),
-        Err(e) => {
-            // No bytes, no content hash: the id is the hash of the path.
-            let id = hex(&Sha256::digest(entry.rel.as_bytes()));
-            unreadable(&entry.rel, id, 0, e.to_string())
+    // No bytes, no content hash: the id of an unread file is its path's hash.
+    let path_id = || hex(&Sha256::digest(entry.rel.as_bytes()));
+    let mut report = if let Some(p) = &entry.problem {
+        unreadable(
+            &entry.rel,
+            entry.format,
+            path_id(),
+            0,
+            p.code,
+            p.message.clone(),
+        )
+    } else {
+        match read_bounded(&entry.abs, settings.max_file_bytes) {
+            Ok(bytes) => from_bytes(
+                &entry.rel,
+                bytes,
+                entry.format.unwrap_or(Format::Txt),
+                settings,
+            ),
+            Err((code, why)) => unreadable(&entry.rel, entry.format, path_id(), 0, code, why),
         }
+    };
+    if entry.name_not_utf8 {
+        report.findings.push(Finding::new(
+            Severity::Warning,
+            "path.not_utf8",
+            format!(
+                "{}: the file name is not UTF-8; its bad bytes are written \\xNN",
+                entry.rel
+            ),
+        ));
     }
+    report
+}
+
+/// Does a text file hold an HTML page (a page saved under a `.txt` name)?
+fn looks_like_html(text: &str) -> bool {
+    let head = text.trim_start_matches(['\u{FEFF}', ' ', '\t', '\r', '\n']);
+    let head = &head.as_bytes()[..head.len().min(64)];
+    let lower = head.to_ascii_lowercase();
+    lower.starts_with(b"<!doctype html") || lower.starts_with(b"<html")
 }
 
 /// Processes one file's bytes.
-pub fn from_bytes(rel: &str, bytes: &[u8], settings: &Settings) -> ReportOut {
-    let id = hex(&Sha256::digest(bytes));
-    let decoded = match decode_text(bytes) {
+pub fn from_bytes(rel: &str, bytes: Vec<u8>, format: Format, settings: &Settings) -> ReportOut {
+    let id = hex(&Sha256::digest(&bytes));
+    let size = bytes.len() as u64;
+    let decoded = match decode(bytes, format == Format::Html, &settings.legacy) {
         Ok(d) => d,
-        Err(why) => return unreadable(rel, id, bytes.len() as u64, why),
+        Err(r) => return unreadable(rel, Some(format), id, size, r.code, r.message),
+    };
+    let format = if format == Format::Txt && looks_like_html(&decoded.text) {
+        Format::Html
+    } else {
+        format
+    };
+    let (text, spans) = match format {
+        Format::Html => match html::render(&decoded.text, &settings.html) {
+            Ok(page) => (page.text, page.spans),
+            Err(deep) => {
+                let why = format!(
+                    "the page's tags nest {} deep, more than html.max_depth = {}; not parsed",
+                    deep.depth, deep.limit
+                );
+                return unreadable(rel, Some(format), id, size, "html.too_deep", why);
+            }
+        },
+        Format::Txt => (decoded.text, Vec::new()),
     };
     let t = &settings.templates;
     let (layout, extraction) = {
-        let doc = segment::segment(&decoded.text, &t.normaliser);
+        let doc = segment::segment_with(&text, &spans, &t.normaliser);
         (doc.layout, extract::extract(&doc, t))
     };
-    let meta = meta::detect(&decoded.text, &settings.meta);
-    let mut findings = meta.findings;
+    let meta = meta::detect(&text, &settings.meta);
+    let mut findings: Vec<Finding> = decoded
+        .notes
+        .into_iter()
+        .map(|(code, why)| Finding::new(Severity::Warning, code, format!("{rel}: {why}")))
+        .collect();
+    findings.extend(meta.findings);
     findings.extend(extraction.findings);
     for key in &extraction.missing {
         findings.push(
@@ -125,10 +206,10 @@ pub fn from_bytes(rel: &str, bytes: &[u8], settings: &Settings) -> ReportOut {
     ReportOut {
         report_id: id,
         source_path: rel.to_string(),
-        format: format_of(rel),
+        format: format.as_str(),
         encoding: decoded.encoding,
-        bytes: bytes.len() as u64,
-        text: decoded.text,
+        bytes: size,
+        text,
         year: meta.year,
         year_evidence: meta.year_evidence,
         org_name: meta.org,

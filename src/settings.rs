@@ -6,10 +6,14 @@
 
 use std::path::{Path, PathBuf};
 
+use encoding_rs::Encoding;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 use crate::extract::meta::MetaConfig;
+use crate::html::HtmlConfig;
+use crate::model::Format;
 use crate::segment::normalise::Normaliser;
 use crate::template::{self, Templates};
 
@@ -29,6 +33,9 @@ const EMBEDDED: &[(&str, &str)] = &[
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     corpus: CorpusConfig,
+    formats: BTreeMap<String, Vec<String>>,
+    decode: DecodeConfig,
+    html: HtmlConfig,
     templates: TemplatesConfig,
     normalise: NormaliseConfig,
     meta: MetaConfig,
@@ -40,6 +47,13 @@ struct CorpusConfig {
     include: Vec<String>,
     #[serde(default)]
     exclude: Vec<String>,
+    max_file_bytes: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecodeConfig {
+    legacy: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -55,10 +69,30 @@ struct NormaliseConfig {
     drop: String,
 }
 
+impl Settings {
+    /// The format a corpus path is read as, if its extension is chosen.
+    pub fn format_of(&self, rel: &str) -> Option<Format> {
+        let ext = rel.rsplit_once('.')?.1;
+        if ext.contains('/') {
+            return None;
+        }
+        self.extensions
+            .iter()
+            .find(|(e, _)| e.eq_ignore_ascii_case(ext))
+            .map(|(_, f)| *f)
+    }
+}
+
 /// Everything the engine needs, checked.
 pub struct Settings {
     pub include: GlobSet,
     pub exclude: GlobSet,
+    /// Lower-case extension → the format it is read as; only the formats
+    /// chosen with `--formats` (all by default).
+    pub extensions: Vec<(String, Format)>,
+    pub max_file_bytes: u64,
+    pub legacy: Vec<&'static Encoding>,
+    pub html: HtmlConfig,
     pub templates: Templates,
     pub meta: MetaConfig,
     /// Where the config came from: a path or `(embedded)`.
@@ -74,8 +108,9 @@ fn globs(patterns: &[String], what: &str, name: &str) -> Result<GlobSet, String>
     b.build().map_err(|e| format!("{name}: corpus.{what}: {e}"))
 }
 
-/// Loads the config at `path`, or the embedded default.
-pub fn load(path: Option<&Path>) -> Result<Settings, String> {
+/// Loads the config at `path`, or the embedded default, reading the formats
+/// named in `formats` (all of them when `None`).
+pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings, String> {
     let (name, text, dir): (String, String, Option<PathBuf>) = match path {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
@@ -116,9 +151,45 @@ pub fn load(path: Option<&Path>) -> Result<Settings, String> {
         })
         .collect();
     let templates = template::compile(&sources, normaliser)?;
+    let mut extensions = Vec::new();
+    for (format, exts) in &cfg.formats {
+        let f = Format::from_name(format).ok_or_else(|| {
+            format!(
+                "{name}: formats.{format}: unknown format (xxgk reads {})",
+                Format::ALL.map(Format::as_str).join(", ")
+            )
+        })?;
+        extensions.extend(
+            exts.iter()
+                .map(|e| (e.trim_start_matches('.').to_ascii_lowercase(), f)),
+        );
+    }
+    if let Some(chosen) = formats {
+        for c in chosen {
+            if !cfg.formats.contains_key(c.as_str()) {
+                let known: Vec<&str> = cfg.formats.keys().map(String::as_str).collect();
+                return Err(format!(
+                    "--formats: unknown format {c:?} (the config knows {})",
+                    known.join(", ")
+                ));
+            }
+        }
+        extensions.retain(|(_, f)| chosen.iter().any(|c| c == f.as_str()));
+    }
+    let mut legacy = Vec::new();
+    for label in &cfg.decode.legacy {
+        legacy.push(
+            Encoding::for_label(label.as_bytes())
+                .ok_or_else(|| format!("{name}: decode.legacy: unknown encoding {label:?}"))?,
+        );
+    }
     Ok(Settings {
         include: globs(&cfg.corpus.include, "include", &name)?,
         exclude: globs(&cfg.corpus.exclude, "exclude", &name)?,
+        extensions,
+        max_file_bytes: cfg.corpus.max_file_bytes,
+        legacy,
+        html: cfg.html,
         templates,
         meta: cfg.meta,
         config_name: name,
@@ -131,7 +202,7 @@ mod tests {
 
     #[test]
     fn the_embedded_config_and_every_shipped_template_load() {
-        let s = load(None).unwrap();
+        let s = load(None, None).unwrap();
         let names: Vec<&str> = s
             .templates
             .templates
@@ -156,7 +227,7 @@ mod tests {
     #[test]
     fn the_config_files_on_disk_load_too() {
         let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/xxgk.toml");
-        let s = load(Some(&p)).unwrap();
+        let s = load(Some(&p), None).unwrap();
         assert_eq!(s.templates.templates.len(), 2);
     }
 }

@@ -41,6 +41,16 @@ fn every_oracle_matches_the_datasets_read_back() {
                 rep["template"], o["template"]
             ));
         }
+        if let Some(enc) = o.get("encoding").and_then(|e| e.as_str()) {
+            if rep["encoding"].str() != Some(enc) {
+                diff(format!("encoding {:?}, expected {enc}", rep["encoding"]));
+            }
+        }
+        if let Some(format) = o.get("format").and_then(|e| e.as_str()) {
+            if rep["format"].str() != Some(format) {
+                diff(format!("format {:?}, expected {format}", rep["format"]));
+            }
+        }
         let org = o["org_contains"].as_str().unwrap_or("");
         if !rep["org_name"].str().unwrap_or("").contains(org) {
             diff(format!(
@@ -153,4 +163,44 @@ fn every_oracle_matches_the_datasets_read_back() {
         diffs.len(),
         diffs.join("\n")
     );
+}
+
+/// The same report in two shapes (a web page and its PDF text; UTF-8 and
+/// GBK bytes) gives the same rows, value for value and raw text for raw text.
+#[test]
+fn twins_give_identical_rows() {
+    let out = tempfile::tempdir().unwrap();
+    ingest(&root().join("data/fixtures"), out.path(), &[]);
+    let reports = rows(&out.path().join("reports"));
+    let id = |path: &str| -> String {
+        reports
+            .iter()
+            .find(|r| r["source_path"].str() == Some(path))
+            .and_then(|r| r["report_id"].str())
+            .unwrap_or_else(|| panic!("{path} has a reports row"))
+            .to_string()
+    };
+    for (a, b) in [
+        ("twin_report.txt", "twin_report.html"),
+        ("enc_utf8_bom_twin.txt", "enc_gbk_twin.txt"),
+    ] {
+        let (ia, ib) = (id(a), id(b));
+        assert_ne!(ia, ib);
+        for dataset in ["disclosure_counts", "procurement", "litigation"] {
+            let all = rows(&out.path().join(dataset));
+            let of = |id: &str| -> Vec<BTreeMap<String, Val>> {
+                all.iter()
+                    .filter(|r| r["report_id"].str() == Some(id))
+                    .map(|r| {
+                        let mut r = r.clone();
+                        r.remove("report_id");
+                        r
+                    })
+                    .collect()
+            };
+            let (ra, rb) = (of(&ia), of(&ib));
+            assert!(!ra.is_empty(), "{a}: {dataset} rows");
+            assert_eq!(ra, rb, "{a} and {b} differ in {dataset}");
+        }
+    }
 }

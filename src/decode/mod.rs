@@ -1,63 +1,448 @@
 //! Bytes → text. Only the decoding of a file's bytes lives here.
 //!
-//! It takes a file's bytes and its format and gives the text and the name of
-//! the encoding, or the reason it cannot be read. It never guesses silently:
-//! what it cannot decode is an error for the caller to report as an
-//! `unreadable` report. (Legacy encodings and HTML arrive with the next
-//! stage of work; today: UTF-8 with or without BOM.)
+//! It takes a file's bytes, whether it is an HTML page, and the legacy
+//! encodings the config accepts, and gives the text, the name of the encoding
+//! and notes on what was odd (a file cut inside a character, replaced bytes),
+//! or the reason the bytes are not a text at all. The order of evidence:
+//! a byte-order mark; binary signatures and NUL bytes; valid UTF-8; an HTML
+//! page's declared charset; detection (chardetng) among the accepted legacy
+//! encodings. It never guesses silently: each step says what it decided.
+
+use encoding_rs::{DecoderResult, Encoding, BIG5, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
 
 /// A decoded document.
 #[derive(Debug)]
 pub struct Decoded {
     pub text: String,
+    /// As reported in `reports.encoding`: `utf-8`, `gbk`, `gb18030`, …
     pub encoding: &'static str,
+    /// What was odd but readable: (code, message), warnings for the report.
+    pub notes: Vec<(&'static str, String)>,
 }
 
-/// Decodes a text file: UTF-8, with or without a byte-order mark.
-pub fn decode_text(bytes: &[u8]) -> Result<Decoded, String> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err("UTF-16 text is not read yet".to_string());
+/// Why bytes are not read as text: a finding code and a message.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Refused {
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn refused(code: &'static str, message: impl Into<String>) -> Refused {
+    Refused {
+        code,
+        message: message.into(),
     }
-    let (body, encoding) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        Some(rest) => (rest, "utf-8"),
-        None => (bytes, "utf-8"),
-    };
-    match std::str::from_utf8(body) {
-        Ok(s) => {
-            if s.contains('\0') {
-                return Err("the file holds NUL bytes: it is binary, not text".to_string());
-            }
-            Ok(Decoded {
-                text: s.to_string(),
-                encoding,
-            })
+}
+
+/// Bytes scanned by the detector, and by the HTML charset prescan.
+const DETECT_BYTES: usize = 1 << 20;
+const PRESCAN_BYTES: usize = 4096;
+
+/// Signatures of binary formats that arrive under text names.
+const SIGNATURES: &[(&[u8], &str)] = &[
+    (b"%PDF-", "a PDF document"),
+    (
+        &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1],
+        "an OLE file (DOC, XLS, WPS)",
+    ),
+    (b"PK\x03\x04", "a ZIP archive (DOCX, XLSX, OFD, ZIP)"),
+    (b"\x89PNG", "a PNG image"),
+    (&[0xFF, 0xD8, 0xFF], "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xBC\xAF", "a 7-Zip archive"),
+    (b"\x1F\x8B", "a gzip stream"),
+    (b"\x7FELF", "an executable"),
+    (b"{\\rtf", "an RTF document"),
+];
+
+/// The name `reports.encoding` gives an encoding_rs encoding.
+fn name_of(enc: &'static Encoding, bytes: &[u8]) -> &'static str {
+    if enc == UTF_8 {
+        "utf-8"
+    } else if enc == UTF_16LE {
+        "utf-16le"
+    } else if enc == UTF_16BE {
+        "utf-16be"
+    } else if enc == GB18030 || (enc == GBK && has_four_byte_gb18030(bytes)) {
+        "gb18030"
+    } else if enc == GBK {
+        "gbk"
+    } else if enc == BIG5 {
+        "big5"
+    } else {
+        // Only the encodings above are accepted (see `legacy` in the config);
+        // any other is named by encoding_rs's label.
+        "other"
+    }
+}
+
+/// Does a GBK-family byte stream use GB18030's four-byte sequences?
+fn has_four_byte_gb18030(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+        } else if (0x81..=0xFE).contains(&b) && bytes.get(i + 1).is_some_and(|c| c.is_ascii_digit())
+        {
+            return true;
+        } else {
+            i += 2;
         }
-        Err(e) => Err(format!(
-            "not valid UTF-8 at byte {} (other encodings are not read yet)",
-            e.valid_up_to() + (bytes.len() - body.len())
-        )),
     }
+    false
+}
+
+/// Decodes `bytes` with `enc`, counting malformed sequences; one at the very
+/// end (a cut inside a character) is dropped and reported as truncation.
+fn decode_with(
+    enc: &'static Encoding,
+    bytes: &[u8],
+    notes: &mut Vec<(&'static str, String)>,
+) -> Result<String, Refused> {
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let cap = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len().saturating_mul(3));
+    let mut out = String::with_capacity(cap);
+    let mut src = bytes;
+    let (mut malformed, mut at_end) = (0usize, false);
+    loop {
+        let (result, read) = decoder.decode_to_string_without_replacement(src, &mut out, true);
+        src = &src[read..];
+        match result {
+            DecoderResult::InputEmpty => break,
+            DecoderResult::OutputFull => out.reserve(src.len().max(16) * 3),
+            DecoderResult::Malformed(..) => {
+                malformed += 1;
+                if src.is_empty() {
+                    at_end = true;
+                } else {
+                    out.push('\u{FFFD}');
+                }
+            }
+        }
+    }
+    if at_end {
+        notes.push((
+            "file.truncated",
+            "the file ends inside a character: it was cut short".to_string(),
+        ));
+        malformed -= 1;
+    }
+    if malformed > 0 {
+        let chars = out.chars().count().max(1);
+        if malformed * 100 > chars {
+            return Err(refused(
+                "file.not_text",
+                format!(
+                    "{malformed} byte sequences are not {}: not a text in that encoding",
+                    name_of(enc, bytes)
+                ),
+            ));
+        }
+        notes.push((
+            "text.replaced",
+            format!(
+                "{malformed} byte sequences invalid in {} were replaced by U+FFFD",
+                name_of(enc, bytes)
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+/// UTF-16 without a byte-order mark: NUL bytes mostly at even or mostly at
+/// odd offsets, and the text they make is valid and free of controls.
+fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == 0 {
+            if i % 2 == 0 {
+                even += 1;
+            } else {
+                odd += 1;
+            }
+        }
+    }
+    // ASCII characters put their NUL on one side; a few CJK characters
+    // (U+xx00) put one on the other.
+    let enc = if odd >= 4 * even.max(1) {
+        UTF_16LE
+    } else if even >= 4 * odd.max(1) {
+        UTF_16BE
+    } else {
+        return None;
+    };
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    (!had_errors && controls(&text) == 0).then_some(enc)
+}
+
+/// Control characters other than tab, line feed, carriage return and form feed.
+fn controls(text: &str) -> usize {
+    text.chars()
+        .filter(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0C'))
+        .count()
+}
+
+/// The charset an HTML page declares in its first bytes (`<meta charset>` or
+/// `http-equiv` content), as encoding_rs knows it.
+pub fn declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(PRESCAN_BYTES)];
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let mut from = 0;
+    while let Some(k) = find(&lower[from..], b"charset") {
+        let mut i = from + k + b"charset".len();
+        from = i;
+        while lower.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+            i += 1;
+        }
+        if lower.get(i) != Some(&b'=') {
+            continue;
+        }
+        i += 1;
+        while lower
+            .get(i)
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'"' || *b == b'\'')
+        {
+            i += 1;
+        }
+        let start = i;
+        while lower
+            .get(i)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+        {
+            i += 1;
+        }
+        if let Some(enc) = Encoding::for_label(&lower[start..i]) {
+            // A page that declares UTF-16 is read as UTF-8 (HTML standard).
+            return Some(if enc == UTF_16LE || enc == UTF_16BE {
+                UTF_8
+            } else {
+                enc
+            });
+        }
+    }
+    None
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Decodes a file's bytes. `legacy` are the encodings detection may choose.
+pub fn decode(
+    bytes: Vec<u8>,
+    html: bool,
+    legacy: &[&'static Encoding],
+) -> Result<Decoded, Refused> {
+    let mut notes = Vec::new();
+    if bytes.is_empty() {
+        return Err(refused("file.empty", "the file is empty"));
+    }
+    // 1. A byte-order mark decides.
+    if let Some((enc, bom)) = Encoding::for_bom(&bytes) {
+        let text = decode_with(enc, &bytes[bom..], &mut notes)?;
+        return finish(text, name_of(enc, &bytes), notes);
+    }
+    // 2. Binary formats under a text name.
+    if let Some((_, what)) = SIGNATURES.iter().find(|(sig, _)| bytes.starts_with(sig)) {
+        return Err(refused(
+            "file.binary",
+            format!("the bytes are {what}, not text"),
+        ));
+    }
+    if bytes.contains(&0) {
+        if let Some(enc) = sniff_utf16(&bytes) {
+            let text = decode_with(enc, &bytes, &mut notes)?;
+            return finish(text, name_of(enc, &bytes), notes);
+        }
+        return Err(refused(
+            "file.binary",
+            "the file holds NUL bytes: it is binary, not text",
+        ));
+    }
+    // 3. Valid UTF-8 is UTF-8, whatever a page declares (crawlers re-encode
+    //    pages and leave their `<meta charset>` behind).
+    let bytes = match String::from_utf8(bytes) {
+        Ok(text) => return finish(text, "utf-8", notes),
+        Err(e) => {
+            let err = e.utf8_error();
+            let bytes = e.into_bytes();
+            if err.error_len().is_none() {
+                // Cut inside the last character.
+                let text = String::from_utf8_lossy(&bytes[..err.valid_up_to()]).into_owned();
+                notes.push((
+                    "file.truncated",
+                    "the file ends inside a character: it was cut short".to_string(),
+                ));
+                return finish(text, "utf-8", notes);
+            }
+            bytes
+        }
+    };
+    // 4. What the page declares.
+    let declared = if html { declared_charset(&bytes) } else { None };
+    if let Some(enc) = declared.filter(|&e| e != UTF_8) {
+        let text = decode_with(enc, &bytes, &mut notes)?;
+        return finish(text, name_of(enc, &bytes), notes);
+    }
+    if declared == Some(UTF_8) {
+        notes.push((
+            "encoding.mismatch",
+            "the page declares UTF-8 but its bytes are not UTF-8; the encoding was detected"
+                .to_string(),
+        ));
+    }
+    // 5. Detection, among the accepted legacy encodings.
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    let sample = &bytes[..bytes.len().min(DETECT_BYTES)];
+    // Never `last`: a file cut inside its final character must not rule out
+    // its encoding (the cut is reported by `decode_with`).
+    detector.feed(sample, false);
+    let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
+    if !legacy.contains(&guess) {
+        return Err(refused(
+            "file.not_text",
+            format!(
+                "the bytes are not UTF-8 and read best as {}, which is not an accepted encoding (decode.legacy)",
+                guess.name()
+            ),
+        ));
+    }
+    let text = decode_with(guess, &bytes, &mut notes)?;
+    finish(text, name_of(guess, &bytes), notes)
+}
+
+fn finish(
+    text: String,
+    encoding: &'static str,
+    notes: Vec<(&'static str, String)>,
+) -> Result<Decoded, Refused> {
+    let chars = text.chars().count();
+    let bad = controls(&text);
+    if bad > 0 && bad * 100 > chars {
+        return Err(refused(
+            "file.binary",
+            format!("{bad} of {chars} characters are control characters: binary, not text"),
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err(refused("file.empty", "the file holds only white space"));
+    }
+    Ok(Decoded {
+        text,
+        encoding,
+        notes,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const LEGACY: &[&Encoding] = &[GBK, GB18030, BIG5];
+
+    fn dec(bytes: &[u8]) -> Result<Decoded, Refused> {
+        decode(bytes.to_vec(), false, LEGACY)
+    }
+
+    const REPORT: &str = "城关镇人民政府2023年政府信息公开工作年度报告\n规章\t1\t2\n行政许可\t3\n本年新收政府信息公开申请数量\t12\n";
+
     #[test]
     fn utf8_with_and_without_bom() {
-        assert_eq!(decode_text("规章".as_bytes()).unwrap().encoding, "utf-8");
+        assert_eq!(dec("规章".as_bytes()).unwrap().encoding, "utf-8");
         let mut b = vec![0xEF, 0xBB, 0xBF];
         b.extend_from_slice("规章".as_bytes());
-        let d = decode_text(&b).unwrap();
+        let d = dec(&b).unwrap();
         assert_eq!((d.text.as_str(), d.encoding), ("规章", "utf-8"));
     }
 
     #[test]
-    fn undecodable_bytes_are_errors() {
-        assert!(decode_text(&[0xB9, 0xE6, 0xD5, 0xC2])
-            .unwrap_err()
-            .contains("byte 0"));
-        assert!(decode_text(b"%PDF-1.4\0\x01").is_err());
-        assert!(decode_text(&[0xFF, 0xFE, 0x41, 0x00]).is_err());
+    fn utf16_with_bom_and_without() {
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(REPORT.encode_utf16().flat_map(u16::to_le_bytes));
+        let d = dec(&le).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), (REPORT, "utf-16le"));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(REPORT.encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(dec(&be).unwrap().encoding, "utf-16be");
+        // No BOM: the NUL bytes of the ASCII characters give it away.
+        assert_eq!(dec(&le[2..]).unwrap().encoding, "utf-16le");
+        assert_eq!(dec(&be[2..]).unwrap().text, REPORT);
+    }
+
+    #[test]
+    fn gbk_is_detected_and_gb18030_named_by_its_four_byte_sequences() {
+        let (gbk, _, _) = GBK.encode(REPORT);
+        let d = dec(&gbk).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), (REPORT, "gbk"));
+        let rare = format!("{REPORT}联系人：王𠀾\n");
+        let (gb, _, _) = GB18030.encode(&rare);
+        let d = dec(&gb).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), (rare.as_str(), "gb18030"));
+    }
+
+    #[test]
+    fn a_page_declares_its_charset_but_utf8_bytes_win() {
+        let page = format!("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"></head><body>{REPORT}</body></html>");
+        let (gbk, _, _) = GBK.encode(&page);
+        let d = decode(gbk.into_owned(), true, &[]).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), (page.as_str(), "gbk"));
+        let d = decode(page.clone().into_bytes(), true, &[]).unwrap();
+        assert_eq!(d.encoding, "utf-8");
+        assert_eq!(declared_charset(b"<meta charset='GB18030'>"), Some(GB18030));
+        assert_eq!(declared_charset(b"<meta charset=\"utf-16\">"), Some(UTF_8));
+        assert_eq!(declared_charset(b"charset is nice <p>"), None);
+    }
+
+    #[test]
+    fn a_cut_inside_the_last_character_is_read_with_a_note() {
+        let b = "规章\t1\n结束".as_bytes();
+        let d = dec(&b[..b.len() - 1]).unwrap();
+        assert_eq!(d.text, "规章\t1\n结");
+        assert_eq!(d.notes[0].0, "file.truncated");
+        let cut = format!("{REPORT}结束");
+        let (gbk, _, _) = GBK.encode(&cut);
+        let d = dec(&gbk[..gbk.len() - 1]).unwrap();
+        assert_eq!(d.text, format!("{REPORT}结"));
+        assert_eq!(d.notes.len(), 1);
+        assert_eq!(d.notes[0].0, "file.truncated");
+    }
+
+    #[test]
+    fn binaries_and_empties_are_refused_by_name() {
+        assert_eq!(dec(b"").unwrap_err().code, "file.empty");
+        assert_eq!(dec(b" \n\t\n").unwrap_err().code, "file.empty");
+        let pdf = dec(b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n").unwrap_err();
+        assert_eq!(pdf.code, "file.binary");
+        assert!(pdf.message.contains("PDF"));
+        assert_eq!(
+            dec(b"\x89PNG\r\n\x1a\n\0\0").unwrap_err().code,
+            "file.binary"
+        );
+        assert_eq!(
+            dec(b"abc\0\x01\x02\x03\0\0").unwrap_err().code,
+            "file.binary"
+        );
+        let controls: Vec<u8> = (0..200u8)
+            .map(|i| if i % 3 == 0 { 0x01 } else { b'a' })
+            .collect();
+        assert_eq!(dec(&controls).unwrap_err().code, "file.binary");
+    }
+
+    #[test]
+    fn bytes_in_no_accepted_encoding_are_not_text() {
+        // Latin-1 prose: detection says windows-1252, which is not accepted.
+        let latin1: Vec<u8> =
+            "Caf\u{e9} cr\u{e8}me br\u{fb}l\u{e9}e, na\u{ef}ve fa\u{e7}ade d\u{e9}j\u{e0} vu"
+                .chars()
+                .map(|c| c as u32 as u8)
+                .collect();
+        assert_eq!(dec(&latin1).unwrap_err().code, "file.not_text");
     }
 }

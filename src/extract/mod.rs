@@ -143,7 +143,9 @@ impl Run {
     fn found(&self, def: &TableDef) -> bool {
         match def.shape {
             Shape::Grid => self.rows.iter().any(Option::is_some),
-            Shape::Flat => self.header_seen && !self.cands.is_empty(),
+            // One header word (总计 ends the requests table's header too) is
+            // not a flat table's header: it takes two header cells.
+            Shape::Flat => self.header.len() >= 2 && !self.cands.is_empty(),
         }
     }
 }

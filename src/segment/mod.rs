@@ -9,6 +9,7 @@
 
 pub mod normalise;
 
+use crate::html::Span;
 use crate::validate::money::{parse_money, Money};
 use crate::validate::values::{parse_count, Count};
 use normalise::Normaliser;
@@ -122,6 +123,7 @@ struct Shapes {
     pipe_rows: u32,
     pipe_lines: u32,
     space_rows: u32,
+    html_rows: u32,
 }
 
 struct Builder<'t, 'n> {
@@ -181,15 +183,22 @@ fn is_rule_row(line: &str) -> bool {
         .all(|p| p.trim().chars().all(|c| matches!(c, '-' | ':' | ' ')))
 }
 
-/// Segments a document into cells (layouts 1–6 of real-world.md).
+/// Segments a text document into cells (layouts 1–6 of real-world.md).
 pub fn segment<'t>(text: &'t str, normaliser: &Normaliser) -> Doc<'t> {
+    segment_with(text, &[], normaliser)
+}
+
+/// Segments a document whose table rows are already cut into cells (an HTML
+/// page rendered by `crate::html`): a line that has spans is those cells, in
+/// their grid columns; every other line goes through the text rules.
+pub fn segment_with<'t>(text: &'t str, spans: &[Span], normaliser: &Normaliser) -> Doc<'t> {
     let mut b = Builder {
         text,
         normaliser,
         scratch: String::new(),
         doc: Doc {
             text,
-            cells: Vec::with_capacity(text.len() / 16),
+            cells: Vec::with_capacity((text.len() / 16).min(1 << 16)),
             norm: String::with_capacity(text.len()),
             layout: Layout::Prose,
         },
@@ -198,11 +207,24 @@ pub fn segment<'t>(text: &'t str, normaliser: &Normaliser) -> Doc<'t> {
     let mut toks: Vec<(usize, usize)> = Vec::new();
     let mut prev_ended_with_pipe = false;
     let mut offset = 0usize;
+    let mut spans = spans.iter().peekable();
     for (n, raw_line) in text.split('\n').enumerate() {
         let line_start = offset;
         offset += raw_line.len() + 1;
         let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
         let line_no = (n + 1).min(u32::MAX as usize) as u32;
+        let mut is_row = false;
+        while let Some(s) = spans.next_if(|s| s.line <= line_no) {
+            if s.line == line_no && (s.end as usize) <= text.len() && s.start <= s.end {
+                b.push(s.start as usize, s.end as usize, line_no, s.col as usize);
+                is_row = true;
+            }
+        }
+        if is_row {
+            shapes.html_rows += 1;
+            prev_ended_with_pipe = false;
+            continue;
+        }
         if line.is_empty() {
             // A blank line separates rows or cells; it is not a cell.
             continue;
@@ -323,6 +345,9 @@ pub fn segment<'t>(text: &'t str, normaliser: &Normaliser) -> Doc<'t> {
 }
 
 fn pick_layout(s: &Shapes) -> Layout {
+    if s.html_rows >= 3 {
+        return Layout::Html;
+    }
     let candidates = [
         (s.tab_rows, Layout::TabRows),
         (s.pipe_rows, Layout::PipeRows),

@@ -1,0 +1,694 @@
+//! HTML page → rendered text and table cells, for the one segmenter.
+//!
+//! It takes a decoded page and the `[html]` words of the config and gives the
+//! page as lines of text plus, for every row of every data table, the byte
+//! range and grid column of each cell in those lines. The page is parsed by
+//! html5ever (through scraper); nothing here reads markup by hand.
+//!
+//! - Flow text (headings, paragraphs, list items, layout-table cells) becomes
+//!   lines, white space collapsed as a browser does; `<pre>` keeps its lines.
+//!   These lines go through the segmenter's text rules like any text file.
+//! - A data table (one holding no other table and no long prose cell) becomes
+//!   one line per `<tr>`, cells separated by tabs, with `colspan`/`rowspan`
+//!   expanded into grid columns: a cell's column is its first grid column.
+//!   A slot covered by a span is not a cell of its own, so a value is never
+//!   repeated into rows or columns it was not printed in.
+//! - Scripts, styles, forms' controls, `<nav>`/`<header>`/`<footer>` and
+//!   elements whose class or id names chrome (config) are skipped unless they
+//!   hold a table; a line made only of links (menus, lists of other reports)
+//!   is dropped. The `<title>` is the first line.
+//!
+//! It does no I/O and allocates per page and per table, not per character.
+
+use std::cell::Cell;
+use std::collections::HashSet;
+
+use ego_tree::iter::Edge;
+use ego_tree::{NodeId, NodeRef};
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{
+    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+use scraper::{Html, Node};
+use serde::Deserialize;
+
+/// The `[html]` section of the config.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HtmlConfig {
+    /// Elements skipped with everything inside them.
+    pub skip_tags: Vec<String>,
+    /// Class or id words (split at `-`, `_`, spaces) that mark page chrome.
+    pub chrome_words: Vec<String>,
+    /// A table with a cell longer than this (in characters) is page layout,
+    /// not data: its cells are read as flow text.
+    pub max_cell_chars: usize,
+    /// A page whose elements nest deeper than this is not parsed (the tree
+    /// builder's work grows with depth × elements).
+    pub max_depth: usize,
+}
+
+/// Why a page is not read.
+#[derive(Debug, PartialEq, Eq)]
+pub struct TooDeep {
+    pub depth: usize,
+    pub limit: usize,
+}
+
+/// One table cell: its line in the rendered text, byte range and grid column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub line: u32,
+    pub start: u32,
+    pub end: u32,
+    pub col: u16,
+}
+
+/// A rendered page.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub text: String,
+    /// Table cells in reading order.
+    pub spans: Vec<Span>,
+}
+
+/// Elements that end a line of flow text.
+const BLOCKS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "caption",
+    "center",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "html",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "ul",
+];
+
+/// Grid limits: spans beyond them are clamped (the HTML standard's own
+/// limits are 1000 columns and 65534 rows).
+const MAX_COLSPAN: usize = 1000;
+const MAX_GRID_COLS: usize = 1024;
+const MAX_ROWSPAN: u32 = 65534;
+
+fn is_block(name: &str) -> bool {
+    BLOCKS.contains(&name)
+}
+
+struct Renderer<'c> {
+    cfg: &'c HtmlConfig,
+    out: Rendered,
+    /// Current line number (1-based) and where it starts in `out.text`.
+    line: u32,
+    line_start: usize,
+    /// A space is owed before the next visible character.
+    space: bool,
+    /// Visible characters on this line outside and inside links.
+    plain: bool,
+    linked: bool,
+    links: u32,
+    pre: u32,
+}
+
+impl Renderer<'_> {
+    /// Ends the current line: an empty line or one made only of links is
+    /// removed.
+    fn flush(&mut self) {
+        let line = &self.out.text[self.line_start..];
+        let keep = if self.pre > 0 {
+            !line.is_empty()
+        } else {
+            !line.trim().is_empty() && (self.plain || !self.linked)
+        };
+        if keep {
+            self.out.text.push('\n');
+            self.line += 1;
+        } else {
+            self.out.text.truncate(self.line_start);
+        }
+        self.line_start = self.out.text.len();
+        self.space = false;
+        self.plain = false;
+        self.linked = false;
+    }
+
+    fn text(&mut self, s: &str) {
+        for c in s.chars() {
+            if self.pre > 0 {
+                match c {
+                    '\n' => {
+                        self.flush();
+                        continue;
+                    }
+                    '\r' => continue,
+                    _ => self.out.text.push(c),
+                }
+            } else if c.is_ascii_whitespace() {
+                self.space = true;
+                continue;
+            } else {
+                if self.space && self.out.text.len() > self.line_start {
+                    self.out.text.push(' ');
+                }
+                self.space = false;
+                self.out.text.push(c);
+            }
+            if !c.is_whitespace() {
+                if self.links > 0 {
+                    self.linked = true;
+                } else {
+                    self.plain = true;
+                }
+            }
+        }
+    }
+}
+
+/// Does this element's class or id name page chrome?
+fn is_chrome(e: &scraper::node::Element, words: &[String]) -> bool {
+    let names = e.classes().chain(e.id());
+    for name in names {
+        for token in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if words.iter().any(|w| w.eq_ignore_ascii_case(token)) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn element_name(n: NodeRef<'_, Node>) -> Option<&str> {
+    n.value().as_element().map(|e| e.name())
+}
+
+/// The text of a node, white space collapsed, block edges as spaces, into
+/// `buf`; skipped elements inside are left out.
+fn cell_text(n: NodeRef<'_, Node>, cfg: &HtmlConfig, buf: &mut String) {
+    let start = buf.len();
+    let mut space = false;
+    let mut skip: Option<NodeId> = None;
+    for edge in n.traverse() {
+        match edge {
+            Edge::Open(d) => {
+                if skip.is_some() {
+                    continue;
+                }
+                match d.value() {
+                    Node::Text(t) => {
+                        for c in t.chars() {
+                            if c.is_whitespace() && c != '\u{A0}' && c != '\u{3000}' {
+                                space = true;
+                            } else {
+                                if space && buf.len() > start {
+                                    buf.push(' ');
+                                }
+                                space = false;
+                                buf.push(c);
+                            }
+                        }
+                    }
+                    Node::Element(e) => {
+                        if d.id() != n.id() && cfg.skip_tags.iter().any(|t| t == e.name()) {
+                            skip = Some(d.id());
+                        } else if e.name() == "br" || is_block(e.name()) {
+                            space = true;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(d) => {
+                if skip == Some(d.id()) {
+                    skip = None;
+                } else if skip.is_none() && element_name(d).is_some_and(is_block) {
+                    space = true;
+                }
+            }
+        }
+    }
+}
+
+/// One cell of a table being laid out.
+struct GridCell {
+    row: u32,
+    start: usize,
+    end: usize,
+    colspan: usize,
+    rowspan: u32,
+}
+
+impl Renderer<'_> {
+    /// Lays out a data table. Returns false (nothing written) when it turns
+    /// out to be page layout: a cell longer than `max_cell_chars`.
+    fn grid(&mut self, table: NodeRef<'_, Node>) -> bool {
+        let mut buf = String::new();
+        let mut cells: Vec<GridCell> = Vec::new();
+        let mut captions: Vec<(usize, usize)> = Vec::new();
+        let mut rows = 0u32;
+        for d in table.descendants() {
+            match element_name(d) {
+                Some("tr") => {
+                    let before = cells.len();
+                    for c in d.children() {
+                        if !matches!(element_name(c), Some("td" | "th")) {
+                            continue;
+                        }
+                        let e = c.value().as_element();
+                        let num = |a: &str| {
+                            e.and_then(|e| e.attr(a))
+                                .and_then(|v| v.trim().trim_matches('"').parse::<u32>().ok())
+                        };
+                        let start = buf.len();
+                        cell_text(c, self.cfg, &mut buf);
+                        if buf[start..].chars().count() > self.cfg.max_cell_chars {
+                            return false;
+                        }
+                        cells.push(GridCell {
+                            row: rows,
+                            start,
+                            end: buf.len(),
+                            colspan: num("colspan").unwrap_or(1).clamp(1, MAX_COLSPAN as u32)
+                                as usize,
+                            rowspan: match num("rowspan") {
+                                Some(0) => MAX_ROWSPAN,
+                                Some(n) => n.min(MAX_ROWSPAN),
+                                None => 1,
+                            },
+                        });
+                    }
+                    if cells.len() > before {
+                        rows += 1;
+                    }
+                }
+                Some("caption") => {
+                    let start = buf.len();
+                    cell_text(d, self.cfg, &mut buf);
+                    captions.push((start, buf.len()));
+                }
+                _ => {}
+            }
+        }
+        self.flush();
+        for &(a, z) in &captions {
+            self.text(&buf[a..z]);
+            self.flush();
+        }
+        // Expand spans: `covered[c]` is how many more rows column c is taken
+        // by a rowspan from a row above.
+        let mut covered: Vec<u32> = Vec::new();
+        let mut i = 0;
+        for row in 0..rows {
+            let mut col = 0usize;
+            let mut first = true;
+            while i < cells.len() && cells[i].row == row {
+                let cell = &cells[i];
+                while covered.get(col).is_some_and(|&n| n > 0) {
+                    col += 1;
+                }
+                if !first {
+                    self.out.text.push('\t');
+                }
+                first = false;
+                let start = self.out.text.len();
+                for ch in buf[cell.start..cell.end].chars() {
+                    self.out
+                        .text
+                        .push(if ch == '\t' || ch == '\n' || ch == '\r' {
+                            ' '
+                        } else {
+                            ch
+                        });
+                }
+                self.out.spans.push(Span {
+                    line: self.line,
+                    start: start as u32,
+                    end: self.out.text.len() as u32,
+                    col: col.min(u16::MAX as usize) as u16,
+                });
+                let end = (col + cell.colspan).min(MAX_GRID_COLS);
+                if covered.len() < end {
+                    covered.resize(end, 0);
+                }
+                for slot in covered.iter_mut().take(end).skip(col) {
+                    *slot = (*slot).max(cell.rowspan);
+                }
+                col += cell.colspan;
+                i += 1;
+            }
+            for slot in covered.iter_mut() {
+                *slot = slot.saturating_sub(1);
+            }
+            self.out.text.push('\n');
+            self.line += 1;
+            self.line_start = self.out.text.len();
+        }
+        true
+    }
+}
+
+/// Tables that hold another table, and elements that hold a table.
+fn scan(page: &Html) -> (HashSet<NodeId>, HashSet<NodeId>) {
+    let mut layout = HashSet::new();
+    let mut holds_table = HashSet::new();
+    let mut open: Vec<NodeId> = Vec::new();
+    for edge in page.tree.root().traverse() {
+        match edge {
+            Edge::Open(n) if element_name(n) == Some("table") => {
+                if let Some(&outer) = open.last() {
+                    layout.insert(outer);
+                }
+                open.push(n.id());
+                let mut up = n.parent();
+                while let Some(a) = up {
+                    if !holds_table.insert(a.id()) {
+                        break;
+                    }
+                    up = a.parent();
+                }
+            }
+            Edge::Close(n) if element_name(n) == Some("table") => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    (layout, holds_table)
+}
+
+/// Elements that never nest: void elements and those a following sibling
+/// closes implicitly. The depth estimate does not count them.
+const FLAT: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "keygen", "p", "li", "td", "th", "tr", "dt", "dd", "option", "optgroup",
+    "tbody", "thead", "tfoot", "colgroup", "rb", "rt", "rp",
+];
+
+/// Counts how deep the page's tags nest, with html5ever's tokenizer.
+struct DepthSink {
+    depth: Cell<usize>,
+    max: Cell<usize>,
+}
+
+impl TokenSink for DepthSink {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        if let Token::TagToken(tag) = token {
+            if !tag.self_closing && !FLAT.contains(&&*tag.name) {
+                let d = self.depth.get();
+                let d = match tag.kind {
+                    TagKind::StartTag => d + 1,
+                    TagKind::EndTag => d.saturating_sub(1),
+                };
+                self.depth.set(d);
+                self.max.set(self.max.get().max(d));
+            }
+        }
+        TokenSinkResult::Continue
+    }
+}
+
+/// The deepest nesting of the page's tags (an upper bound for the tree's).
+pub fn depth(source: &str) -> usize {
+    let sink = DepthSink {
+        depth: Cell::new(0),
+        max: Cell::new(0),
+    };
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(source));
+    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.max.get()
+}
+
+/// Renders a page, or refuses one that nests deeper than `max_depth`.
+pub fn render(source: &str, cfg: &HtmlConfig) -> Result<Rendered, TooDeep> {
+    let d = depth(source);
+    if d > cfg.max_depth {
+        return Err(TooDeep {
+            depth: d,
+            limit: cfg.max_depth,
+        });
+    }
+    let page = Html::parse_document(source);
+    let (layout, holds_table) = scan(&page);
+    let mut r = Renderer {
+        cfg,
+        out: Rendered {
+            text: String::with_capacity(source.len() / 2),
+            spans: Vec::new(),
+        },
+        line: 1,
+        line_start: 0,
+        space: false,
+        plain: false,
+        linked: false,
+        links: 0,
+        pre: 0,
+    };
+    // The title first: the report's name is often only there.
+    if let Some(title) = page
+        .tree
+        .root()
+        .descendants()
+        .find(|n| element_name(*n) == Some("title"))
+    {
+        let mut buf = String::new();
+        cell_text(title, cfg, &mut buf);
+        r.text(&buf);
+        r.flush();
+    }
+    let mut skip: Option<NodeId> = None;
+    for edge in page.tree.root().traverse() {
+        match edge {
+            Edge::Open(n) => {
+                if skip.is_some() {
+                    continue;
+                }
+                match n.value() {
+                    Node::Text(t) => r.text(t),
+                    Node::Element(e) => {
+                        let name = e.name();
+                        let tagged = cfg.skip_tags.iter().any(|t| t == name) || name == "title";
+                        let chrome = !holds_table.contains(&n.id())
+                            && (matches!(name, "nav" | "header" | "footer" | "aside")
+                                || is_chrome(e, &cfg.chrome_words));
+                        if tagged || chrome {
+                            skip = Some(n.id());
+                            continue;
+                        }
+                        if name == "table" && !layout.contains(&n.id()) && r.grid(n) {
+                            skip = Some(n.id());
+                            continue;
+                        }
+                        if name == "br" || is_block(name) {
+                            r.flush();
+                        }
+                        match name {
+                            "a" => r.links += 1,
+                            "pre" => r.pre += 1,
+                            _ => {}
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(n) => {
+                if skip.is_some() {
+                    if skip == Some(n.id()) {
+                        skip = None;
+                    }
+                    continue;
+                }
+                if let Some(name) = element_name(n) {
+                    if is_block(name) {
+                        r.flush();
+                    }
+                    match name {
+                        "a" => r.links = r.links.saturating_sub(1),
+                        "pre" => r.pre = r.pre.saturating_sub(1),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    r.flush();
+    Ok(r.out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> HtmlConfig {
+        HtmlConfig {
+            skip_tags: ["script", "style", "head", "noscript", "select", "button"]
+                .map(String::from)
+                .to_vec(),
+            chrome_words: ["nav", "menu", "footer", "breadcrumb"]
+                .map(String::from)
+                .to_vec(),
+            max_cell_chars: 300,
+            max_depth: 400,
+        }
+    }
+
+    /// (text, column) of each cell, per line.
+    fn grid(r: &Rendered) -> Vec<Vec<(String, u16)>> {
+        let mut out: Vec<Vec<(String, u16)>> = Vec::new();
+        let mut last = 0;
+        for s in &r.spans {
+            if s.line != last {
+                out.push(Vec::new());
+                last = s.line;
+            }
+            let t = r.text[s.start as usize..s.end as usize].to_string();
+            out.last_mut().unwrap().push((t, s.col));
+        }
+        out
+    }
+
+    #[test]
+    fn spans_expand_to_grid_columns_without_repeating_cells() {
+        let page = "<table>
+            <tr><td rowspan=2 colspan=2>项目</td><td colspan=3>申请人情况</td></tr>
+            <tr><td>自然人</td><td>法人</td><td>总计</td></tr>
+            <tr><td rowspan=2>三、结果</td><td>（一）予以公开</td><td>1</td><td>2</td><td>3</td></tr>
+            <tr><td>（二）部分公开</td><td>&nbsp;</td><td><p>4</p></td><td>4<br/></td></tr>
+        </table>";
+        let r = render(page, &cfg()).unwrap();
+        let g = grid(&r);
+        let row =
+            |i: usize| -> Vec<(&str, u16)> { g[i].iter().map(|(t, c)| (t.as_str(), *c)).collect() };
+        assert_eq!(row(0), [("项目", 0), ("申请人情况", 2)]);
+        assert_eq!(row(1), [("自然人", 2), ("法人", 3), ("总计", 4)]);
+        assert_eq!(
+            row(2),
+            [
+                ("三、结果", 0),
+                ("（一）予以公开", 1),
+                ("1", 2),
+                ("2", 3),
+                ("3", 4)
+            ]
+        );
+        // The rowspan's slot is not a cell: the row starts at column 1.
+        assert_eq!(
+            row(3),
+            [("（二）部分公开", 1), ("\u{A0}", 2), ("4", 3), ("4", 4)]
+        );
+    }
+
+    #[test]
+    fn chrome_scripts_and_link_lines_are_not_text() {
+        let page = r#"<html><head><title>某县2023年政府信息公开工作年度报告</title>
+            <script>var t = "2019年报告";</script><style>p{}</style></head><body>
+            <div class="top-nav"><a href="/">首页</a></div>
+            <nav>政务公开</nav>
+            <ul><li><a href="a">2022年政府信息公开工作年度报告</a></li></ul>
+            <h1>某县2023年<br>政府信息公开工作年度报告</h1>
+            <p>本报告    所列数据<a href="x">详见</a>附件。</p>
+            <div id="footer">版权所有：某县人民政府办公室</div>
+            </body></html>"#;
+        let r = render(page, &cfg()).unwrap();
+        assert_eq!(
+            r.text,
+            "某县2023年政府信息公开工作年度报告\n某县2023年\n政府信息公开工作年度报告\n本报告 所列数据详见附件。\n"
+        );
+        assert!(r.spans.is_empty());
+    }
+
+    #[test]
+    fn layout_tables_are_flow_and_their_inner_tables_are_grids() {
+        let page = "<table><tr><td class=menu><a>首页</a></td></tr><tr><td><p>正文第一段</p>
+            <table><tr><td>规章</td><td>5</td></tr></table><p>落款</p></td></tr></table>";
+        let r = render(page, &cfg()).unwrap();
+        assert_eq!(r.text, "正文第一段\n规章\t5\n落款\n");
+        assert_eq!(
+            grid(&r),
+            vec![vec![("规章".to_string(), 0), ("5".to_string(), 1)]]
+        );
+        // A table with a long prose cell is layout too.
+        let long = format!(
+            "<table><tr><td>{}</td></tr><tr><td>规章</td><td>5</td></tr></table>",
+            "字".repeat(301)
+        );
+        let r = render(&long, &cfg()).unwrap();
+        assert!(r.spans.is_empty());
+        assert!(r.text.ends_with("规章\n5\n"));
+    }
+
+    #[test]
+    fn pre_keeps_its_lines_and_hostile_spans_are_clamped() {
+        let r = render("<pre>规章\t1\t2\n\n行政许可\t3</pre>", &cfg()).unwrap();
+        assert_eq!(r.text, "规章\t1\t2\n行政许可\t3\n");
+        let r = render(
+            "<table><tr><td colspan=99999999 rowspan=0>a</td><td colspan=-3>b</td></tr><tr><td>c</td></tr></table>",
+            &cfg(),
+        )
+        .unwrap();
+        let g = grid(&r);
+        assert_eq!(g[0][1], ("b".to_string(), 1000));
+        assert_eq!(g[1][0], ("c".to_string(), 1000));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing_and_moderate_nesting_renders() {
+        let deep = |n: usize| {
+            format!(
+                "{}规章{}",
+                "<div><span>".repeat(n),
+                "</span></div>".repeat(n)
+            )
+        };
+        assert_eq!(
+            render(&deep(100_000), &cfg()).unwrap_err(),
+            TooDeep {
+                depth: 200_000,
+                limit: 400
+            }
+        );
+        assert_eq!(render(&deep(200), &cfg()).unwrap().text, "规章\n");
+        // Implicitly closed elements do not count: 5,000 open `<td>`s and `<p>`s.
+        let flat = format!(
+            "<table><tr>{}</table>{}",
+            "<td>1".repeat(5000),
+            "<p>段".repeat(5000)
+        );
+        assert_eq!(depth(&flat), 1);
+    }
+}
