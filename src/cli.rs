@@ -40,6 +40,11 @@ pub enum Command {
         /// format of the config's [formats] (file name extensions).
         #[arg(long, value_delimiter = ',')]
         formats: Option<Vec<String>>,
+        /// Read only shard K of N (0 <= K < N): the files whose path hash is K
+        /// modulo N. Each shard writes part files named after it into OUT and
+        /// publishes only those, so N machines can fill one dataset folder.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
         /// Worker threads; default: one per core.
         #[arg(long)]
         threads: Option<usize>,

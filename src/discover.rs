@@ -1,8 +1,9 @@
-//! Corpus folder → the sorted list of files to read.
+//! Corpus folder → the files to read, one at a time.
 //!
 //! It takes the corpus root, the include/exclude patterns and the chosen
-//! formats, and gives every matching file in a deterministic order (paths
-//! compared byte-wise, `/`-separated, relative to the root). Symbolic links
+//! formats, and hands every matching file to a callback in a deterministic
+//! order (depth first, each folder's names sorted byte-wise), so memory does
+//! not grow with the corpus. Symbolic links
 //! are followed; a loop, a place the walk cannot enter and anything that is
 //! not a regular file (a FIFO, a socket, a dangling link) are entries too,
 //! with the problem named, so each gets a `reports` row. A file name that is
@@ -35,13 +36,6 @@ pub struct Entry {
     pub name_not_utf8: bool,
     /// Why the walk could not read this place.
     pub problem: Option<Problem>,
-}
-
-/// The files to read, and how many matched the patterns but no chosen format.
-#[derive(Debug, Default)]
-pub struct Corpus {
-    pub entries: Vec<Entry>,
-    pub other_formats: usize,
 }
 
 /// A path component as text; bytes that are not UTF-8 become `\xNN`.
@@ -119,22 +113,35 @@ fn walk_problem(err: &walkdir::Error) -> Problem {
     }
 }
 
-/// Walks `root` (a folder, or a single file).
-pub fn discover(root: &Path, settings: &Settings) -> Result<Corpus, String> {
+/// Checks that the corpus root can be walked at all (a fatal error if not).
+pub fn check_root(root: &Path) -> Result<(), String> {
+    std::fs::metadata(root)
+        .map(|_| ())
+        .map_err(|e| format!("{}: {e}", root.display()))
+}
+
+/// Walks `root` (a folder, or a single file), calling `take` with each entry
+/// until it returns false. Returns how many files matched the patterns but
+/// none of the chosen formats.
+pub fn walk(
+    root: &Path,
+    settings: &Settings,
+    mut take: impl FnMut(Entry) -> bool,
+) -> Result<usize, String> {
     let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
-    let mut corpus = Corpus::default();
     if meta.is_file() {
         let name = root.file_name().unwrap_or(root.as_os_str());
         let (rel, lossy) = rel_path(Path::new(""), Path::new(name));
-        corpus.entries.push(Entry {
+        take(Entry {
             format: Some(settings.format_of(&rel).unwrap_or(Format::Txt)),
             rel,
             abs: root.to_path_buf(),
             name_not_utf8: lossy,
             problem: None,
         });
-        return Ok(corpus);
+        return Ok(0);
     }
+    let mut other_formats = 0;
     for item in WalkDir::new(root).follow_links(true).sort_by_file_name() {
         let (path, problem, is_file) = match &item {
             Ok(e) => {
@@ -169,19 +176,19 @@ pub fn discover(root: &Path, settings: &Settings) -> Result<Corpus, String> {
         // A file of no chosen format is not part of this run; a walk problem
         // on a folder or a loop is reported whatever its name.
         if format.is_none() && (problem.is_none() || is_file) {
-            corpus.other_formats += 1;
+            other_formats += 1;
             continue;
         }
-        corpus.entries.push(Entry {
+        let go_on = take(Entry {
             rel,
             abs: path,
             format,
             name_not_utf8: lossy,
             problem,
         });
+        if !go_on {
+            break;
+        }
     }
-    corpus
-        .entries
-        .sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
-    Ok(corpus)
+    Ok(other_formats)
 }

@@ -1,22 +1,27 @@
-//! `xxgk ingest`: discover → rayon workers → the one writer → publish.
+//! `xxgk ingest`: walk → rayon workers → the one writer → publish.
 //!
 //! It takes the corpus, the output folder and the settings, and gives the
-//! published datasets and a summary. Workers return `ReportOut`s for a chunk
-//! of files; the main thread writes them in corpus order, so the output is the
-//! same whatever the thread count, and memory holds one chunk at a time.
-//! Workers never write files, stdout or the progress bar.
+//! published datasets and a summary. A walker thread streams the corpus's
+//! entries through a bounded channel; the main thread cuts them into chunks,
+//! hands each chunk to the worker pool and, while the workers extract the
+//! next chunk, writes the previous one — in corpus order, so the output is
+//! the same whatever the thread count. At most two chunks are in memory, so
+//! memory does not grow with the corpus. Workers never write files, stdout or
+//! the progress bar.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::discover::discover;
+use crate::discover::{self, Entry};
+use crate::model::ReportOut;
 use crate::report;
 use crate::settings::Settings;
-use crate::sink::{Sink, Written};
+use crate::sink::{Shard, Sink, Written};
 
 /// Files handed to the workers at a time.
 const CHUNK: usize = 256;
@@ -26,29 +31,49 @@ pub struct Options {
     pub out: PathBuf,
     pub threads: Option<usize>,
     pub quiet: bool,
+    pub shard: Shard,
 }
 
 pub struct Outcome {
     pub files: usize,
     /// Files that matched the patterns but none of the formats read.
     pub other_formats: usize,
+    /// Files left to the other shards.
+    pub other_shards: usize,
     pub written: Written,
     pub elapsed: Duration,
 }
 
-fn progress(n: usize, quiet: bool) -> ProgressBar {
-    let bar = ProgressBar::new(n as u64);
+fn progress(quiet: bool) -> ProgressBar {
+    let bar = ProgressBar::no_length();
     if quiet || !std::io::stderr().is_terminal() {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     } else {
         bar.set_draw_target(ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template(
-            "{prefix:>8} [{bar:40}] {pos}/{len} files {per_sec} eta {eta}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
+        if let Ok(style) =
+            ProgressStyle::with_template("{prefix:>8} {spinner} {pos} files  {per_sec}  {elapsed}")
+        {
+            bar.set_style(style);
         }
+        bar.enable_steady_tick(Duration::from_millis(200));
     }
     bar
+}
+
+/// Takes up to `CHUNK` entries; an empty chunk means the walk is over.
+fn next_chunk(rx: &mpsc::Receiver<Entry>) -> Vec<Entry> {
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let Ok(first) = rx.recv() else {
+        return chunk;
+    };
+    chunk.push(first);
+    while chunk.len() < CHUNK {
+        match rx.recv() {
+            Ok(e) => chunk.push(e),
+            Err(_) => break,
+        }
+    }
+    chunk
 }
 
 pub fn run(opts: &Options, settings: &Settings) -> Result<Outcome, String> {
@@ -58,35 +83,94 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Outcome, String> {
         pool = pool.num_threads(n.max(1));
     }
     let pool = pool.build().map_err(|e| format!("thread pool: {e}"))?;
-    let corpus = discover(&opts.corpus, settings)?;
-    let files = corpus.entries;
-    let bar = progress(files.len(), opts.quiet);
+    discover::check_root(&opts.corpus)?;
+    let mut sink = Sink::create(&opts.out, &settings.templates, opts.shard)?;
+    let bar = progress(opts.quiet);
     bar.set_prefix("extract");
-    let mut sink = Sink::create(&opts.out, &settings.templates)?;
-    for chunk in files.chunks(CHUNK) {
-        let reports: Vec<_> = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|entry| report::from_entry(entry, settings))
-                .collect()
+    let shard = opts.shard;
+    let (tx, rx) = mpsc::sync_channel::<Entry>(CHUNK * 4);
+    let mut files = 0usize;
+    let result: Result<(usize, usize), String> = std::thread::scope(|threads| {
+        let walker = threads.spawn(move || {
+            let mut other_shards = 0usize;
+            let other_formats = discover::walk(&opts.corpus, settings, |e| {
+                if shard.takes(&e.rel) {
+                    tx.send(e).is_ok()
+                } else {
+                    other_shards += 1;
+                    true
+                }
+            });
+            other_formats.map(|n| (n, other_shards))
         });
-        for r in reports {
-            if let Err(e) = sink.write(r) {
-                sink.abandon();
-                return Err(e);
+        let written = pool.in_place_scope(|scope| -> Result<(), String> {
+            let mut pending: Option<mpsc::Receiver<Vec<ReportOut>>> = None;
+            loop {
+                let chunk = next_chunk(&rx);
+                let done = chunk.is_empty();
+                if !done {
+                    let (t, r) = mpsc::sync_channel(1);
+                    scope.spawn(move |_| {
+                        let reports: Vec<ReportOut> = chunk
+                            .par_iter()
+                            .map(|entry| report::from_entry(entry, settings))
+                            .collect();
+                        let _ = t.send(reports);
+                    });
+                    if let Some(prev) = pending.replace(r) {
+                        write_chunk(&mut sink, prev, &bar, &mut files)?;
+                    }
+                } else {
+                    if let Some(prev) = pending.take() {
+                        write_chunk(&mut sink, prev, &bar, &mut files)?;
+                    }
+                    return Ok(());
+                }
             }
+        });
+        // On an error, dropping the receiver stops the walker.
+        drop(rx);
+        let walked = walker
+            .join()
+            .map_err(|_| "the corpus walker panicked".to_string())?;
+        written?;
+        walked
+    });
+    let (other_formats, other_shards) = match result {
+        Ok(n) => n,
+        Err(e) => {
+            sink.abandon();
+            return Err(e);
         }
-        bar.inc(chunk.len() as u64);
-    }
+    };
     bar.set_prefix("write");
     let written = sink.finish()?;
     bar.finish_and_clear();
     Ok(Outcome {
-        files: files.len(),
-        other_formats: corpus.other_formats,
+        files,
+        other_formats,
+        other_shards,
         written,
         elapsed: start.elapsed(),
     })
+}
+
+fn write_chunk(
+    sink: &mut Sink,
+    reports: mpsc::Receiver<Vec<ReportOut>>,
+    bar: &ProgressBar,
+    files: &mut usize,
+) -> Result<(), String> {
+    let reports = reports
+        .recv()
+        .map_err(|_| "a worker stopped without its reports".to_string())?;
+    let n = reports.len();
+    for r in reports {
+        sink.write(r)?;
+    }
+    *files += n;
+    bar.inc(n as u64);
+    Ok(())
 }
 
 /// The closing summary: files by status, findings by code, rows, time.
@@ -113,11 +197,13 @@ pub fn summary(o: &Outcome) -> String {
             .map(|(k, v)| format!("{k} {v}"))
             .collect(),
     );
-    let skipped = if o.other_formats > 0 {
-        format!(" ({} more files are of no format read)", o.other_formats)
-    } else {
-        String::new()
-    };
+    let mut skipped = String::new();
+    if o.other_formats > 0 {
+        skipped += &format!(" ({} more files are of no format read)", o.other_formats);
+    }
+    if o.other_shards > 0 {
+        skipped += &format!(" ({} more files belong to other shards)", o.other_shards);
+    }
     format!(
         "xxgk: {} files{skipped} in {:.2}s: {}\nfindings: {}\nrows: {}\n",
         o.files,

@@ -6,6 +6,7 @@ use clap::Parser;
 
 use xxgk::cli::{Cli, Command};
 use xxgk::model::Format;
+use xxgk::sink::Shard;
 use xxgk::{ingest, inspect, report, settings};
 
 /// Named exit codes; README and `--help` list them.
@@ -23,16 +24,22 @@ fn run(cli: Cli) -> Result<Exit, String> {
             out,
             config,
             formats,
+            shard,
             threads,
             quiet,
             strict,
         } => {
             let settings = settings::load(config.as_deref(), formats.as_deref())?;
+            let shard = match shard {
+                Some(s) => Shard::parse(&s)?,
+                None => Shard::WHOLE,
+            };
             let opts = ingest::Options {
                 corpus,
                 out,
                 threads,
                 quiet,
+                shard,
             };
             let outcome = ingest::run(&opts, &settings)?;
             if !quiet {

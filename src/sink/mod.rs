@@ -33,6 +33,53 @@ fn err(path: &Path, e: impl std::fmt::Display) -> Error {
     format!("{}: {e}", path.display())
 }
 
+/// Which slice of the corpus a run reads (`--shard K/N`): the files whose
+/// path hash is K modulo N. Part files carry the shard in their names, so
+/// shards never overwrite each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub k: u32,
+    pub n: u32,
+}
+
+impl Shard {
+    pub const WHOLE: Shard = Shard { k: 0, n: 1 };
+
+    /// Parses `K/N` with 0 ≤ K < N.
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let bad = || format!("--shard {s:?}: expected K/N with 0 <= K < N, e.g. 0/8");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let k: u32 = k.trim().parse().map_err(|_| bad())?;
+        let n: u32 = n.trim().parse().map_err(|_| bad())?;
+        if n == 0 || k >= n {
+            return Err(bad());
+        }
+        Ok(Shard { k, n })
+    }
+
+    /// Does this shard read the file at corpus-relative path `rel`? The
+    /// path's FNV-1a hash modulo N: stable across machines, platforms and
+    /// versions, so N machines with the same corpus layout split it exactly.
+    pub fn takes(&self, rel: &str) -> bool {
+        self.n == 1 || fnv1a(rel.as_bytes()) % u64::from(self.n) == u64::from(self.k)
+    }
+
+    /// The part-file name of this shard in a partition.
+    pub fn part_name(&self) -> String {
+        format!("part-{:05}-of-{:05}.parquet", self.k, self.n)
+    }
+}
+
+/// FNV-1a, 64 bit.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
 /// One partition's open file and buffered rows.
 struct Part {
     rows: Rows,
@@ -44,6 +91,7 @@ struct Part {
 struct Partitioned {
     name: &'static str,
     dir: PathBuf,
+    file_name: String,
     make: fn() -> arrow_schema::Schema,
     parts: BTreeMap<Option<i32>, Part>,
     props: WriterProperties,
@@ -56,10 +104,12 @@ impl Partitioned {
         root: &Path,
         make: fn() -> arrow_schema::Schema,
         props: WriterProperties,
+        shard: Shard,
     ) -> Partitioned {
         Partitioned {
             name,
             dir: root.join(name),
+            file_name: shard.part_name(),
             make,
             parts: BTreeMap::new(),
             props,
@@ -74,7 +124,7 @@ impl Partitioned {
                 None => format!("year={NULL_PARTITION}"),
             });
             std::fs::create_dir_all(&dir).map_err(|e| err(&dir, e))?;
-            let path = dir.join("part-00000.parquet");
+            let path = dir.join(&self.file_name);
             let file = File::create(&path).map_err(|e| err(&path, e))?;
             let rows = Rows::new((self.make)()).map_err(|e| err(&path, e))?;
             let writer = ArrowWriter::try_new(file, rows.schema.clone(), Some(self.props.clone()))
@@ -137,8 +187,18 @@ pub struct Sink<'t> {
     procurement: Partitioned,
     litigation: Partitioned,
     findings: Partitioned,
-    seen: HashMap<String, String>,
+    shard: Shard,
+    /// Content hash (first 128 bits) → index of the first path with it.
+    seen: HashMap<u128, u32>,
+    /// The first paths, end to end, and where each ends.
+    paths: String,
+    path_ends: Vec<u32>,
     written: Written,
+}
+
+/// The first 128 bits of a hex SHA-256.
+fn id_key(hex: &str) -> Option<u128> {
+    u128::from_str_radix(hex.get(..32)?, 16).ok()
 }
 
 fn decimal(d: Option<Decimal>, scale: i8) -> Option<i128> {
@@ -147,7 +207,7 @@ fn decimal(d: Option<Decimal>, scale: i8) -> Option<i128> {
 
 impl<'t> Sink<'t> {
     /// Prepares a staging folder inside `out`.
-    pub fn create(out: &Path, templates: &'t Templates) -> Result<Sink<'t>, Error> {
+    pub fn create(out: &Path, templates: &'t Templates, shard: Shard) -> Result<Sink<'t>, Error> {
         std::fs::create_dir_all(out).map_err(|e| err(out, e))?;
         let staging = out.join(format!(".xxgk-staging-{}", std::process::id()));
         if staging.exists() {
@@ -159,7 +219,7 @@ impl<'t> Sink<'t> {
             .set_compression(Compression::ZSTD(level))
             .set_max_row_group_row_count(Some(ROW_GROUP))
             .build();
-        let p = |name, make| Partitioned::new(name, &staging, make, props.clone());
+        let p = |name, make| Partitioned::new(name, &staging, make, props.clone(), shard);
         Ok(Sink {
             templates,
             out: out.to_path_buf(),
@@ -169,7 +229,10 @@ impl<'t> Sink<'t> {
             litigation: p("litigation", schema::litigation),
             findings: p("findings", schema::findings),
             staging,
+            shard,
             seen: HashMap::new(),
+            paths: String::new(),
+            path_ends: Vec::new(),
             written: Written::default(),
         })
     }
@@ -177,7 +240,16 @@ impl<'t> Sink<'t> {
     /// Writes one report's rows. Reports must come in corpus order: the first
     /// path with given bytes is the original, later ones are duplicates.
     pub fn write(&mut self, mut r: ReportOut) -> Result<(), Error> {
-        if let Some(first) = self.seen.get(&r.report_id) {
+        let key = id_key(&r.report_id);
+        let first = key.and_then(|k| self.seen.get(&k)).map(|&i| {
+            let start = if i == 0 {
+                0
+            } else {
+                self.path_ends[i as usize - 1] as usize
+            };
+            self.paths[start..self.path_ends[i as usize] as usize].to_string()
+        });
+        if let Some(first) = first {
             r.status = Status::Duplicate;
             r.duplicate_of = Some(first.clone());
             r.tables.clear();
@@ -189,8 +261,10 @@ impl<'t> Sink<'t> {
                     r.source_path
                 ),
             )];
-        } else {
-            self.seen.insert(r.report_id.clone(), r.source_path.clone());
+        } else if let Some(k) = key {
+            self.seen.insert(k, self.path_ends.len() as u32);
+            self.paths.push_str(&r.source_path);
+            self.path_ends.push(self.paths.len() as u32);
         }
         self.write_tables(&r)?;
         self.write_findings(&r)?;
@@ -357,7 +431,7 @@ impl<'t> Sink<'t> {
             let rows = d.close()?;
             written.rows.insert(name, rows);
         }
-        publish(&self.staging, &self.out)?;
+        publish(&self.staging, &self.out, self.shard)?;
         Ok(written)
     }
 
@@ -367,22 +441,88 @@ impl<'t> Sink<'t> {
     }
 }
 
-/// Renames each staged dataset into place; the previous one is removed only
-/// after the new one stands.
-fn publish(staging: &Path, out: &Path) -> Result<(), Error> {
-    let old = out.join(format!(".xxgk-old-{}", std::process::id()));
-    for name in schema::DATASETS {
-        let target = out.join(name);
-        if target.exists() {
-            std::fs::create_dir_all(&old).map_err(|e| err(&old, e))?;
-            std::fs::rename(&target, old.join(name)).map_err(|e| err(&target, e))?;
+/// Moves the staged datasets into place. A whole run (no `--shard`)
+/// replaces each dataset folder, the previous one removed only after the new
+/// one stands. A shard moves only its own part files, each by one rename,
+/// replacing its own files of an earlier run and never touching another
+/// shard's.
+fn publish(staging: &Path, out: &Path, shard: Shard) -> Result<(), Error> {
+    if shard.n == 1 {
+        let old = out.join(format!(".xxgk-old-{}", std::process::id()));
+        for name in schema::DATASETS {
+            let target = out.join(name);
+            if target.exists() {
+                std::fs::create_dir_all(&old).map_err(|e| err(&old, e))?;
+                std::fs::rename(&target, old.join(name)).map_err(|e| err(&target, e))?;
+            }
+            let src = staging.join(name);
+            std::fs::rename(&src, &target).map_err(|e| err(&target, e))?;
         }
-        let src = staging.join(name);
-        std::fs::rename(&src, &target).map_err(|e| err(&target, e))?;
-    }
-    if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(|e| err(&old, e))?;
+        if old.exists() {
+            std::fs::remove_dir_all(&old).map_err(|e| err(&old, e))?;
+        }
+    } else {
+        let file = shard.part_name();
+        for name in schema::DATASETS {
+            let (src, target) = (staging.join(name), out.join(name));
+            let mut staged = Vec::new();
+            for e in std::fs::read_dir(&src).map_err(|e| err(&src, e))? {
+                let part = e.map_err(|e| err(&src, e))?.file_name();
+                staged.push(part);
+            }
+            for part in &staged {
+                let dir = target.join(part);
+                std::fs::create_dir_all(&dir).map_err(|e| err(&dir, e))?;
+                let to = dir.join(&file);
+                std::fs::rename(src.join(part).join(&file), &to).map_err(|e| err(&to, e))?;
+            }
+            // This shard's files of an earlier run in partitions it no
+            // longer writes.
+            if let Ok(dirs) = std::fs::read_dir(&target) {
+                for e in dirs.flatten() {
+                    if !staged.contains(&e.file_name()) {
+                        let stale = e.path().join(&file);
+                        if stale.exists() {
+                            std::fs::remove_file(&stale).map_err(|e| err(&stale, e))?;
+                        }
+                    }
+                }
+            }
+        }
     }
     std::fs::remove_dir_all(staging).map_err(|e| err(staging, e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_split_paths_stably_and_name_their_files() {
+        assert_eq!(Shard::parse("3/8"), Ok(Shard { k: 3, n: 8 }));
+        for bad in ["8/8", "1", "a/2", "0/0", "-1/3"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+        let paths: Vec<String> = (0..1000)
+            .map(|i| format!("r/{:03}/{i:07}.txt", i / 100))
+            .collect();
+        let shards: Vec<Shard> = (0..4).map(|k| Shard { k, n: 4 }).collect();
+        for p in &paths {
+            assert_eq!(shards.iter().filter(|s| s.takes(p)).count(), 1, "{p}");
+        }
+        let sizes: Vec<usize> = shards
+            .iter()
+            .map(|s| paths.iter().filter(|p| s.takes(p)).count())
+            .collect();
+        assert!(sizes.iter().all(|&n| (200..300).contains(&n)), "{sizes:?}");
+        // The published FNV-1a test vectors: the split must never change.
+        assert_eq!(fnv1a(b""), 0xcbf29ce484222325);
+        assert_eq!(fnv1a(b"a"), 0xaf63dc4c8601ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x85944171f73967e8);
+        assert_eq!(
+            Shard { k: 2, n: 16 }.part_name(),
+            "part-00002-of-00016.parquet"
+        );
+    }
 }

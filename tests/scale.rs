@@ -1,0 +1,108 @@
+//! Determinism and scale-out: the same corpus gives the same bytes whatever
+//! the thread count, and N shards written into one folder hold exactly the
+//! rows of one full run.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::{ingest, root, rows};
+
+const DATASETS: [&str; 5] = [
+    "reports",
+    "disclosure_counts",
+    "procurement",
+    "litigation",
+    "findings",
+];
+
+/// Every file under `dir`: relative path → bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn output_bytes_do_not_depend_on_threads_or_runs() {
+    let corpus = root().join("data");
+    let mut first: Option<BTreeMap<String, Vec<u8>>> = None;
+    for threads in ["1", "2", "8", "2"] {
+        let out = tempfile::tempdir().unwrap();
+        ingest(&corpus, out.path(), &["--threads", threads]);
+        let t = tree(out.path());
+        assert!(t.len() >= 5 * 2, "{} files", t.len());
+        match &first {
+            None => first = Some(t),
+            Some(f) => {
+                assert_eq!(
+                    f.keys().collect::<Vec<_>>(),
+                    t.keys().collect::<Vec<_>>(),
+                    "--threads {threads}: the same files"
+                );
+                for (name, bytes) in f {
+                    assert!(t[name] == *bytes, "--threads {threads}: {name} differs");
+                }
+            }
+        }
+    }
+}
+
+/// Rows of a dataset as sorted debug strings: a multiset to compare.
+fn row_set(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = rows(dir).iter().map(|r| format!("{r:?}")).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn the_union_of_shards_is_one_full_run() {
+    let corpus = root().join("data");
+    let full = tempfile::tempdir().unwrap();
+    ingest(&corpus, full.path(), &[]);
+    let sharded = tempfile::tempdir().unwrap();
+    let n = 3;
+    for k in 0..n {
+        let o = ingest(&corpus, sharded.path(), &["--shard", &format!("{k}/{n}")]);
+        assert!(o.status.success());
+    }
+    // A shard run again replaces its own files, and nothing else.
+    ingest(&corpus, sharded.path(), &["--shard", "1/3"]);
+    for name in DATASETS {
+        let (a, b) = (
+            row_set(&full.path().join(name)),
+            row_set(&sharded.path().join(name)),
+        );
+        assert!(!a.is_empty() || name == "procurement", "{name} has rows");
+        assert_eq!(a.len(), b.len(), "{name}: row count");
+        assert!(
+            a == b,
+            "{name}: the shards' rows differ from the full run's"
+        );
+    }
+    // Each shard's part files carry its name; every shard published some.
+    let names: Vec<String> = tree(&sharded.path().join("reports")).into_keys().collect();
+    for k in 0..n {
+        let tag = format!("part-{k:05}-of-{n:05}.parquet");
+        assert!(
+            names.iter().any(|p| p.ends_with(&tag)),
+            "{tag} in {names:?}"
+        );
+    }
+    assert!(
+        names.iter().all(|p| !p.contains(".xxgk")),
+        "no staging left"
+    );
+}
