@@ -51,6 +51,10 @@ pub enum Command {
         /// No progress bar and no summary.
         #[arg(long, short)]
         quiet: bool,
+        /// Print the time spent per stage (walk, read, decode, html, segment,
+        /// extract, checks, write) after the summary.
+        #[arg(long)]
+        timings: bool,
         /// Exit 1 when any finding has severity error.
         #[arg(long)]
         strict: bool,

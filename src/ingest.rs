@@ -18,7 +18,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::discover::{self, Entry};
-use crate::model::ReportOut;
+use crate::model::{ReportOut, Stages};
 use crate::report;
 use crate::settings::Settings;
 use crate::sink::{Shard, Sink, Written};
@@ -42,6 +42,9 @@ pub struct Outcome {
     pub other_shards: usize,
     pub written: Written,
     pub elapsed: Duration,
+    /// Time per stage, summed over the workers (walk and write: their own
+    /// threads).
+    pub stages: Stages,
 }
 
 fn progress(quiet: bool) -> ProgressBar {
@@ -90,18 +93,24 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Outcome, String> {
     let shard = opts.shard;
     let (tx, rx) = mpsc::sync_channel::<Entry>(CHUNK * 4);
     let mut files = 0usize;
-    let result: Result<(usize, usize), String> = std::thread::scope(|threads| {
+    let mut stages = Stages::default();
+    let result: Result<(usize, usize, Duration), String> = std::thread::scope(|threads| {
         let walker = threads.spawn(move || {
             let mut other_shards = 0usize;
+            let (mut walking, mut clock) = (Duration::ZERO, Instant::now());
             let other_formats = discover::walk(&opts.corpus, settings, |e| {
-                if shard.takes(&e.rel) {
+                walking += clock.elapsed();
+                let go_on = if shard.takes(&e.rel) {
                     tx.send(e).is_ok()
                 } else {
                     other_shards += 1;
                     true
-                }
+                };
+                clock = Instant::now();
+                go_on
             });
-            other_formats.map(|n| (n, other_shards))
+            walking += clock.elapsed();
+            other_formats.map(|n| (n, other_shards, walking))
         });
         let written = pool.in_place_scope(|scope| -> Result<(), String> {
             let mut pending: Option<mpsc::Receiver<Vec<ReportOut>>> = None;
@@ -118,11 +127,11 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Outcome, String> {
                         let _ = t.send(reports);
                     });
                     if let Some(prev) = pending.replace(r) {
-                        write_chunk(&mut sink, prev, &bar, &mut files)?;
+                        write_chunk(&mut sink, prev, &bar, &mut files, &mut stages)?;
                     }
                 } else {
                     if let Some(prev) = pending.take() {
-                        write_chunk(&mut sink, prev, &bar, &mut files)?;
+                        write_chunk(&mut sink, prev, &bar, &mut files, &mut stages)?;
                     }
                     return Ok(());
                 }
@@ -136,7 +145,7 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Outcome, String> {
         written?;
         walked
     });
-    let (other_formats, other_shards) = match result {
+    let (other_formats, other_shards, walking) = match result {
         Ok(n) => n,
         Err(e) => {
             sink.abandon();
@@ -144,7 +153,10 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Outcome, String> {
         }
     };
     bar.set_prefix("write");
+    let mut clock = Instant::now();
     let written = sink.finish()?;
+    stages.lap(Stages::WRITE, &mut clock);
+    stages.0[Stages::WALK] += walking.as_nanos() as u64;
     bar.finish_and_clear();
     Ok(Outcome {
         files,
@@ -152,6 +164,7 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Outcome, String> {
         other_shards,
         written,
         elapsed: start.elapsed(),
+        stages,
     })
 }
 
@@ -160,17 +173,31 @@ fn write_chunk(
     reports: mpsc::Receiver<Vec<ReportOut>>,
     bar: &ProgressBar,
     files: &mut usize,
+    stages: &mut Stages,
 ) -> Result<(), String> {
     let reports = reports
         .recv()
         .map_err(|_| "a worker stopped without its reports".to_string())?;
     let n = reports.len();
+    let mut clock = Instant::now();
     for r in reports {
+        stages.add(&r.stages);
         sink.write(r)?;
     }
+    stages.lap(Stages::WRITE, &mut clock);
     *files += n;
     bar.inc(n as u64);
     Ok(())
+}
+
+/// Seconds per stage, for `--timings`.
+pub fn timings(o: &Outcome) -> String {
+    let mut s = String::from("stage seconds (workers summed):");
+    for (name, ns) in Stages::NAMES.iter().zip(o.stages.0) {
+        s += &format!(" {name} {:.2}", ns as f64 / 1e9);
+    }
+    s.push('\n');
+    s
 }
 
 /// The closing summary: files by status, findings by code, rows, time.

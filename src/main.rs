@@ -27,6 +27,7 @@ fn run(cli: Cli) -> Result<Exit, String> {
             shard,
             threads,
             quiet,
+            timings,
             strict,
         } => {
             let settings = settings::load(config.as_deref(), formats.as_deref())?;
@@ -44,6 +45,9 @@ fn run(cli: Cli) -> Result<Exit, String> {
             let outcome = ingest::run(&opts, &settings)?;
             if !quiet {
                 eprint!("{}", ingest::summary(&outcome));
+            }
+            if timings {
+                eprint!("{}", ingest::timings(&outcome));
             }
             Ok(if strict && outcome.written.errors > 0 {
                 Exit::StrictErrors

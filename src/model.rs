@@ -172,6 +172,47 @@ pub struct ReportOut {
     pub duplicate_of: Option<String>,
     pub tables: Vec<TableOut>,
     pub findings: Vec<Finding>,
+    /// Time spent in each stage on this report (not written anywhere but
+    /// the `--timings` summary).
+    pub stages: Stages,
+}
+
+/// Nanoseconds per stage of one report, or summed over many.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stages(pub [u64; Stages::NAMES.len()]);
+
+impl Stages {
+    pub const NAMES: [&'static str; 8] = [
+        "walk",
+        "read",
+        "hash+decode",
+        "html",
+        "segment",
+        "extract",
+        "meta+checks",
+        "write",
+    ];
+    pub const WALK: usize = 0;
+    pub const READ: usize = 1;
+    pub const DECODE: usize = 2;
+    pub const HTML: usize = 3;
+    pub const SEGMENT: usize = 4;
+    pub const EXTRACT: usize = 5;
+    pub const CHECKS: usize = 6;
+    pub const WRITE: usize = 7;
+
+    /// Adds the time since `*since` to `stage` and restarts the clock.
+    pub fn lap(&mut self, stage: usize, since: &mut std::time::Instant) {
+        let now = std::time::Instant::now();
+        self.0[stage] += now.duration_since(*since).as_nanos() as u64;
+        *since = now;
+    }
+
+    pub fn add(&mut self, other: &Stages) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a += b;
+        }
+    }
 }
 
 impl ReportOut {

@@ -8,6 +8,7 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
@@ -15,7 +16,7 @@ use crate::decode::decode;
 use crate::discover::Entry;
 use crate::extract::{self, meta};
 use crate::html;
-use crate::model::{Evidence, Finding, Format, ReportOut, Severity, Status};
+use crate::model::{Evidence, Finding, Format, ReportOut, Severity, Stages, Status};
 use crate::segment::{self, Layout};
 use crate::settings::Settings;
 use crate::validate::checks;
@@ -58,6 +59,7 @@ fn unreadable(
         duplicate_of: None,
         tables: Vec::new(),
         findings: vec![Finding::new(Severity::Error, code, format!("{rel}: {why}"))],
+        stages: Stages::default(),
     }
 }
 
@@ -143,12 +145,15 @@ fn looks_like_html(text: &str) -> bool {
 
 /// Processes one file's bytes.
 pub fn from_bytes(rel: &str, bytes: Vec<u8>, format: Format, settings: &Settings) -> ReportOut {
+    let mut stages = Stages::default();
+    let mut clock = Instant::now();
     let id = hex(&Sha256::digest(&bytes));
     let size = bytes.len() as u64;
     let decoded = match decode(bytes, format == Format::Html, &settings.legacy) {
         Ok(d) => d,
         Err(r) => return unreadable(rel, Some(format), id, size, r.code, r.message),
     };
+    stages.lap(Stages::DECODE, &mut clock);
     let format = if format == Format::Txt && looks_like_html(&decoded.text) {
         Format::Html
     } else {
@@ -167,10 +172,14 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, format: Format, settings: &Settings
         },
         Format::Txt => (decoded.text, Vec::new()),
     };
+    stages.lap(Stages::HTML, &mut clock);
     let t = &settings.templates;
     let (layout, extraction) = {
         let doc = segment::segment_with(&text, &spans, &t.normaliser);
-        (doc.layout, extract::extract(&doc, t))
+        stages.lap(Stages::SEGMENT, &mut clock);
+        let extraction = extract::extract(&doc, t);
+        stages.lap(Stages::EXTRACT, &mut clock);
+        (doc.layout, extraction)
     };
     let meta = meta::detect(&text, &settings.meta);
     let mut findings: Vec<Finding> = decoded
@@ -220,5 +229,9 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, format: Format, settings: &Settings
         duplicate_of: None,
         tables: extraction.tables,
         findings,
+        stages: {
+            stages.lap(Stages::CHECKS, &mut clock);
+            stages
+        },
     }
 }

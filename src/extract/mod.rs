@@ -22,7 +22,7 @@ pub mod meta;
 
 use crate::model::{CellOut, CountCell, Finding, MoneyCell, Severity, TableOut};
 use crate::segment::{CellKind, Doc};
-use crate::template::{ColumnKind, Shape, ShortRow, TableDef, Templates};
+use crate::template::{bloom, ColumnKind, Label, Shape, ShortRow, TableDef, Templates};
 use crate::validate::money::{parse_money, to_yuan, unit_in_header, Money, Unit};
 use crate::validate::values::{parse_count, Count};
 
@@ -54,8 +54,45 @@ impl Hit {
     }
 }
 
-fn match_alias(norm: &str, nchars: usize, alias: &str) -> Option<Hit> {
-    let achars = alias.chars().count();
+/// A text cell's normalised form, prepared for matching.
+#[derive(Debug, Clone, Copy)]
+struct Probe<'a> {
+    norm: &'a str,
+    chars: usize,
+    bloom: u64,
+}
+
+impl<'a> Probe<'a> {
+    fn new(norm: &'a str) -> Probe<'a> {
+        Probe {
+            norm,
+            chars: norm.chars().count(),
+            bloom: bloom(norm),
+        }
+    }
+}
+
+/// Substring test for short strings (labels are a few dozen bytes): a plain
+/// scan beats building a two-way searcher per call. Byte-wise is exact for
+/// UTF-8.
+fn contains(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    match n.first() {
+        None => true,
+        Some(_) if n.len() > h.len() => false,
+        Some(&first) => (0..=h.len() - n.len()).any(|i| h[i] == first && &h[i..i + n.len()] == n),
+    }
+}
+
+fn match_alias(cell: &Probe, alias: &Label) -> Option<Hit> {
+    let (norm, nchars, achars) = (cell.norm, cell.chars, alias.chars);
+    // The cell can hold the alias only if it has all its characters, and be
+    // a piece of it only if the alias has all the cell's.
+    let may_contain = alias.bloom & !cell.bloom == 0;
+    let may_be_piece = nchars >= 3 && nchars < achars && cell.bloom & !alias.bloom == 0;
+    if !may_contain && !may_be_piece {
+        return None;
+    }
     let hit = |strength, suffix| {
         Some(Hit {
             strength,
@@ -63,31 +100,31 @@ fn match_alias(norm: &str, nchars: usize, alias: &str) -> Option<Hit> {
             suffix,
         })
     };
-    if norm == alias {
+    if may_contain && norm == alias.text {
         hit(Strength::Exact, false)
-    } else if norm.contains(alias) && (achars >= 4 || nchars <= achars * 4) {
+    } else if may_contain && (achars >= 4 || nchars <= achars * 4) && contains(norm, alias) {
         hit(Strength::Contains, false)
-    } else if nchars >= 3 && nchars < achars && alias.starts_with(norm) {
+    } else if may_be_piece && alias.starts_with(norm) {
         hit(Strength::Fragment, false)
-    } else if nchars >= 3 && nchars < achars && alias.ends_with(norm) {
+    } else if may_be_piece && alias.ends_with(norm) {
         hit(Strength::Fragment, true)
     } else {
         None
     }
 }
 
-fn best_hit<'a>(norm: &str, nchars: usize, aliases: impl Iterator<Item = &'a str>) -> Option<Hit> {
+fn best_hit<'a>(cell: &Probe, aliases: impl Iterator<Item = &'a Label>) -> Option<Hit> {
     aliases
-        .filter_map(|a| match_alias(norm, nchars, a))
+        .filter_map(|a| match_alias(cell, a))
         .max_by_key(|h| h.rank())
 }
 
 /// The row a text cell names, if one does without ambiguity.
-fn match_row(def: &TableDef, norm: &str, nchars: usize) -> Option<(usize, Hit)> {
+fn match_row(def: &TableDef, cell: &Probe) -> Option<(usize, Hit)> {
     let mut best: Option<(usize, Hit)> = None;
     let mut tied = false;
     for (r, row) in def.rows.iter().enumerate() {
-        let Some(h) = best_hit(norm, nchars, row.aliases.iter().map(String::as_str)) else {
+        let Some(h) = best_hit(cell, row.aliases.iter()) else {
             continue;
         };
         match best {
@@ -108,11 +145,11 @@ fn match_row(def: &TableDef, norm: &str, nchars: usize) -> Option<(usize, Hit)> 
 }
 
 /// Column labels and group labels of a table.
-fn header_labels(def: &TableDef) -> impl Iterator<Item = &str> {
+fn header_labels(def: &TableDef) -> impl Iterator<Item = &Label> {
     def.columns
         .iter()
-        .flat_map(|c| c.aliases.iter().map(String::as_str))
-        .chain(def.groups.iter().map(|g| g.label.as_str()))
+        .flat_map(|c| c.aliases.iter())
+        .chain(def.groups.iter().map(|g| &g.label))
 }
 
 /// A table read from one region with one variant.
@@ -182,14 +219,14 @@ fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run {
             }
             continue;
         }
-        let norm = doc.norm(i);
-        let n = norm.chars().count();
+        let probe = Probe::new(doc.norm(i));
+        let n = probe.chars;
         if n == 0 {
             continue;
         }
-        let row = match_row(def, norm, n);
-        let head = best_hit(norm, n, header_labels(def));
-        let ignore = best_hit(norm, n, def.ignore.iter().map(String::as_str));
+        let row = match_row(def, &probe);
+        let head = best_hit(&probe, header_labels(def));
+        let ignore = best_hit(&probe, def.ignore.iter());
         let other = match (head, ignore) {
             (Some(a), Some(b)) => Some(if a.rank() >= b.rank() { a } else { b }),
             (a, b) => a.or(b),
@@ -269,21 +306,17 @@ fn read_flat(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run {
     let mut run = Run::default();
     let labels = || {
         header_labels(def)
-            .chain(
-                def.rows
-                    .iter()
-                    .flat_map(|r| r.aliases.iter().map(String::as_str)),
-            )
-            .chain(def.ignore.iter().map(String::as_str))
+            .chain(def.rows.iter().flat_map(|r| r.aliases.iter()))
+            .chain(def.ignore.iter())
     };
     for i in lo..hi {
         let cell = &doc.cells[i];
         let started = nonempty(doc, &run.cands) > 0;
         match cell.kind {
             CellKind::Text => {
-                let norm = doc.norm(i);
-                let n = norm.chars().count();
-                let hit = best_hit(norm, n, labels());
+                let probe = Probe::new(doc.norm(i));
+                let n = probe.chars;
+                let hit = best_hit(&probe, labels());
                 if !started {
                     if hit.is_some() {
                         run.header_seen = true;
@@ -353,12 +386,16 @@ fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
         .columns
         .iter()
         .enumerate()
-        .flat_map(|(c, col)| col.aliases.iter().map(move |a| (a.as_str(), Item::Col(c))))
+        .flat_map(|(c, col)| {
+            col.aliases
+                .iter()
+                .map(move |a| (a.text.as_str(), Item::Col(c)))
+        })
         .chain(
             def.groups
                 .iter()
                 .enumerate()
-                .map(|(g, gr)| (gr.label.as_str(), Item::Group(g))),
+                .map(|(g, gr)| (gr.label.text.as_str(), Item::Group(g))),
         )
         .collect();
     labels.sort_by_key(|(a, _)| std::cmp::Reverse(a.len()));
@@ -543,24 +580,37 @@ fn read_table(doc: &Doc, t: &Templates, d: usize, lo: usize, hi: usize) -> Candi
 
 /// Cells holding a caption: (cell, table key index), in reading order.
 fn anchors(doc: &Doc, t: &Templates) -> Vec<(usize, usize)> {
+    // Each table variant's key index, once (not a string compare per cell).
+    let key_of: Vec<usize> = t
+        .tables
+        .iter()
+        .map(|d| {
+            t.table_keys
+                .iter()
+                .position(|k| *k == d.key)
+                .unwrap_or(usize::MAX)
+        })
+        .collect();
     let mut out = Vec::new();
     for i in 0..doc.cells.len() {
         if doc.cells[i].kind != CellKind::Text {
             continue;
         }
-        let norm = doc.norm(i);
-        let n = norm.chars().count();
-        for (k, key) in t.table_keys.iter().enumerate() {
-            let hit = t.tables.iter().filter(|d| d.key == *key).any(|d| {
-                d.captions.iter().any(|c| {
-                    norm.contains(c.as_str()) && n <= c.chars().count() + d.caption_max_extra
-                })
+        let probe = Probe::new(doc.norm(i));
+        for (d, def) in t.tables.iter().enumerate() {
+            let k = key_of[d];
+            let hit = def.captions.iter().any(|c| {
+                c.bloom & !probe.bloom == 0
+                    && probe.chars <= c.chars + def.caption_max_extra
+                    && contains(probe.norm, c)
             });
             if hit && !out.contains(&(i, k)) {
                 out.push((i, k));
             }
         }
     }
+    // In reading order, and per cell in key order, as before.
+    out.sort_unstable();
     out
 }
 
@@ -587,22 +637,14 @@ fn regions(doc: &Doc, t: &Templates, anchors: &[(usize, usize)], k: usize) -> Ve
         if doc.cells[i].kind != CellKind::Text {
             return false;
         }
-        let norm = doc.norm(i);
-        let n = norm.chars().count();
+        let probe = Probe::new(doc.norm(i));
+        let n = probe.chars;
         t.tables.iter().filter(|d| d.key == *key).any(|d| {
-            let labels: Box<dyn Iterator<Item = &str>> = match d.shape {
-                Shape::Grid => Box::new(
-                    d.rows
-                        .iter()
-                        .flat_map(|r| r.aliases.iter().map(String::as_str)),
-                ),
-                Shape::Flat => Box::new(
-                    d.columns
-                        .iter()
-                        .flat_map(|c| c.aliases.iter().map(String::as_str)),
-                ),
+            let labels: Box<dyn Iterator<Item = &Label>> = match d.shape {
+                Shape::Grid => Box::new(d.rows.iter().flat_map(|r| r.aliases.iter())),
+                Shape::Flat => Box::new(d.columns.iter().flat_map(|c| c.aliases.iter())),
             };
-            best_hit(norm, n, labels).is_some_and(|h| h.strength >= Strength::Contains) && n <= 40
+            best_hit(&probe, labels).is_some_and(|h| h.strength >= Strength::Contains) && n <= 40
         })
     });
     match first {

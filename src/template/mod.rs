@@ -11,6 +11,47 @@ use toml::Spanned;
 
 use crate::segment::normalise::Normaliser;
 
+/// A normalised label as the matcher uses it: its text, its length in
+/// characters and the bloom of its characters, so most cells are ruled out
+/// without comparing strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub text: String,
+    pub chars: usize,
+    pub bloom: u64,
+}
+
+impl Label {
+    pub fn new(text: String) -> Label {
+        Label {
+            chars: text.chars().count(),
+            bloom: bloom(&text),
+            text,
+        }
+    }
+}
+
+impl std::ops::Deref for Label {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl PartialEq<&str> for Label {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
+/// One bit per character (hashed into 64): if `a` contains `b`, every bit of
+/// `bloom(b)` is set in `bloom(a)`.
+pub fn bloom(s: &str) -> u64 {
+    s.chars().fold(0u64, |m, c| {
+        m | 1 << ((c as u32).wrapping_mul(0x9E37_79B1) >> 26)
+    })
+}
+
 /// All templates of a run, with every table variant they define.
 #[derive(Debug)]
 pub struct Templates {
@@ -91,7 +132,7 @@ pub struct TableDef {
     pub shape: Shape,
     pub short_row: ShortRow,
     /// Normalised caption aliases.
-    pub captions: Vec<String>,
+    pub captions: Vec<Label>,
     /// How many characters a caption cell may hold beyond the caption (a
     /// prefix such as 《中华人民共和国政府信息公开条例》).
     pub caption_max_extra: usize,
@@ -99,7 +140,7 @@ pub struct TableDef {
     pub rows: Vec<RowDef>,
     pub groups: Vec<GroupDef>,
     /// Normalised labels that stand in the table without values.
-    pub ignore: Vec<String>,
+    pub ignore: Vec<Label>,
 }
 
 #[derive(Debug)]
@@ -108,7 +149,7 @@ pub struct ColumnDef {
     pub label: String,
     pub kind: ColumnKind,
     /// Normalised label and aliases, longest first.
-    pub aliases: Vec<String>,
+    pub aliases: Vec<Label>,
 }
 
 #[derive(Debug)]
@@ -116,12 +157,12 @@ pub struct RowDef {
     pub key: String,
     pub label: String,
     /// Normalised label and aliases, longest first.
-    pub aliases: Vec<String>,
+    pub aliases: Vec<Label>,
 }
 
 #[derive(Debug)]
 pub struct GroupDef {
-    pub label: String,
+    pub label: Label,
     pub columns: Vec<usize>,
 }
 
@@ -339,7 +380,7 @@ fn aliases(
     label: &str,
     extra: &[String],
     what: &str,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<Label>, String> {
     let mut all: Vec<String> = std::iter::once(label)
         .chain(extra.iter().map(String::as_str))
         .map(|a| n.label(a))
@@ -349,7 +390,7 @@ fn aliases(
     }
     all.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
     all.dedup();
-    Ok(all)
+    Ok(all.into_iter().map(Label::new).collect())
 }
 
 fn compile_table(
@@ -409,7 +450,7 @@ fn compile_table(
             idx.push(i);
         }
         groups.push(GroupDef {
-            label: n.label(&g.label),
+            label: Label::new(n.label(&g.label)),
             columns: idx,
         });
     }
@@ -421,6 +462,7 @@ fn compile_table(
         ));
     }
     captions.sort_by_key(|c| std::cmp::Reverse(c.chars().count()));
+    let captions: Vec<Label> = captions.into_iter().map(Label::new).collect();
     Ok(TableDef {
         key,
         label: t.label.clone(),
@@ -438,6 +480,7 @@ fn compile_table(
             .iter()
             .map(|s| n.label(s))
             .filter(|s| !s.is_empty())
+            .map(Label::new)
             .collect(),
     })
 }
