@@ -4,8 +4,9 @@
 //! It takes `ReportOut`s in a deterministic order and gives the five datasets
 //! of datasets.md under `OUT/`, written into a staging folder first and then
 //! renamed into place, so a crash leaves the previous datasets whole (STYLE,
-//! habit 6). Rows are buffered per partition and flushed in row groups, so
-//! memory stays flat. It is the only stage that writes files.
+//! habit 6). Rows are buffered per partition in small Arrow batches that the
+//! Parquet writer encodes into 64k-row groups as they come, so memory stays
+//! flat. It is the only stage that writes files.
 
 pub mod schema;
 
@@ -24,6 +25,10 @@ use schema::{Rows, V};
 
 /// Rows per row group.
 const ROW_GROUP: usize = 64 * 1024;
+/// Rows buffered as Arrow arrays before they are handed to the Parquet
+/// writer, which encodes and compresses them into the open row group: raw
+/// rows cost far more memory than encoded pages, so this stays small.
+const BATCH: usize = 8 * 1024;
 /// The Hive/Spark name of the null partition.
 pub const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
 
@@ -138,13 +143,13 @@ impl Partitioned {
         }
     }
 
-    /// Writes out every partition holding a full row group.
+    /// Hands every partition's full batch to its writer (which closes a row
+    /// group every `ROW_GROUP` rows by itself).
     fn flush_full(&mut self) -> Result<(), Error> {
         for p in self.parts.values_mut() {
-            if p.rows.len() >= ROW_GROUP {
+            if p.rows.len() >= BATCH {
                 let batch = p.rows.finish().map_err(|e| err(&p.path, e))?;
                 p.writer.write(&batch).map_err(|e| err(&p.path, e))?;
-                p.writer.flush().map_err(|e| err(&p.path, e))?;
             }
         }
         Ok(())

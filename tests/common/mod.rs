@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -168,4 +168,138 @@ pub fn oracles() -> Vec<(String, serde_json::Value)> {
         }
     }
     out
+}
+
+/// Compares the datasets under `out` with oracles (path relative to the
+/// corpus, JSON): every cell, year, template, org, amount, encoding, format
+/// and listed finding. Returns one line per mismatch, prefixed by the path.
+pub fn score(out: &Path, oracles: &[(String, serde_json::Value)]) -> Vec<String> {
+    let reports = rows(&out.join("reports"));
+    let counts = rows(&out.join("disclosure_counts"));
+    let procurement = rows(&out.join("procurement"));
+    let litigation = rows(&out.join("litigation"));
+    let findings = rows(&out.join("findings"));
+    // Indexes: (report_id, table, row, col) → value; report_id → rows.
+    let s = |v: &Val| v.str().unwrap_or("").to_string();
+    let mut cell: HashMap<(String, String, String, String), Val> = HashMap::new();
+    for r in &counts {
+        cell.insert((s(&r["report_id"]), s(&r["table_key"]), s(&r["row_key"]), s(&r["col_key"])), r["value"].clone());
+    }
+    for r in &litigation {
+        cell.insert((s(&r["report_id"]), "litigation".into(), s(&r["proceeding_key"]), s(&r["outcome_key"])), r["value"].clone());
+    }
+    let mut money: HashMap<(String, String), &BTreeMap<String, Val>> = HashMap::new();
+    for r in &procurement {
+        cell.insert((s(&r["report_id"]), String::new(), s(&r["item_key"]), "project_count".into()), r["project_count"].clone());
+        money.insert((s(&r["report_id"]), s(&r["item_key"])), r);
+    }
+    let mut by_report: HashMap<String, Vec<&BTreeMap<String, Val>>> = HashMap::new();
+    for f in &findings {
+        by_report.entry(s(&f["report_id"])).or_default().push(f);
+    }
+    let by_path: HashMap<String, &BTreeMap<String, Val>> =
+        reports.iter().map(|r| (s(&r["source_path"]), r)).collect();
+
+    let mut diffs: Vec<String> = Vec::new();
+    for (path, o) in oracles {
+        let Some(rep) = by_path.get(path.as_str()) else {
+            diffs.push(format!("{path}: no reports row"));
+            continue;
+        };
+        let id = rep["report_id"].str().unwrap().to_string();
+        let mut diff = |what: String| diffs.push(format!("{path}: {what}"));
+        if rep["year"].int() != o["year"].as_i64() {
+            diff(format!("year {:?}, expected {}", rep["year"], o["year"]));
+        }
+        if rep["template"].str() != o["template"].as_str() {
+            diff(format!(
+                "template {:?}, expected {}",
+                rep["template"], o["template"]
+            ));
+        }
+        if let Some(enc) = o.get("encoding").and_then(|e| e.as_str()) {
+            if rep["encoding"].str() != Some(enc) {
+                diff(format!("encoding {:?}, expected {enc}", rep["encoding"]));
+            }
+        }
+        if let Some(format) = o.get("format").and_then(|e| e.as_str()) {
+            if rep["format"].str() != Some(format) {
+                diff(format!("format {:?}, expected {format}", rep["format"]));
+            }
+        }
+        let org = o["org_contains"].as_str().unwrap_or("");
+        if !rep["org_name"].str().unwrap_or("").contains(org) {
+            diff(format!(
+                "org_name {:?} does not contain {org}",
+                rep["org_name"]
+            ));
+        }
+        // Every oracle cell.
+        for (key, want) in o["cells"].as_object().unwrap() {
+            let parts: Vec<&str> = key.split('.').collect();
+            let [table, row, col] = parts[..] else {
+                panic!("bad key {key}")
+            };
+            let got: Option<&Val> = if col == "project_count" {
+                cell.get(&(id.clone(), String::new(), row.to_string(), col.to_string()))
+            } else {
+                cell.get(&(id.clone(), table.to_string(), row.to_string(), col.to_string()))
+            };
+            match got {
+                None => diff(format!("{key}: no row, expected {want}")),
+                Some(v) => {
+                    if v.int() != want.as_i64() {
+                        diff(format!("{key}: {v:?}, expected {want}"));
+                    }
+                }
+            }
+        }
+        // Money.
+        for (key, want) in o["money"].as_object().into_iter().flatten() {
+            let row = key.split('.').nth(1).unwrap();
+            let Some(p) = money.get(&(id.clone(), row.to_string())) else {
+                diff(format!("{key}: no procurement row"));
+                continue;
+            };
+            let yuan = match (&p["amount_yuan"], want["yuan"].as_str()) {
+                (Val::Dec(m, s), Some(w)) => *m == parse_decimal(w, *s),
+                (Val::Null, None) => true,
+                _ => false,
+            };
+            if !yuan {
+                diff(format!(
+                    "{key}: amount_yuan {:?}, expected {}",
+                    p["amount_yuan"], want["yuan"]
+                ));
+            }
+            if p["amount_raw"].str() != want["raw"].as_str() {
+                diff(format!(
+                    "{key}: amount_raw {:?}, expected {}",
+                    p["amount_raw"], want["raw"]
+                ));
+            }
+        }
+        // Findings of severity warning or error, where the oracle lists them.
+        if let Some(list) = o.get("findings").and_then(|f| f.as_array()) {
+            let want: BTreeSet<&str> = list.iter().filter_map(|v| v.as_str()).collect();
+            let mine = by_report.get(&id).cloned().unwrap_or_default();
+            let got: BTreeSet<&str> = mine
+                .iter()
+                .filter(|f| f["severity"].str() != Some("info"))
+                .filter_map(|f| f["code"].str())
+                .collect();
+            if want != got {
+                let msgs: Vec<&str> = mine
+                    .iter()
+                    .filter(|f| f["severity"].str() != Some("info"))
+                    .filter_map(|f| f["message"].str())
+                    .collect();
+                diff(format!(
+                    "findings {got:?}, expected {want:?}\n    {}",
+                    msgs.join("\n    ")
+                ));
+            }
+        }
+    }
+    diffs
 }
