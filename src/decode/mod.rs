@@ -323,9 +323,9 @@ fn finish(
     encoding: &'static str,
     notes: Vec<(&'static str, String)>,
 ) -> Result<Decoded, Refused> {
-    let chars = text.chars().count();
     let bad = controls(&text);
-    if bad > 0 && bad * 100 > chars {
+    if bad > 0 && bad * 100 > text.chars().count() {
+        let chars = text.chars().count();
         return Err(refused(
             "file.binary",
             format!("{bad} of {chars} characters are control characters: binary, not text"),

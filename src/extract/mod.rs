@@ -34,6 +34,10 @@ const HEADER_WINDOW: usize = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Strength {
+    /// A short label (under 4 characters) covering less than half the cell:
+    /// `其他` in `2.其他法律行政`. It names the cell only when nothing else
+    /// does.
+    Partial,
     /// The cell is the start or the end of a label (a label broken in two).
     Fragment,
     /// The cell contains the label (a suffix such as 规章（市政府令）).
@@ -103,7 +107,11 @@ fn match_alias(cell: &Probe, alias: &Label) -> Option<Hit> {
     if may_contain && norm == alias.text {
         hit(Strength::Exact, false)
     } else if may_contain && (achars >= 4 || nchars <= achars * 4) && contains(norm, alias) {
-        hit(Strength::Contains, false)
+        if achars < 4 && achars * 2 < nchars {
+            hit(Strength::Partial, false)
+        } else {
+            hit(Strength::Contains, false)
+        }
     } else if may_be_piece && alias.starts_with(norm) {
         hit(Strength::Fragment, false)
     } else if may_be_piece && alias.ends_with(norm) {
@@ -248,6 +256,10 @@ fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run {
         let row = match (row, other) {
             (Some((r, h)), Some(o))
                 if h.strength == Strength::Exact
+                    || (h.strength >= Strength::Partial
+                        && h.strength <= Strength::Contains
+                        && o.strength == h.strength
+                        && h.strength != Strength::Fragment)
                     || (h.strength == Strength::Contains && o.strength != Strength::Exact)
                     || o.strength < h.strength =>
             {
@@ -493,11 +505,22 @@ fn read_header(doc: &Doc, def: &TableDef, header: &[u32]) -> Header {
         if let Item::Col(c) = claim.item {
             if def.columns[c].kind == ColumnKind::Money && units[c].is_none() {
                 let norm = doc.norm(claim.cell as usize);
-                let end = claims
-                    .get(j + 1)
-                    .filter(|next| next.cell == claim.cell)
-                    .map_or(norm.len(), |next| next.pos);
+                let next = claims.get(j + 1).filter(|next| next.cell == claim.cell);
+                let end = next.map_or(norm.len(), |next| next.pos);
                 units[c] = norm.get(claim.pos..end).and_then(unit_in_header);
+                if units[c].is_none() && next.is_none() {
+                    // A header wrapped onto the next line: `本年收费金额` /
+                    // `（单位：万元）`. The header cells after this one that
+                    // name no column continue it.
+                    let at = header
+                        .iter()
+                        .position(|&h| h == claim.cell)
+                        .map_or(header.len(), |p| p + 1);
+                    units[c] = header[at..]
+                        .iter()
+                        .take_while(|&&h| !claims.iter().any(|o| o.cell == h))
+                        .find_map(|&h| unit_in_header(doc.norm(h as usize)));
+                }
             }
         }
     }
