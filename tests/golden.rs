@@ -14,7 +14,10 @@ fn every_oracle_matches_the_datasets_read_back() {
     let out = tempfile::tempdir().unwrap();
     ingest(&root().join("data"), out.path(), &[]);
     let oracles = oracles();
-    assert!(oracles.len() >= 34, "the seeds' and fixtures' oracles are there");
+    assert!(
+        oracles.len() >= 34,
+        "the seeds' and fixtures' oracles are there"
+    );
     let diffs = score(out.path(), &oracles);
     let mut by_file: BTreeMap<&str, usize> = BTreeMap::new();
     for d in &diffs {

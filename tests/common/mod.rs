@@ -183,14 +183,38 @@ pub fn score(out: &Path, oracles: &[(String, serde_json::Value)]) -> Vec<String>
     let s = |v: &Val| v.str().unwrap_or("").to_string();
     let mut cell: HashMap<(String, String, String, String), Val> = HashMap::new();
     for r in &counts {
-        cell.insert((s(&r["report_id"]), s(&r["table_key"]), s(&r["row_key"]), s(&r["col_key"])), r["value"].clone());
+        cell.insert(
+            (
+                s(&r["report_id"]),
+                s(&r["table_key"]),
+                s(&r["row_key"]),
+                s(&r["col_key"]),
+            ),
+            r["value"].clone(),
+        );
     }
     for r in &litigation {
-        cell.insert((s(&r["report_id"]), "litigation".into(), s(&r["proceeding_key"]), s(&r["outcome_key"])), r["value"].clone());
+        cell.insert(
+            (
+                s(&r["report_id"]),
+                "litigation".into(),
+                s(&r["proceeding_key"]),
+                s(&r["outcome_key"]),
+            ),
+            r["value"].clone(),
+        );
     }
     let mut money: HashMap<(String, String), &BTreeMap<String, Val>> = HashMap::new();
     for r in &procurement {
-        cell.insert((s(&r["report_id"]), String::new(), s(&r["item_key"]), "project_count".into()), r["project_count"].clone());
+        cell.insert(
+            (
+                s(&r["report_id"]),
+                String::new(),
+                s(&r["item_key"]),
+                "project_count".into(),
+            ),
+            r["project_count"].clone(),
+        );
         money.insert((s(&r["report_id"]), s(&r["item_key"])), r);
     }
     let mut by_report: HashMap<String, Vec<&BTreeMap<String, Val>>> = HashMap::new();
@@ -243,7 +267,12 @@ pub fn score(out: &Path, oracles: &[(String, serde_json::Value)]) -> Vec<String>
             let got: Option<&Val> = if col == "project_count" {
                 cell.get(&(id.clone(), String::new(), row.to_string(), col.to_string()))
             } else {
-                cell.get(&(id.clone(), table.to_string(), row.to_string(), col.to_string()))
+                cell.get(&(
+                    id.clone(),
+                    table.to_string(),
+                    row.to_string(),
+                    col.to_string(),
+                ))
             };
             match got {
                 None => diff(format!("{key}: no row, expected {want}")),
