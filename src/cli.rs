@@ -59,6 +59,27 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Write a synthetic corpus for benchmarks and accuracy tests: N reports
+    /// on both templates, in every layout, format and encoding xxgk reads,
+    /// with values that satisfy the checks (a few deliberately do not) and
+    /// noise from real reports, under OUT/r/, and an oracle per report under
+    /// OUT/expected/. The same N and seed give the same bytes.
+    Synth {
+        /// Folder to write into.
+        out: PathBuf,
+        /// Number of reports.
+        #[arg(long, default_value_t = 1000)]
+        n: usize,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Share of reports that carry noise (0–1).
+        #[arg(long, default_value_t = 0.3)]
+        noisy: f64,
+        /// Config file (TOML) whose templates the reports follow.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Show what xxgk reads in one report: template, year and org with the
     /// text they came from, layout, every table as a grid of keys and raw
     /// cell text, then the findings.

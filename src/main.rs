@@ -7,7 +7,7 @@ use clap::Parser;
 use xxgk::cli::{Cli, Command};
 use xxgk::model::Format;
 use xxgk::sink::Shard;
-use xxgk::{ingest, inspect, report, settings};
+use xxgk::{ingest, inspect, report, settings, synth};
 
 /// Named exit codes; README and `--help` list them.
 #[derive(Debug, Clone, Copy)]
@@ -54,6 +54,34 @@ fn run(cli: Cli) -> Result<Exit, String> {
             } else {
                 Exit::Ok
             })
+        }
+        Command::Synth {
+            out,
+            n,
+            seed,
+            noisy,
+            config,
+        } => {
+            let settings = settings::load(config.as_deref(), None)?;
+            let opts = synth::Options {
+                out,
+                n,
+                seed,
+                noisy_share: noisy,
+            };
+            let s = synth::run(&opts, &settings)?;
+            let layouts: Vec<String> = s
+                .by_layout
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            eprintln!(
+                "xxgk: {} reports, {} bytes: {}",
+                s.reports,
+                s.bytes,
+                layouts.join(", ")
+            );
+            Ok(Exit::Ok)
         }
         Command::Inspect { file, config } => {
             let settings = settings::load(config.as_deref(), None)?;

@@ -106,3 +106,67 @@ fn the_union_of_shards_is_one_full_run() {
         "no staging left"
     );
 }
+
+/// Oracles of a synthetic corpus: (path relative to it, JSON).
+fn synth_oracles(dir: &Path) -> Vec<(String, serde_json::Value)> {
+    let mut names: Vec<_> = std::fs::read_dir(dir.join("expected"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|p| {
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            (v["file"].as_str().unwrap().to_string(), v)
+        })
+        .collect()
+}
+
+/// A generated corpus in every layout, format and encoding, read back and
+/// scored cell by cell against the generator's oracles: clean reports must
+/// match entirely; a noisy report's miss is printed with its noise kinds.
+#[test]
+fn a_synthetic_corpus_is_read_exactly() {
+    let n: usize = std::env::var("XXGK_SYNTH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(700);
+    let corpus = tempfile::tempdir().unwrap();
+    let o = common::xxgk(&[
+        "synth",
+        corpus.path().to_str().unwrap(),
+        "--n",
+        &n.to_string(),
+        "--seed",
+        "11",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = tempfile::tempdir().unwrap();
+    ingest(corpus.path(), out.path(), &[]);
+    let oracles = synth_oracles(corpus.path());
+    assert_eq!(oracles.len(), n);
+    let noise: BTreeMap<&str, String> = oracles
+        .iter()
+        .map(|(p, o)| (p.as_str(), o["noise"].to_string()))
+        .collect();
+    let diffs = common::score(out.path(), &oracles);
+    let (mut clean, mut noisy) = (Vec::new(), Vec::new());
+    for d in &diffs {
+        let path = d.split(':').next().unwrap_or("");
+        match noise.get(path).map(String::as_str) {
+            Some("[]") | None => clean.push(d.clone()),
+            Some(kinds) => noisy.push(format!("{d}   [noise {kinds}]")),
+        }
+    }
+    assert!(
+        clean.is_empty() && noisy.is_empty(),
+        "{} misses on clean reports, {} on noisy ones:\n{}\n{}",
+        clean.len(),
+        noisy.len(),
+        clean.join("\n"),
+        noisy.join("\n")
+    );
+}

@@ -1,0 +1,268 @@
+//! A deterministic synthetic corpus: annual reports in the layouts,
+//! encodings and noise of real-world.md, each with an oracle of what xxgk
+//! must read from it.
+//!
+//! It takes `Options` (output folder, number of reports, seed, share of noisy
+//! reports) and the compiled templates, and writes `OUT/r/NNN/xxxxxxx.{txt,html}`
+//! (1,000 reports per folder) and `OUT/expected/xxxxxxx.json` in the seeds'
+//! oracle format (see `oracle`). Report `i` depends only on `(seed, i)`: the
+//! files are byte-identical whatever the thread count. Labels, captions and
+//! headers come from the templates; the generator never reads a report back
+//! and never calls the engine.
+//!
+//! Layouts (`Layout`, real-world.md items 1–7) are drawn evenly: tab rows,
+//! DOCX cell lines, web cell lines, pipe rows, pipe lines, space-separated
+//! rows, HTML. Encodings: UTF-8 mostly, ~10 % GBK (text undeclared, pages
+//! with `<meta charset>`), ~3 % UTF-16LE with a BOM (text only), some UTF-8
+//! with a BOM. Every report's values satisfy the template's 勾稽 checks,
+//! except ~2 % that break exactly one check on purpose (the oracle lists its
+//! code). A `noisy_share` of the reports carry 1–3 kinds of noise
+//! (`plan::noise`), each a thing real reports do that xxgk reads.
+
+mod html;
+mod oracle;
+mod plan;
+mod rng;
+mod text;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::settings::Settings;
+use crate::template::{Template, Templates};
+
+pub use plan::{noise, Encoding, Layout, BREAKABLE};
+
+/// The share of reports that carry noise unless told otherwise.
+pub const DEFAULT_NOISY_SHARE: f64 = 0.3;
+
+/// Reports per folder under `OUT/r/`.
+const PER_FOLDER: usize = 1000;
+
+pub struct Options {
+    /// The corpus folder: reports under `r/`, oracles under `expected/`.
+    pub out: PathBuf,
+    /// How many reports.
+    pub n: usize,
+    pub seed: u64,
+    /// The share of reports that carry noise, 0.0–1.0 (default 0.3).
+    pub noisy_share: f64,
+}
+
+impl Options {
+    pub fn new(out: impl Into<PathBuf>, n: usize, seed: u64) -> Options {
+        Options {
+            out: out.into(),
+            n,
+            seed,
+            noisy_share: DEFAULT_NOISY_SHARE,
+        }
+    }
+}
+
+pub struct Summary {
+    pub reports: usize,
+    /// Bytes of the report files (oracles not counted).
+    pub bytes: u64,
+    /// Reports per layout name (`Layout::name`).
+    pub by_layout: BTreeMap<&'static str, usize>,
+}
+
+/// One generated report, not yet written.
+pub struct Generated {
+    /// The report's path relative to the corpus folder (`r/000/0000000.txt`).
+    pub file: String,
+    pub bytes: Vec<u8>,
+    pub oracle: String,
+    pub layout: Layout,
+}
+
+/// The two forms, chosen by year (tables.md: gb2019 for 2019–2020, gb2021
+/// from 2021).
+struct Forms<'t> {
+    gb2019: &'t Template,
+    gb2021: &'t Template,
+}
+
+impl<'t> Forms<'t> {
+    fn new(t: &'t Templates) -> Result<Forms<'t>, String> {
+        let find = |name: &str| {
+            t.templates
+                .iter()
+                .find(|x| x.name == name)
+                .ok_or_else(|| format!("synth: the templates define no {name:?}"))
+        };
+        Ok(Forms {
+            gb2019: find("gb2019")?,
+            gb2021: find("gb2021")?,
+        })
+    }
+
+    fn by_year(&self, year: i32) -> &'t Template {
+        if year <= 2020 {
+            self.gb2019
+        } else {
+            self.gb2021
+        }
+    }
+}
+
+/// The stem of report `i`: `NNN/xxxxxxx`.
+fn stem(i: usize) -> (String, String) {
+    (format!("{:03}", i / PER_FOLDER), format!("{i:07}"))
+}
+
+fn encode(text: String, enc: Encoding) -> Result<Vec<u8>, String> {
+    Ok(match enc {
+        Encoding::Utf8 => text.into_bytes(),
+        Encoding::Utf8Bom => {
+            let mut b = Vec::with_capacity(text.len() + 3);
+            b.extend_from_slice(b"\xEF\xBB\xBF");
+            b.extend_from_slice(text.as_bytes());
+            b
+        }
+        Encoding::Gbk => {
+            let (bytes, _, bad) = encoding_rs::GBK.encode(&text);
+            if bad {
+                return Err("a character has no GBK form".to_string());
+            }
+            bytes.into_owned()
+        }
+        Encoding::Utf16LeBom => {
+            // Windows files: CRLF line ends, as data/fixtures/enc_utf16le_bom.txt.
+            let mut b = Vec::with_capacity(text.len() * 2 + 2);
+            b.extend_from_slice(&[0xFF, 0xFE]);
+            for u in text.encode_utf16() {
+                if u == u16::from(b'\n') {
+                    b.extend_from_slice(&[b'\r', 0]);
+                }
+                b.extend_from_slice(&u.to_le_bytes());
+            }
+            b
+        }
+    })
+}
+
+/// Generates report `i` in memory; `buf` is reused between reports.
+fn generate_with(
+    templates: &Templates,
+    forms: &Forms<'_>,
+    i: usize,
+    seed: u64,
+    noisy_share: f64,
+    buf: &mut String,
+) -> Result<Generated, String> {
+    let by_year = |y| forms.by_year(y);
+    let p = plan::plan(templates, &by_year, i, seed, noisy_share);
+    let mut rng = rng::Rng::for_report(p.render_seed, i as u64);
+    buf.clear();
+    let ext = if p.layout == Layout::Html {
+        html::render(&p, &mut rng, buf);
+        "html"
+    } else {
+        text::render(&p, &mut rng, buf);
+        "txt"
+    };
+    let (dir, name) = stem(i);
+    let file = format!("r/{dir}/{name}.{ext}");
+    let bytes = encode(std::mem::take(buf), p.encoding).map_err(|e| format!("{file}: {e}"))?;
+    let mut o = String::with_capacity(12 * 1024);
+    oracle::write(&p, &file, &mut o);
+    Ok(Generated {
+        file,
+        bytes,
+        oracle: o,
+        layout: p.layout,
+    })
+}
+
+/// Generates report `i` of the corpus of `seed` in memory (for tests and
+/// tools that want the bytes without the files).
+pub fn generate(
+    settings: &Settings,
+    i: usize,
+    seed: u64,
+    noisy_share: f64,
+) -> Result<Generated, String> {
+    let forms = Forms::new(&settings.templates)?;
+    generate_with(
+        &settings.templates,
+        &forms,
+        i,
+        seed,
+        noisy_share,
+        &mut String::new(),
+    )
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[derive(Default)]
+struct Tally {
+    reports: usize,
+    bytes: u64,
+    by_layout: [usize; Layout::ALL.len()],
+}
+
+impl Tally {
+    fn merge(mut self, o: Tally) -> Tally {
+        self.reports += o.reports;
+        self.bytes += o.bytes;
+        for (a, b) in self.by_layout.iter_mut().zip(o.by_layout) {
+            *a += b;
+        }
+        self
+    }
+}
+
+/// Writes the corpus; the first error (a path and what went wrong) stops it.
+pub fn run(opts: &Options, settings: &Settings) -> Result<Summary, String> {
+    if !(0.0..=1.0).contains(&opts.noisy_share) {
+        return Err(format!(
+            "synth: noisy_share {} is not between 0 and 1",
+            opts.noisy_share
+        ));
+    }
+    let templates = &settings.templates;
+    let forms = Forms::new(templates)?;
+    let expected = opts.out.join("expected");
+    let mkdir = |p: &Path| std::fs::create_dir_all(p).map_err(|e| format!("{}: {e}", p.display()));
+    mkdir(&expected)?;
+    for d in 0..opts.n.div_ceil(PER_FOLDER) {
+        mkdir(&opts.out.join("r").join(format!("{d:03}")))?;
+    }
+    let tally = (0..opts.n)
+        .into_par_iter()
+        .map_init(
+            || String::with_capacity(32 * 1024),
+            |buf, i| -> Result<Tally, String> {
+                let g = generate_with(templates, &forms, i, opts.seed, opts.noisy_share, buf)?;
+                write_file(&opts.out.join(&g.file), &g.bytes)?;
+                let (_, name) = stem(i);
+                write_file(&expected.join(format!("{name}.json")), g.oracle.as_bytes())?;
+                let mut t = Tally {
+                    reports: 1,
+                    bytes: g.bytes.len() as u64,
+                    ..Tally::default()
+                };
+                t.by_layout[g.layout.index()] = 1;
+                Ok(t)
+            },
+        )
+        .try_reduce(Tally::default, |a, b| Ok(a.merge(b)))?;
+    Ok(Summary {
+        reports: tally.reports,
+        bytes: tally.bytes,
+        by_layout: Layout::ALL
+            .iter()
+            .map(|l| (l.name(), tally.by_layout[l.index()]))
+            .collect(),
+    })
+}

@@ -1,0 +1,1232 @@
+//! One synthetic report as data: its year, form, body, layout, encoding and
+//! noise, every table's values (the oracle) and the text each cell prints.
+//!
+//! It takes the compiled templates and a report's random stream and gives a
+//! `Plan` that `text` and `html` render and `oracle` writes out. Labels,
+//! captions and column headers come from the templates; only the structure of
+//! the 勾稽 checks (tables.md, "Consistency checks") and the group labels the
+//! templates list as `ignore` are spelled here, by canonical keys. It never
+//! touches the file system.
+
+use super::rng::Rng;
+use crate::template::{ColumnKind, Dataset, Shape, TableDef, Template, Templates};
+
+/// How a report's tables arrive as text (real-world.md, "How a table arrives
+/// as text", items 1–7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// 1: tab-separated rows (PDF text).
+    TabRows,
+    /// 2: one cell per line with a leading tab, a blank line between rows (DOCX).
+    DocxCells,
+    /// 3: one cell per line, a blank line between every cell (web page text).
+    WebCells,
+    /// 4: pipe rows `规章 | 0 | 0 | 0 |`.
+    PipeRows,
+    /// 5: one cell per line with pipes (two variants).
+    PipeLines,
+    /// 6: space-separated rows (PDF page text), headers over two lines.
+    SpaceRows,
+    /// 7: an HTML page.
+    Html,
+}
+
+impl Layout {
+    pub const ALL: [Layout; 7] = [
+        Layout::TabRows,
+        Layout::DocxCells,
+        Layout::WebCells,
+        Layout::PipeRows,
+        Layout::PipeLines,
+        Layout::SpaceRows,
+        Layout::Html,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::TabRows => "tab_rows",
+            Layout::DocxCells => "docx_cells",
+            Layout::WebCells => "web_cells",
+            Layout::PipeRows => "pipe_rows",
+            Layout::PipeLines => "pipe_lines",
+            Layout::SpaceRows => "space_rows",
+            Layout::Html => "html",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The bytes a report is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf8Bom,
+    Gbk,
+    Utf16LeBom,
+}
+
+impl Encoding {
+    /// The name the `reports` dataset gives it (a BOM is not part of it).
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 | Encoding::Utf8Bom => "utf-8",
+            Encoding::Gbk => "gbk",
+            Encoding::Utf16LeBom => "utf-16le",
+        }
+    }
+}
+
+/// Noise kinds, each one of the things real-world.md lists, as bits.
+pub mod noise {
+    /// `1,113`: thousands separators in counts from 1000 up.
+    pub const THOUSANDS: u16 = 1 << 0;
+    /// `１２`: full-width digits in some counts.
+    pub const FULLWIDTH: u16 = 1 << 1;
+    /// `0件`: a count suffix on some zeros.
+    pub const ZERO_SUFFIX: u16 = 1 << 2;
+    /// `增3`, `+3`, `减2`, `减少2` in 本年增/减.
+    pub const CHANGE_SIGNS: u16 = 1 << 3;
+    /// `本年新 制作数量`, `本年增\减`, a template alias as the header.
+    pub const HEADER_VARIANTS: u16 = 1 << 4;
+    /// A row label broken across lines around its values (tab rows only).
+    pub const SPLIT_LABELS: u16 = 1 << 5;
+    /// `《中华人民共和国政府信息公开条例》第二十条第（一）项`, with or without 《》.
+    pub const CAPTION_PREFIX: u16 = 1 << 6;
+    /// `第二十条第(一)项`, `(一)予以公开`.
+    pub const HALFWIDTH_BRACKETS: u16 = 1 << 7;
+    /// Empty cells (null) where no check reads them; `/` or `—` where the
+    /// layout cannot show an empty cell.
+    pub const BLANK_CELLS: u16 = 1 << 8;
+
+    /// Every kind with its name in the oracle, in a fixed order.
+    pub const ALL: [(u16, &str); 9] = [
+        (THOUSANDS, "thousands_separators"),
+        (FULLWIDTH, "fullwidth_digits"),
+        (ZERO_SUFFIX, "zero_suffix"),
+        (CHANGE_SIGNS, "change_signs"),
+        (HEADER_VARIANTS, "header_variants"),
+        (SPLIT_LABELS, "split_labels"),
+        (CAPTION_PREFIX, "caption_prefix"),
+        (HALFWIDTH_BRACKETS, "halfwidth_brackets"),
+        (BLANK_CELLS, "blank_cells"),
+    ];
+
+    /// The kinds the generator applies: every kind xxgk was verified to read
+    /// (see the module docs of `synth`).
+    pub const ENABLED: u16 = THOUSANDS
+        | FULLWIDTH
+        | ZERO_SUFFIX
+        | CHANGE_SIGNS
+        | HEADER_VARIANTS
+        | SPLIT_LABELS
+        | CAPTION_PREFIX
+        | HALFWIDTH_BRACKETS
+        | BLANK_CELLS;
+}
+
+/// The finding codes of the checks a report may break on purpose
+/// (config/templates/*.toml, `[[checks]]`).
+pub const BREAKABLE: [&str; 4] = [
+    "requests.balance",
+    "requests.row_total",
+    "requests.outcome_total",
+    "litigation.total",
+];
+
+/// What a table is, by its place in the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A 第二十条 item of table 2.
+    Item,
+    /// Table 3, `requests`.
+    Requests,
+    /// Table 4, `litigation` (a flat table).
+    Litigation,
+}
+
+/// A row label printed across three lines (layout 1): its head, the values,
+/// its tail (`4.保护第三` / values / `方合法权益`, real-world.md item 1).
+#[derive(Debug, Clone, Copy)]
+pub struct Split {
+    pub row: usize,
+    /// Byte offset in the printed label.
+    pub at: usize,
+}
+
+/// One table as printed.
+#[derive(Debug)]
+pub struct PTable<'t> {
+    pub def: &'t TableDef,
+    pub kind: Kind,
+    /// The item caption as printed (items only).
+    pub caption: String,
+    /// Column headers as printed.
+    pub headers: Vec<String>,
+    /// Row labels as printed.
+    pub labels: Vec<String>,
+    /// Cell text as printed, row-major; empty means an empty cell.
+    pub cells: Vec<String>,
+    /// The oracle: count values, row-major; `None` for a null or a money cell.
+    pub values: Vec<Option<i64>>,
+    pub splits: Vec<Split>,
+}
+
+impl PTable<'_> {
+    pub fn ncols(&self) -> usize {
+        self.def.columns.len()
+    }
+
+    pub fn cell(&self, r: usize, c: usize) -> &str {
+        &self.cells[r * self.ncols() + c]
+    }
+}
+
+/// A money cell of the oracle.
+#[derive(Debug)]
+pub struct MoneyCell {
+    pub key: String,
+    pub yuan: String,
+    pub raw: String,
+}
+
+/// Numbers and words of the prose.
+#[derive(Debug)]
+pub struct Prose {
+    pub phone: String,
+    /// The site the report is published on (region + site name).
+    pub site: String,
+    pub posted: u32,
+    pub pushed: u32,
+    pub briefings: u32,
+    pub trainings: u32,
+    pub trainees: u32,
+    pub growth: u32,
+    pub proposals: (u32, u32),
+    pub sign: (u32, u32),
+    pub intro: usize,
+    pub we: &'static str,
+    /// The county or town whose site publishes the page (HTML chrome).
+    pub region: String,
+}
+
+/// Everything about one report.
+#[derive(Debug)]
+pub struct Plan<'t> {
+    pub index: usize,
+    pub year: i32,
+    pub template: &'t Template,
+    pub org: String,
+    pub layout: Layout,
+    /// Layout 5 variant: each cell followed by a lone `|` line.
+    pub pipe_after: bool,
+    pub encoding: Encoding,
+    pub noise: u16,
+    pub broken: Option<&'static str>,
+    pub tables: Vec<PTable<'t>>,
+    pub money: Vec<MoneyCell>,
+    /// Printed group labels of the requests table: 三、本年度办理结果, then
+    /// （三）不予公开, （四）无法提供, （五）不予处理, （六）其他处理.
+    pub groups: [String; 5],
+    /// The note in the requests header corner.
+    pub corner: String,
+    /// HTML: all of table 2 in one `<table>` (else one per item).
+    pub one_table: bool,
+    /// HTML: page chrome around the article (0 none, 1 light, 2 full).
+    pub chrome: u8,
+    pub prose: Prose,
+    /// Seeds the renderer's own choices (spacing, cell wrapping).
+    pub render_seed: u64,
+}
+
+// ---- the words of a report ---------------------------------------------------
+
+const PLACES: &[&str] = &[
+    "临江", "宁远", "白河", "东湖", "青州", "梅江", "北塘", "松阳", "黎川", "永泰", "岳西", "桃源",
+    "金牛", "衡川", "柳溪", "泽源", "云岭", "枫溪", "长丰", "西峰", "安平", "清河", "新化", "广昌",
+    "龙泉", "石门", "平江", "江华", "兴宁", "南丰", "崇仁", "德安", "武宁", "修水", "安远", "定南",
+    "峡江", "泰和", "遂川", "万载", "宜丰", "铜鼓", "靖安", "奉新", "高安", "丰城", "樟树", "新干",
+    "永丰", "吉水", "宜黄", "金溪", "资溪", "进贤", "南城", "黎平", "榕江", "从江", "锦屏", "天柱",
+    "三穗", "施秉", "台江", "剑河", "雷山", "麻江", "丹寨", "荔波", "独山", "平塘", "罗甸", "长顺",
+    "惠水", "龙里", "贵定", "瓮安", "福泉", "凤阳", "怀远", "灵璧", "泗阳", "沭阳", "睢宁", "丰宁",
+];
+
+const TOWNS: &[&str] = &[
+    "城关", "白沙", "河口", "新街", "石桥", "大坪", "马坡", "柳林", "桥头", "高峰", "凤凰", "青山",
+    "龙门", "太平", "永安", "黄田", "水口", "沙田", "长岭", "茶园", "枫林", "梅林", "花桥", "双溪",
+];
+
+const DEPTS: &[&str] = &[
+    "财政局",
+    "教育局",
+    "教育体育局",
+    "卫生健康局",
+    "自然资源局",
+    "市场监督管理局",
+    "生态环境局",
+    "交通运输局",
+    "住房和城乡建设局",
+    "农业农村局",
+    "司法局",
+    "公安局",
+    "水务局",
+    "水利局",
+    "民政局",
+    "人力资源和社会保障局",
+    "商务局",
+    "文化旅游体育局",
+    "应急管理局",
+    "统计局",
+    "审计局",
+    "林业局",
+    "医疗保障局",
+    "退役军人事务局",
+    "发展和改革局",
+    "发展和改革委员会",
+    "卫生健康委员会",
+    "城市管理局",
+    "数据资源管理局",
+];
+
+const LEVELS: &[&str] = &["县", "区", "市"];
+
+/// Site names after the region (宜黄区人民政府门户网站).
+const SITES: &[&str] = &[
+    "人民政府门户网站",
+    "人民政府网站",
+    "政府门户网站",
+    "政务公开网",
+];
+
+/// A body's name, how it calls itself, and the region of its site.
+fn org_name(rng: &mut Rng) -> (String, &'static str, String) {
+    let p = *rng.pick(PLACES);
+    let level = *rng.pick(LEVELS);
+    let t = *rng.pick(TOWNS);
+    let region = format!("{p}{level}");
+    match rng.weighted(&[10, 8, 5, 3, 6, 30]) {
+        0 => {
+            let we = match level {
+                "县" => "我县",
+                "区" => "我区",
+                _ => "我市",
+            };
+            (format!("{p}{level}人民政府"), we, region)
+        }
+        1 => {
+            let level = if level == "区" { "县" } else { level };
+            (
+                format!("{p}{level}{t}镇人民政府"),
+                "我镇",
+                format!("{p}{level}"),
+            )
+        }
+        2 => (format!("{t}镇人民政府"), "我镇", format!("{t}镇")),
+        3 => (format!("{t}乡人民政府"), "我乡", format!("{t}乡")),
+        4 => (format!("{p}区{t}街道办事处"), "我街道", format!("{p}区")),
+        _ => (format!("{p}{level}{}", rng.pick(DEPTS)), "我局", region),
+    }
+}
+
+/// `（` → `(` and the like, for half-width captions and labels.
+pub fn halfwidth(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            '：' => ':',
+            _ => c,
+        })
+        .collect()
+}
+
+const CORNER: &str = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）";
+
+/// The group labels of the requests table, which the templates list only as
+/// `ignore` words (tables.md, table 3).
+const GROUPS: [&str; 5] = [
+    "三、本年度办理结果",
+    "（三）不予公开",
+    "（四）无法提供",
+    "（五）不予处理",
+    "（六）其他处理",
+];
+
+/// The group (index into `GROUPS`, 1–4) a requests row sits in, by key.
+pub fn subgroup(key: &str) -> Option<usize> {
+    if key.starts_with("denied_") {
+        Some(1)
+    } else if key.starts_with("unavailable_") {
+        Some(2)
+    } else if key.starts_with("not_processed_") {
+        Some(3)
+    } else if key.starts_with("other_") {
+        Some(4)
+    } else {
+        None
+    }
+}
+
+/// Is a requests row one of the outcome rows (under 三、本年度办理结果,
+/// `total_processed` included)?
+pub fn in_outcomes(key: &str) -> bool {
+    !matches!(key, "new_received" | "carried_over" | "carried_forward")
+}
+
+/// The caption prefix of real reports (real-world.md, "Captions").
+const ACT: &str = "中华人民共和国政府信息公开条例";
+
+// ---- values ----------------------------------------------------------------
+
+/// How busy the body is: 0 tiny … 3 large.
+#[derive(Clone, Copy)]
+struct Size(u8);
+
+impl Size {
+    /// A typical upper bound for a small item count.
+    fn k(self) -> i64 {
+        [4, 15, 40, 150][self.0 as usize]
+    }
+}
+
+/// Weight of an outcome row in a column's processed requests.
+fn outcome_weight(key: &str) -> u32 {
+    match key {
+        "granted" => 60,
+        "partially_granted" => 10,
+        "denied_third_party_rights" | "denied_process_info" => 3,
+        "denied_prohibited_by_law" | "denied_internal_affairs" | "denied_query_matters" => 2,
+        "unavailable_not_held" => 15,
+        "unavailable_needs_creation" => 4,
+        "unavailable_unclear" => 3,
+        "not_processed_petition" => 5,
+        "not_processed_duplicate" => 4,
+        "not_processed_confirmation" => 2,
+        "other" => 4,
+        "other_overdue_correction" | "other_other" => 3,
+        _ => 1,
+    }
+}
+
+/// Counts of one item table, by column kind and key.
+fn item_value(rng: &mut Rng, size: Size, row: &str, col: &str, kind: ColumnKind) -> i64 {
+    let k = size.k();
+    match kind {
+        ColumnKind::Change => {
+            if rng.chance(0.4) {
+                0
+            } else {
+                rng.range(-(k / 2).max(3), (k / 2).max(3))
+            }
+        }
+        ColumnKind::ProjectCount => {
+            if rng.chance(0.25) {
+                0
+            } else {
+                rng.range(1, k * 3)
+            }
+        }
+        _ => {
+            if row == "regulations" && rng.chance(0.85) {
+                return 0;
+            }
+            match col {
+                "total_published" | "in_force" => rng.range(0, k * 8),
+                "prior_year_items" => rng.range(0, k * 4),
+                "decisions" => {
+                    if rng.chance(0.3) {
+                        0
+                    } else {
+                        rng.range(0, k * if size.0 == 3 { 30 } else { 12 })
+                    }
+                }
+                _ => {
+                    if rng.chance(0.3) {
+                        0
+                    } else {
+                        rng.range(0, k)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Splits `total` units over rows with the given weights.
+fn distribute(rng: &mut Rng, total: i64, weights: &[u32], out: &mut [i64]) {
+    out.iter_mut().for_each(|v| *v = 0);
+    if total <= 0 {
+        return;
+    }
+    if total <= 150 {
+        for _ in 0..total {
+            out[rng.weighted(weights)] += 1;
+        }
+        return;
+    }
+    let sum: i64 = weights.iter().map(|&w| i64::from(w)).sum();
+    let mut left = total;
+    let mut heaviest = 0;
+    for (i, &w) in weights.iter().enumerate() {
+        let share = total * i64::from(w) / sum;
+        // A little jitter so large tables do not look proportional.
+        let share = (share - rng.range(0, share / 5)).max(0);
+        out[i] = share;
+        left -= share;
+        if w > weights[heaviest] {
+            heaviest = i;
+        }
+    }
+    out[heaviest] += left;
+}
+
+/// Fills the requests table so that every check holds: per column, the
+/// outcome rows sum to `total_processed` and new + carried over = processed
+/// + carried forward; the `total` column is the sum of the six others.
+fn requests_values(rng: &mut Rng, def: &TableDef, size: Size, out: &mut [i64]) {
+    let ncols = def.columns.len();
+    let row = |k: &str| def.rows.iter().position(|r| r.key == k);
+    let total_col = def.columns.iter().position(|c| c.key == "total");
+    let (Some(new), Some(over), Some(done), Some(fwd)) = (
+        row("new_received"),
+        row("carried_over"),
+        row("total_processed"),
+        row("carried_forward"),
+    ) else {
+        return;
+    };
+    let outcome_rows: Vec<usize> = (0..def.rows.len())
+        .filter(|&r| in_outcomes(&def.rows[r].key) && r != done)
+        .collect();
+    // Which outcomes this body ever uses: many rows are zero all year.
+    let weights: Vec<u32> = outcome_rows
+        .iter()
+        .map(|&r| {
+            let w = outcome_weight(&def.rows[r].key);
+            let p = (0.08 + f64::from(w) / 20.0 + 0.1 * f64::from(size.0)).min(0.95);
+            if def.rows[r].key == "granted" || rng.chance(p) {
+                w
+            } else {
+                0
+            }
+        })
+        .collect();
+    let mut shares = vec![0i64; outcome_rows.len()];
+    for c in 0..ncols {
+        if Some(c) == total_col {
+            continue;
+        }
+        let person = def.columns[c].key == "natural_person";
+        let (lo, hi, p_zero) = match (size.0, person) {
+            (0, true) => (0, 5, 0.2),
+            (0, false) => (0, 1, 0.8),
+            (1, true) => (3, 60, 0.0),
+            (1, false) => (0, 8, 0.5),
+            (2, true) => (40, 400, 0.0),
+            (2, false) => (0, 40, 0.3),
+            (_, true) => (300, 3000, 0.0),
+            (_, false) => (5, 300, 0.1),
+        };
+        let n = if rng.chance(p_zero) {
+            0
+        } else {
+            rng.range(lo, hi)
+        };
+        let o = if rng.chance(0.3) {
+            rng.range(0, n / 10 + 1)
+        } else {
+            0
+        };
+        let f = if n + o > 0 && rng.chance(0.35) {
+            rng.range(0, (n + o) / 8 + 1).min(n + o)
+        } else {
+            0
+        };
+        out[new * ncols + c] = n;
+        out[over * ncols + c] = o;
+        out[fwd * ncols + c] = f;
+        out[done * ncols + c] = n + o - f;
+        if weights.iter().all(|&w| w == 0) {
+            shares[0] = n + o - f;
+        } else {
+            distribute(rng, n + o - f, &weights, &mut shares);
+        }
+        for (i, &r) in outcome_rows.iter().enumerate() {
+            out[r * ncols + c] = shares[i];
+        }
+    }
+    if let Some(t) = total_col {
+        for r in 0..def.rows.len() {
+            out[r * ncols + t] = (0..ncols)
+                .filter(|&c| c != t)
+                .map(|c| out[r * ncols + c])
+                .sum();
+        }
+    }
+}
+
+fn litigation_values(rng: &mut Rng, def: &TableDef, size: Size, out: &mut [i64]) {
+    let ncols = def.columns.len();
+    let total_col = def.columns.iter().position(|c| c.key == "total");
+    let p = [0.05, 0.15, 0.35, 0.6][size.0 as usize];
+    let hi = [2, 3, 8, 25][size.0 as usize];
+    for r in 0..def.rows.len() {
+        let active = rng.chance(p);
+        for c in 0..ncols {
+            out[r * ncols + c] = if active && Some(c) != total_col && rng.chance(0.5) {
+                rng.range(1, hi)
+            } else {
+                0
+            };
+        }
+        if let Some(t) = total_col {
+            out[r * ncols + t] = (0..ncols)
+                .filter(|&c| c != t)
+                .map(|c| out[r * ncols + c])
+                .sum();
+        }
+    }
+}
+
+/// Breaks exactly one check, changing printed values so that no other check
+/// fails (the oracle lists only `code`).
+fn break_check(rng: &mut Rng, code: &str, tables: &mut [(&TableDef, Kind, Vec<i64>)]) {
+    let d = rng.range(1, 3);
+    for (def, kind, v) in tables.iter_mut() {
+        let ncols = def.columns.len();
+        let row = |k: &str| def.rows.iter().position(|r| r.key == k).unwrap_or(0);
+        let col = |k: &str| def.columns.iter().position(|c| c.key == k).unwrap_or(0);
+        match (code, *kind) {
+            // Carried over, one applicant column and its total: each row adds
+            // up, the outcomes are untouched, the balance is off.
+            ("requests.balance", Kind::Requests) => {
+                let c = rng.below(ncols as u64 - 1) as usize;
+                let c = if c >= col("total") { c + 1 } else { c };
+                v[row("carried_over") * ncols + c] += d;
+                v[row("carried_over") * ncols + col("total")] += d;
+            }
+            // Granted, one applicant column and its total: the rows add up,
+            // the balance does not read granted, the outcome sum is off.
+            ("requests.outcome_total", Kind::Requests) => {
+                let c = rng.below(ncols as u64 - 1) as usize;
+                let c = if c >= col("total") { c + 1 } else { c };
+                v[row("granted") * ncols + c] += d;
+                v[row("granted") * ncols + col("total")] += d;
+            }
+            // The totals of new_received and carried_forward: both sides of
+            // the total column's balance move alike; only the rows are off.
+            ("requests.row_total", Kind::Requests) => {
+                v[row("new_received") * ncols + col("total")] += d;
+                v[row("carried_forward") * ncols + col("total")] += d;
+            }
+            ("litigation.total", Kind::Litigation) => {
+                let r = rng.below(def.rows.len() as u64) as usize;
+                v[r * ncols + col("total")] += d;
+            }
+            _ => {}
+        }
+    }
+}
+
+// ---- printing ----------------------------------------------------------------
+
+fn push_int(out: &mut String, v: u64, thousands: bool) {
+    let mut buf = [0u8; 32];
+    let mut i = buf.len();
+    let mut n = v;
+    let mut digits = 0;
+    loop {
+        if thousands && digits > 0 && digits % 3 == 0 {
+            i -= 1;
+            buf[i] = b',';
+        }
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        digits += 1;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or("0"));
+}
+
+/// `１２３` for `123`.
+fn fullwidth(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '0'..='9' => char::from_u32(c as u32 + 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// The printed text of a count.
+fn print_count(rng: &mut Rng, noise: u16, v: i64, kind: ColumnKind) -> String {
+    let mut s = String::with_capacity(12);
+    let change = kind == ColumnKind::Change;
+    if change && noise & noise::CHANGE_SIGNS != 0 && v != 0 {
+        let word = if v > 0 {
+            *rng.pick(&["增", "+", "增加", ""])
+        } else {
+            *rng.pick(&["减", "-", "减少"])
+        };
+        s.push_str(word);
+    } else if v < 0 {
+        s.push('-');
+    }
+    push_int(
+        &mut s,
+        v.unsigned_abs(),
+        noise & noise::THOUSANDS != 0 && v.abs() >= 1000,
+    );
+    if noise & noise::FULLWIDTH != 0 && rng.chance(0.3) {
+        s = fullwidth(&s);
+    }
+    if v == 0 && !change && noise & noise::ZERO_SUFFIX != 0 && rng.chance(0.5) {
+        s.push('件');
+    }
+    s
+}
+
+/// An amount of money: the printed cell, the header's unit words and the
+/// amount in yuan as an exact decimal string.
+struct Amount {
+    cell: String,
+    header_unit: bool,
+    yuan: String,
+}
+
+/// `m × 10^(exp − k)` as a decimal string without trailing zeros.
+fn decimal(m: u64, k: u32, exp: u32) -> String {
+    if m == 0 {
+        return "0".to_string();
+    }
+    if exp >= k {
+        let mut s = m.to_string();
+        s.extend(std::iter::repeat_n('0', (exp - k) as usize));
+        return s;
+    }
+    let f = (k - exp) as usize;
+    let digits = format!("{m:0>width$}", width = f + 1);
+    let (int, frac) = digits.split_at(digits.len() - f);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        int.to_string()
+    } else {
+        format!("{int}.{frac}")
+    }
+}
+
+/// A number with `k` decimals: `m / 10^k` as printed.
+fn printed(m: u64, k: u32) -> String {
+    decimal(m, k, 0)
+}
+
+fn amount(rng: &mut Rng, zero: bool, spaces_ok: bool, fee: bool) -> Amount {
+    // 0: unit in the header; 1: 元 in the cell; 2: 万元 in the cell; 3: 亿元.
+    let mode = rng.weighted(&[45, 20, 30, if fee { 0 } else { 5 }]);
+    if zero {
+        let cell = match mode {
+            0 => "0".to_string(),
+            1 if spaces_ok && rng.chance(0.5) => "0 元".to_string(),
+            1 => "0元".to_string(),
+            _ => "0万元".to_string(),
+        };
+        return Amount {
+            cell,
+            header_unit: mode == 0,
+            yuan: "0".to_string(),
+        };
+    }
+    match mode {
+        1 => {
+            let m = rng.range(1, if fee { 3_000_000 } else { 50_000_000 }) as u64;
+            Amount {
+                cell: format!("{m}元"),
+                header_unit: false,
+                yuan: m.to_string(),
+            }
+        }
+        3 => {
+            let k = *rng.pick(&[1u32, 2]);
+            let m = rng.range(1, 10i64.pow(k) * 9) as u64;
+            Amount {
+                cell: format!("{}亿元", printed(m, k)),
+                header_unit: false,
+                yuan: decimal(m, k, 8),
+            }
+        }
+        _ => {
+            let k = *rng.pick(&[0u32, 1, 2, 2, 4, 6]);
+            let int_hi = *rng.pick(&[10i64, 100, 1000, if fee { 500 } else { 8000 }]);
+            let int = rng.range(0, int_hi) as u64;
+            let mut frac = rng.below(10u64.pow(k));
+            if k > 0 && frac % 10 == 0 {
+                frac += 1;
+            }
+            let m = (int * 10u64.pow(k) + frac).max(1);
+            let num = printed(m, k);
+            Amount {
+                cell: if mode == 0 {
+                    num
+                } else {
+                    format!("{num}万元")
+                },
+                header_unit: mode == 0,
+                yuan: decimal(m, k, 4),
+            }
+        }
+    }
+}
+
+/// A column header naming the unit 万元, from a template label that may or
+/// may not name it.
+fn header_with_unit(label: &str) -> String {
+    if label.contains("万元") {
+        label.to_string()
+    } else {
+        format!("{label}（万元）")
+    }
+}
+
+/// A column header without a unit: the label up to its bracket.
+fn header_without_unit(label: &str) -> String {
+    label.split(['（', '(']).next().unwrap_or(label).to_string()
+}
+
+/// A printed header variant (real-world.md, "Headers"), or `None`.
+fn header_variant(
+    rng: &mut Rng,
+    label: &str,
+    col: &crate::template::ColumnDef,
+    spaces_ok: bool,
+) -> Option<String> {
+    let chars: Vec<char> = label.chars().collect();
+    let mut options: Vec<u8> = Vec::new();
+    if spaces_ok && chars.len() >= 4 {
+        options.push(0);
+    }
+    if label.contains('/') {
+        options.push(1);
+    }
+    let norm_label: String = chars.iter().filter(|c| *c != &'/').collect();
+    let alias = col
+        .aliases
+        .iter()
+        .map(|a| &a[..])
+        .find(|a| *a != norm_label && a.chars().count() >= 4);
+    if alias.is_some() && col.kind != ColumnKind::Money {
+        options.push(2);
+    }
+    if options.is_empty() {
+        return None;
+    }
+    Some(match *rng.pick(&options) {
+        0 => {
+            let at = rng.range(2, chars.len() as i64 - 2) as usize;
+            let mut s: String = chars[..at].iter().collect();
+            s.push(' ');
+            s.extend(&chars[at..]);
+            s
+        }
+        1 => label.replace('/', if rng.chance(0.5) { "\\" } else { "／" }),
+        _ => alias.unwrap_or(label).to_string(),
+    })
+}
+
+/// The byte length of a leading enumerator (`一、`, `（一）`, `1.`).
+fn enumerator_len(label: &str) -> usize {
+    let mut it = label.char_indices().take(5);
+    match it.next() {
+        Some((_, '（' | '(')) => label
+            .char_indices()
+            .find(|&(_, c)| c == '）' || c == ')')
+            .map_or(0, |(i, c)| i + c.len_utf8()),
+        Some(_) => it
+            .find(|&(_, c)| c == '、' || c == '.')
+            .map_or(0, |(i, c)| i + c.len_utf8()),
+        None => 0,
+    }
+}
+
+/// A byte offset to break a label at, in its words: after the enumerator
+/// and three characters (a narrow PDF column still holds that many), before
+/// the last two.
+fn split_point(rng: &mut Rng, label: &str) -> Option<usize> {
+    let start = enumerator_len(label);
+    let offsets: Vec<usize> = label[start..]
+        .char_indices()
+        .map(|(i, _)| start + i)
+        .collect();
+    if offsets.len() < 6 {
+        return None;
+    }
+    let i = rng.range(3, offsets.len() as i64 - 2) as usize;
+    Some(offsets[i])
+}
+
+/// Chooses the noise kinds of a noisy report: 1–3 of those that apply.
+fn choose_noise(rng: &mut Rng, layout: Layout, has_change: bool) -> u16 {
+    let applicable: Vec<u16> = noise::ALL
+        .iter()
+        .map(|&(bit, _)| bit)
+        .filter(|&bit| noise::ENABLED & bit != 0)
+        .filter(|&bit| match bit {
+            noise::CHANGE_SIGNS => has_change,
+            noise::SPLIT_LABELS => layout == Layout::TabRows,
+            noise::HEADER_VARIANTS => layout != Layout::SpaceRows,
+            _ => true,
+        })
+        .collect();
+    let mut chosen = 0u16;
+    let want = rng.range(1, 3).min(applicable.len() as i64);
+    while (chosen.count_ones() as i64) < want {
+        chosen |= *rng.pick(&applicable);
+    }
+    chosen
+}
+
+/// Builds the plan of report `index`.
+pub fn plan<'t>(
+    templates: &'t Templates,
+    by_year: &dyn Fn(i32) -> &'t Template,
+    index: usize,
+    seed: u64,
+    noisy_share: f64,
+) -> Plan<'t> {
+    let mut rng = Rng::for_report(seed, index as u64);
+    let rng = &mut rng;
+    let year = 2019 + rng.below(6) as i32;
+    let template = by_year(year);
+    let (org, we, region) = org_name(rng);
+    let layout = *rng.pick(&Layout::ALL);
+    let pipe_after = layout == Layout::PipeLines && rng.chance(0.35);
+    let encoding = match (layout, rng.unit()) {
+        (_, x) if x < 0.10 => Encoding::Gbk,
+        (Layout::Html, _) => Encoding::Utf8,
+        (_, x) if x < 0.135 => Encoding::Utf16LeBom,
+        (_, x) if x < 0.185 => Encoding::Utf8Bom,
+        _ => Encoding::Utf8,
+    };
+    let defs: Vec<&TableDef> = template
+        .tables
+        .iter()
+        .map(|&i| &templates.tables[i])
+        .collect();
+    let has_change = defs
+        .iter()
+        .any(|d| d.columns.iter().any(|c| c.kind == ColumnKind::Change));
+    let noise = if rng.chance(noisy_share) {
+        choose_noise(rng, layout, has_change)
+    } else {
+        0
+    };
+    let broken = rng.chance(0.02).then(|| *rng.pick(&BREAKABLE));
+    let size = if noise & noise::THOUSANDS != 0 {
+        Size(3)
+    } else {
+        Size(rng.weighted(&[30, 35, 23, 12]) as u8)
+    };
+    let spaces_ok = layout != Layout::SpaceRows;
+
+    // Values.
+    let mut raw: Vec<(&TableDef, Kind, Vec<i64>)> = defs
+        .iter()
+        .map(|&def| {
+            let kind = if def.key == "requests" {
+                Kind::Requests
+            } else if def.shape == Shape::Flat || def.dataset == Dataset::Litigation {
+                Kind::Litigation
+            } else {
+                Kind::Item
+            };
+            let mut v = vec![0i64; def.values_per_table()];
+            match kind {
+                Kind::Requests => requests_values(rng, def, size, &mut v),
+                Kind::Litigation => litigation_values(rng, def, size, &mut v),
+                Kind::Item => {
+                    let ncols = def.columns.len();
+                    for (r, row) in def.rows.iter().enumerate() {
+                        for (c, col) in def.columns.iter().enumerate() {
+                            v[r * ncols + c] = item_value(rng, size, &row.key, &col.key, col.kind);
+                        }
+                    }
+                }
+            }
+            (def, kind, v)
+        })
+        .collect();
+    if let Some(code) = broken {
+        break_check(rng, code, &mut raw);
+    }
+
+    // Printing.
+    let half = noise & noise::HALFWIDTH_BRACKETS != 0;
+    let half_labels = half && rng.chance(0.6);
+    let hw = |s: &str, on: bool| if on { halfwidth(s) } else { s.to_string() };
+    let mut money = Vec::new();
+    let mut tables = Vec::with_capacity(raw.len());
+    let mut caption_prefixed = false;
+    let mut header_changed = false;
+    let mut blanked = false;
+    let n_items = raw.iter().filter(|t| t.1 == Kind::Item).count();
+    for (ti, (def, kind, v)) in raw.into_iter().enumerate() {
+        let ncols = def.columns.len();
+        let mut cells = Vec::with_capacity(v.len());
+        let mut values = Vec::with_capacity(v.len());
+        let mut unit_in_header = vec![false; ncols];
+        for (r, row) in def.rows.iter().enumerate() {
+            for (c, col) in def.columns.iter().enumerate() {
+                let x = v[r * ncols + c];
+                if col.kind == ColumnKind::Money {
+                    let zero = def
+                        .columns
+                        .iter()
+                        .position(|p| p.kind == ColumnKind::ProjectCount)
+                        .map_or(rng.chance(0.35), |p| v[r * ncols + p] == 0);
+                    let fee = !def
+                        .columns
+                        .iter()
+                        .any(|p| p.kind == ColumnKind::ProjectCount);
+                    let a = amount(rng, zero, spaces_ok, fee);
+                    money.push(MoneyCell {
+                        key: format!("{}.{}.{}", def.key, row.key, col.key),
+                        yuan: a.yuan,
+                        raw: a.cell.clone(),
+                    });
+                    cells.push(a.cell);
+                    values.push(None);
+                    // The header follows the cell's choice of unit.
+                    unit_in_header[c] = a.header_unit;
+                    continue;
+                }
+                cells.push(print_count(rng, noise, x, col.kind));
+                values.push(Some(x));
+            }
+        }
+        // Headers.
+        let mut headers: Vec<String> = Vec::with_capacity(ncols);
+        for (c, col) in def.columns.iter().enumerate() {
+            let mut h = if col.kind == ColumnKind::Money {
+                if unit_in_header[c] {
+                    header_with_unit(&col.label)
+                } else {
+                    header_without_unit(&col.label)
+                }
+            } else {
+                col.label.clone()
+            };
+            if kind == Kind::Item && noise & noise::HEADER_VARIANTS != 0 {
+                let last_chance = ti + 1 == n_items && c + 1 == ncols && !header_changed;
+                if rng.chance(0.5) || last_chance {
+                    if let Some(var) = header_variant(rng, &h, col, spaces_ok) {
+                        h = var;
+                        header_changed = true;
+                    }
+                }
+            }
+            if half && (kind == Kind::Item || half_labels) {
+                h = halfwidth(&h);
+            }
+            headers.push(h);
+        }
+        // Row labels and caption.
+        let labels: Vec<String> = def.rows.iter().map(|r| hw(&r.label, half_labels)).collect();
+        let mut caption = String::new();
+        if kind == Kind::Item {
+            caption = hw(&def.label, half);
+            if noise & noise::CAPTION_PREFIX != 0 {
+                let last = ti + 1 == n_items && !caption_prefixed;
+                if rng.chance(0.6) || last {
+                    caption = if rng.chance(0.5) {
+                        format!("《{ACT}》{caption}")
+                    } else {
+                        format!("{ACT}{caption}")
+                    };
+                    caption_prefixed = true;
+                }
+            }
+        }
+        // Blank cells, where no check reads them: counts of table 2.
+        if kind == Kind::Item && noise & noise::BLANK_CELLS != 0 {
+            let whole_row = rng
+                .chance(0.3)
+                .then(|| rng.below(def.rows.len() as u64) as usize);
+            for r in 0..def.rows.len() {
+                for c in 0..ncols {
+                    let k = def.columns[c].kind;
+                    if !matches!(k, ColumnKind::Count | ColumnKind::Change)
+                        || def.dataset != Dataset::DisclosureCounts
+                    {
+                        continue;
+                    }
+                    let last = ti + 1 == n_items && !blanked && r + 1 == def.rows.len();
+                    if whole_row == Some(r) || rng.chance(0.15) || last {
+                        let i = r * ncols + c;
+                        values[i] = None;
+                        blanked = true;
+                        cells[i] = String::new();
+                    }
+                }
+            }
+        }
+        tables.push(PTable {
+            def,
+            kind,
+            caption,
+            headers,
+            labels,
+            cells,
+            values,
+            splits: Vec::new(),
+        });
+    }
+    // Empty cells the layout cannot show become a dash (also null).
+    let can_blank = match layout {
+        Layout::TabRows | Layout::DocxCells | Layout::PipeRows | Layout::Html => true,
+        Layout::PipeLines => !pipe_after,
+        Layout::WebCells | Layout::SpaceRows => false,
+    };
+    if !can_blank {
+        let dash = *rng.pick(&["/", "—", "-", "／"]);
+        for t in &mut tables {
+            for cell in &mut t.cells {
+                if cell.is_empty() {
+                    cell.push_str(dash);
+                }
+            }
+        }
+    }
+    // Record only the kinds that changed a printed cell: a report with no
+    // count from 1000 up has no thousands separator to show.
+    let printed_any =
+        |f: &dyn Fn(&str) -> bool| tables.iter().any(|t| t.cells.iter().any(|c| f(c)));
+    let mut noise = noise;
+    for (bit, shows) in [
+        (
+            noise::THOUSANDS,
+            &(|c: &str| c.contains(',')) as &dyn Fn(&str) -> bool,
+        ),
+        (noise::FULLWIDTH, &|c: &str| {
+            c.chars().any(|ch| ('０'..='９').contains(&ch))
+        }),
+        (noise::ZERO_SUFFIX, &|c: &str| c.ends_with('件')),
+        (noise::CHANGE_SIGNS, &|c: &str| {
+            c.starts_with(['增', '减', '+'])
+        }),
+    ] {
+        if noise & bit != 0 && !printed_any(shows) {
+            noise &= !bit;
+        }
+    }
+    // Labels broken across lines (layout 1).
+    if noise & noise::SPLIT_LABELS != 0 {
+        let mut candidates: Vec<(usize, usize)> = Vec::new();
+        for (ti, t) in tables.iter().enumerate() {
+            if t.kind == Kind::Litigation {
+                continue;
+            }
+            for (r, l) in t.labels.iter().enumerate() {
+                if l.chars().count() >= 8 {
+                    candidates.push((ti, r));
+                }
+            }
+        }
+        let n = rng.range(1, 2) as usize;
+        for _ in 0..n.min(candidates.len()) {
+            let (ti, r) = *rng.pick(&candidates);
+            let t = &mut tables[ti];
+            if t.splits.iter().any(|s| s.row == r) {
+                continue;
+            }
+            if let Some(at) = split_point(rng, &t.labels[r]) {
+                t.splits.push(Split { row: r, at });
+            }
+        }
+    }
+
+    let groups = GROUPS.map(|g| hw(g, half_labels));
+    let corner = hw(CORNER, half_labels);
+    let prose = Prose {
+        phone: format!(
+            "0{}-{}",
+            rng.range(100, 999),
+            rng.range(10_000_000, 89_999_999)
+        ),
+        site: format!("{region}{}", rng.pick(SITES)),
+        posted: rng.range(20, 3000) as u32,
+        pushed: rng.range(0, 800) as u32,
+        briefings: rng.range(0, 12) as u32,
+        trainings: rng.range(1, 8) as u32,
+        trainees: rng.range(10, 300) as u32,
+        growth: rng.range(1, 30) as u32,
+        proposals: (rng.range(0, 40) as u32, rng.range(0, 30) as u32),
+        sign: (rng.range(1, 3) as u32, rng.range(1, 28) as u32),
+        intro: rng.below(3) as usize,
+        we,
+        region,
+    };
+    Plan {
+        index,
+        year,
+        template,
+        org,
+        layout,
+        pipe_after,
+        encoding,
+        noise,
+        broken,
+        tables,
+        money,
+        groups,
+        corner,
+        one_table: rng.chance(0.6),
+        chrome: rng.below(3) as u8,
+        prose,
+        render_seed: rng.next_u64(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(decimal(235, 1, 4), "235000");
+        assert_eq!(decimal(5_243_883_073, 6, 4), "52438830.73");
+        assert_eq!(decimal(12, 1, 8), "120000000");
+        assert_eq!(decimal(0, 3, 4), "0");
+        assert_eq!(printed(16465, 1), "1646.5");
+        assert_eq!(printed(5, 2), "0.05");
+        assert_eq!(printed(7, 0), "7");
+    }
+
+    #[test]
+    fn counts_print_as_real_reports_do() {
+        let mut s = String::new();
+        push_int(&mut s, 1_234_567, true);
+        assert_eq!(s, "1,234,567");
+        s.clear();
+        push_int(&mut s, 113, true);
+        assert_eq!(s, "113");
+        assert_eq!(fullwidth("1,2"), "１,２");
+        assert_eq!(halfwidth("第二十条第（一）项"), "第二十条第(一)项");
+        assert_eq!(
+            header_without_unit("本年收费金额（单位：万元）"),
+            "本年收费金额"
+        );
+        assert_eq!(header_with_unit("采购总金额"), "采购总金额（万元）");
+    }
+
+    #[test]
+    fn enumerators_are_not_split() {
+        assert_eq!(enumerator_len("（一）予以公开"), "（一）".len());
+        assert_eq!(enumerator_len("1.属于国家秘密"), 2);
+        assert_eq!(enumerator_len("一、本年新收"), "一、".len());
+        assert_eq!(enumerator_len("规章"), 0);
+    }
+}
