@@ -102,6 +102,7 @@ fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, (&'static str, String)
 pub fn from_entry(entry: &Entry, settings: &Settings) -> ReportOut {
     // No bytes, no content hash: the id of an unread file is its path's hash.
     let path_id = || hex(&Sha256::digest(entry.rel.as_bytes()));
+    let started = Instant::now();
     let mut report = if let Some(p) = &entry.problem {
         unreadable(
             &entry.rel,
@@ -113,12 +114,13 @@ pub fn from_entry(entry: &Entry, settings: &Settings) -> ReportOut {
         )
     } else {
         match read_bounded(&entry.abs, settings.max_file_bytes) {
-            Ok(bytes) => from_bytes(
-                &entry.rel,
-                bytes,
-                entry.format.unwrap_or(Format::Txt),
-                settings,
-            ),
+            Ok(bytes) => {
+                let read = started.elapsed().as_nanos() as u64;
+                let format = entry.format.unwrap_or(Format::Txt);
+                let mut r = from_bytes(&entry.rel, bytes, format, settings);
+                r.stages.0[Stages::READ] += read;
+                r
+            }
             Err((code, why)) => unreadable(&entry.rel, entry.format, path_id(), 0, code, why),
         }
     };

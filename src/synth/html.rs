@@ -23,9 +23,28 @@ fn esc(out: &mut String, s: &str) {
     }
 }
 
-/// How the page wraps its cells.
+/// How the page wraps its cells: 0 bare, 1 centred, 2 `<p><span>` as Word
+/// exports them; `breaks` puts a `<br />` into long headers and labels,
+/// `nbsp` wraps values as `&nbsp;7&nbsp;` (real-world.md item 7).
 #[derive(Clone, Copy)]
-struct Style(u8);
+struct Style {
+    wrap: u8,
+    breaks: bool,
+    nbsp: bool,
+}
+
+/// `text` with a `<br />` in its middle (not inside an enumerator or a
+/// bracket's first character).
+fn broken(out: &mut String, text: &str) {
+    let n = text.chars().count();
+    let at = text
+        .char_indices()
+        .nth(n / 2)
+        .map_or(text.len(), |(i, _)| i);
+    esc(out, &text[..at]);
+    out.push_str("<br />");
+    esc(out, &text[at..]);
+}
 
 impl Style {
     /// `<td …>` with the given spans.
@@ -37,22 +56,48 @@ impl Style {
         if rowspan > 1 {
             let _ = write!(out, " rowspan=\"{rowspan}\"");
         }
-        if self.0 >= 1 {
+        if self.wrap >= 1 {
             out.push_str(" style=\"text-align:center;vertical-align:middle;\"");
         }
         out.push('>');
     }
 
     fn td(self, out: &mut String, text: &str, colspan: usize, rowspan: usize) {
+        self.cell(out, text, colspan, rowspan, false);
+    }
+
+    /// A header or label cell: long texts may carry a line break.
+    fn label(self, out: &mut String, text: &str, colspan: usize, rowspan: usize) {
+        self.cell(
+            out,
+            text,
+            colspan,
+            rowspan,
+            self.breaks && text.chars().count() >= 6,
+        );
+    }
+
+    fn cell(self, out: &mut String, text: &str, colspan: usize, rowspan: usize, br: bool) {
         self.open(out, colspan, rowspan);
+        let value = text.starts_with(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c));
         if text.is_empty() {
             out.push_str("&nbsp;");
-        } else if self.0 == 2 {
-            out.push_str("<p><span style=\"font-family:宋体;font-size:14px;\">");
+        } else if value && self.nbsp {
+            out.push_str("&nbsp;");
             esc(out, text);
-            out.push_str("</span></p>");
+            out.push_str("&nbsp;");
         } else {
-            esc(out, text);
+            if self.wrap == 2 {
+                out.push_str("<p><span style=\"font-family:宋体;font-size:14px;\">");
+            }
+            if br {
+                broken(out, text);
+            } else {
+                esc(out, text);
+            }
+            if self.wrap == 2 {
+                out.push_str("</span></p>");
+            }
         }
         out.push_str("</td>");
     }
@@ -84,14 +129,14 @@ fn items(out: &mut String, p: &Plan, st: Style) {
         // The last column spans what the item does not use of the grid.
         let span = |c: usize| if c + 1 == n { w - n } else { 1 };
         out.push_str("<tr>");
-        st.td(out, CONTENT, 1, 1);
+        st.label(out, CONTENT, 1, 1);
         for (c, h) in t.headers.iter().enumerate() {
-            st.td(out, h, span(c), 1);
+            st.label(out, h, span(c), 1);
         }
         out.push_str("</tr>\n");
         for r in 0..t.labels.len() {
             out.push_str("<tr>");
-            st.td(out, &t.labels[r], 1, 1);
+            st.label(out, &t.labels[r], 1, 1);
             for c in 0..n {
                 st.td(out, t.cell(r, c), span(c), 1);
             }
@@ -112,20 +157,20 @@ fn requests(out: &mut String, p: &Plan, t: &PTable, st: Style) {
     let group_of = |c: usize| def.groups.iter().find(|g| g.columns.contains(&c));
     out.push_str(TABLE_OPEN);
     out.push_str("<tr>");
-    st.td(out, &p.corner, 3, 3);
-    st.td(out, APPLICANTS, n, 1);
+    st.label(out, &p.corner, 3, 3);
+    st.label(out, APPLICANTS, n, 1);
     out.push_str("</tr>\n<tr>");
     for c in 0..n {
         match group_of(c) {
-            Some(g) if g.columns.first() == Some(&c) => st.td(out, &g.label, g.columns.len(), 1),
+            Some(g) if g.columns.first() == Some(&c) => st.label(out, &g.label, g.columns.len(), 1),
             Some(_) => {}
-            None => st.td(out, &t.headers[c], 1, 2),
+            None => st.label(out, &t.headers[c], 1, 2),
         }
     }
     out.push_str("</tr>\n<tr>");
     for c in 0..n {
         if group_of(c).is_some() {
-            st.td(out, &t.headers[c], 1, 1);
+            st.label(out, &t.headers[c], 1, 1);
         }
     }
     out.push_str("</tr>\n");
@@ -136,22 +181,22 @@ fn requests(out: &mut String, p: &Plan, t: &PTable, st: Style) {
     for (r, key) in keys.iter().enumerate() {
         out.push_str("<tr>");
         if !in_outcomes(key) {
-            st.td(out, &t.labels[r], 3, 1);
+            st.label(out, &t.labels[r], 3, 1);
         } else {
             if first_outcome {
-                st.td(out, &p.groups[0], 1, outcomes);
+                st.label(out, &p.groups[0], 1, outcomes);
                 first_outcome = false;
             }
             match subgroup(key) {
                 Some(g) => {
                     if !seen[g] {
                         let len = keys.iter().filter(|k| subgroup(k) == Some(g)).count();
-                        st.td(out, &p.groups[g], 1, len);
+                        st.label(out, &p.groups[g], 1, len);
                         seen[g] = true;
                     }
-                    st.td(out, &t.labels[r], 1, 1);
+                    st.label(out, &t.labels[r], 1, 1);
                 }
-                None => st.td(out, &t.labels[r], 2, 1),
+                None => st.label(out, &t.labels[r], 2, 1),
             }
         }
         for c in 0..n {
@@ -167,19 +212,19 @@ fn litigation(out: &mut String, t: &PTable, st: Style) {
     let nrows = t.labels.len();
     out.push_str(TABLE_OPEN);
     out.push_str("<tr>");
-    st.td(out, &t.labels[0], n, 1);
-    st.td(out, LITIGATION, n * (nrows - 1), 1);
+    st.label(out, &t.labels[0], n, 1);
+    st.label(out, LITIGATION, n * (nrows - 1), 1);
     out.push_str("</tr>\n<tr>");
     for h in &t.headers {
-        st.td(out, h, 1, 2);
+        st.label(out, h, 1, 2);
     }
     for label in &t.labels[1..] {
-        st.td(out, label, n, 1);
+        st.label(out, label, n, 1);
     }
     out.push_str("</tr>\n<tr>");
     for _ in 1..nrows {
         for h in &t.headers {
-            st.td(out, h, 1, 1);
+            st.label(out, h, 1, 1);
         }
     }
     out.push_str("</tr>\n<tr>");
@@ -246,7 +291,11 @@ pub fn render(p: &Plan, rng: &mut Rng, out: &mut String) {
     out.push_str("<div class=\"article\">\n<h1>");
     esc(out, &title);
     out.push_str("</h1>\n<div class=\"content\">\n");
-    let st = Style(rng.below(3) as u8);
+    let st = Style {
+        wrap: rng.below(3) as u8,
+        breaks: rng.chance(0.4),
+        nbsp: rng.chance(0.3),
+    };
     para(out, &text::intro(p));
     heading(out, text::SECTION_1);
     para(out, &text::overview(p));

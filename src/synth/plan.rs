@@ -570,7 +570,8 @@ fn requests_values(rng: &mut Rng, def: &TableDef, size: Size, out: &mut [i64]) {
 fn litigation_values(rng: &mut Rng, def: &TableDef, size: Size, out: &mut [i64]) {
     let ncols = def.columns.len();
     let total_col = def.columns.iter().position(|c| c.key == "total");
-    let p = [0.05, 0.15, 0.35, 0.6][size.0 as usize];
+    // Most bodies see no review or suit in a year; busy ones a few.
+    let p = [0.02, 0.06, 0.2, 0.45][size.0 as usize];
     let hi = [2, 3, 8, 25][size.0 as usize];
     for r in 0..def.rows.len() {
         let active = rng.chance(p);
@@ -729,10 +730,12 @@ fn amount(rng: &mut Rng, zero: bool, spaces_ok: bool, fee: bool) -> Amount {
     // 0: unit in the header; 1: 元 in the cell; 2: 万元 in the cell; 3: 亿元.
     let mode = rng.weighted(&[45, 20, 30, if fee { 0 } else { 5 }]);
     if zero {
-        let cell = match mode {
-            0 => "0".to_string(),
-            1 if spaces_ok && rng.chance(0.5) => "0 元".to_string(),
-            1 => "0元".to_string(),
+        // Zero is zero in any unit (tables.md, "Money"): a bare 0 under a
+        // header without unit is still 0 yuan.
+        let cell = match (mode, rng.below(3)) {
+            (0, _) | (_, 0) => "0".to_string(),
+            (_, 1) if spaces_ok => "0 元".to_string(),
+            (1, _) => "0元".to_string(),
             _ => "0万元".to_string(),
         };
         return Amount {

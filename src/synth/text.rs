@@ -251,6 +251,11 @@ fn tab_table(out: &mut String, t: &PTable, lines: &[Line<'_>]) {
 
 const SPACES: [&str; 6] = ["", " ", "\u{3000}", "  ", " \u{3000}", "\u{3000}\u{3000}"];
 
+/// What an empty DOCX cell line holds after its tab.
+fn spaces(rng: &mut Rng) -> &'static str {
+    SPACES[rng.below(SPACES.len() as u64) as usize]
+}
+
 /// Layout 2: a cell per line after a tab, a blank line after each row.
 fn docx_table(out: &mut String, t: &PTable, lines: &[Line<'_>], rng: &mut Rng) {
     for line in lines {
@@ -261,10 +266,7 @@ fn docx_table(out: &mut String, t: &PTable, lines: &[Line<'_>], rng: &mut Rng) {
             .count();
         for _ in 0..lead {
             out.push('\t');
-            {
-                let sp: &&str = rng.pick(&SPACES);
-                out.push_str(sp);
-            }
+            out.push_str(spaces(rng));
             out.push('\n');
         }
         for c in &line.cells[lead..] {
@@ -272,10 +274,7 @@ fn docx_table(out: &mut String, t: &PTable, lines: &[Line<'_>], rng: &mut Rng) {
                 C::Pad => {}
                 C::Blank => {
                     out.push('\t');
-                    {
-                        let sp: &&str = rng.pick(&SPACES);
-                        out.push_str(sp);
-                    }
+                    out.push_str(spaces(rng));
                     out.push('\n');
                 }
                 C::Text(s) => {
@@ -287,10 +286,7 @@ fn docx_table(out: &mut String, t: &PTable, lines: &[Line<'_>], rng: &mut Rng) {
         }
         if t.kind == Kind::Requests && matches!(line.role, Role::Data(_)) && rng.chance(0.5) {
             out.push('\t');
-            {
-                let sp: &&str = rng.pick(&SPACES);
-                out.push_str(sp);
-            }
+            out.push_str(spaces(rng));
             out.push('\n');
         }
         out.push('\n');
