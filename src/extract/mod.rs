@@ -34,7 +34,7 @@ const HEADER_WINDOW: usize = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Strength {
-    /// A short label (under 4 characters) covering less than half the cell:
+    /// A short label (under 4 characters) covering at most half the cell:
     /// `其他` in `2.其他法律行政`. It names the cell only when nothing else
     /// does.
     Partial,
@@ -107,7 +107,7 @@ fn match_alias(cell: &Probe, alias: &Label) -> Option<Hit> {
     if may_contain && norm == alias.text {
         hit(Strength::Exact, false)
     } else if may_contain && (achars >= 4 || nchars <= achars * 4) && contains(norm, alias) {
-        if achars < 4 && achars * 2 < nchars {
+        if achars < 4 && achars * 2 <= nchars {
             hit(Strength::Partial, false)
         } else {
             hit(Strength::Contains, false)
@@ -553,6 +553,8 @@ fn read_header(doc: &Doc, def: &TableDef, header: &[u32]) -> Header {
 struct Candidate {
     def: usize,
     score: i64,
+    /// The score without the header's likeness: rows matched and fitting.
+    rows_score: i64,
     run: Run,
     header: Option<Header>,
 }
@@ -564,7 +566,7 @@ fn read_table(doc: &Doc, t: &Templates, d: usize, lo: usize, hi: usize) -> Candi
             let run = read_grid(doc, def, lo, hi);
             let header = read_header(doc, def, &run.header);
             let k = def.columns.len();
-            let mut score = 0;
+            let (mut score, mut rows_score) = (0, 0);
             if run.found(def) {
                 let mut fitting = 0;
                 for span in run.rows.iter().flatten() {
@@ -574,11 +576,13 @@ fn read_table(doc: &Doc, t: &Templates, d: usize, lo: usize, hi: usize) -> Candi
                     }
                 }
                 let matched = run.rows.iter().flatten().count() as i64;
-                score = matched * 10 + fitting * 2 + header.likeness;
+                rows_score = matched * 10 + fitting * 2;
+                score = rows_score + header.likeness;
             }
             Candidate {
                 def: d,
                 score,
+                rows_score,
                 run,
                 header: Some(header),
             }
@@ -594,6 +598,7 @@ fn read_table(doc: &Doc, t: &Templates, d: usize, lo: usize, hi: usize) -> Candi
             Candidate {
                 def: d,
                 score,
+                rows_score: score,
                 run,
                 header: None,
             }
@@ -757,12 +762,15 @@ pub fn extract(doc: &Doc, t: &Templates) -> Extraction {
         return out;
     };
     for key in &t.table_keys {
-        // The best variant; on a tie, the report template's.
+        // The variant whose rows read best; when rows read equally, the
+        // report template's, whatever the header's likeness (a header
+        // variant must not pull a row into a variant with other columns).
         let pick = (0..t.tables.len())
             .filter(|&d| t.tables[d].key == *key)
-            .filter_map(|d| best[d].as_ref().map(|c| (d, c.score)))
-            .filter(|&(_, s)| s > 0)
-            .max_by_key(|&(d, s)| (s, t.tables[d].template == tpl));
+            .filter_map(|d| best[d].as_ref().map(|c| (d, c.score, c.rows_score)))
+            .filter(|&(_, s, _)| s > 0)
+            .max_by_key(|&(d, s, rows)| (rows, t.tables[d].template == tpl, s))
+            .map(|(d, s, _)| (d, s));
         match pick {
             Some((d, _)) => {
                 if let Some(c) = best[d].take() {
