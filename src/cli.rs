@@ -80,6 +80,28 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Compute what needs every report: the yearly comparison, the metrics
+    /// and the cross-year checks, from the datasets in OUT, and write
+    /// OUT/_run.json. An unsharded ingest runs it at its end; after a
+    /// sharded run, run it once every shard has published.
+    #[command(after_help = EXIT_CODES)]
+    Derive {
+        /// The folder the datasets were published into.
+        out: PathBuf,
+        /// Config file (TOML); default: the embedded config/xxgk.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// No progress bar and no summary.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Print OUT/_run.json, the manifest of the last run, as a table: times,
+    /// versions, config hash, inputs, files by status, rows per dataset,
+    /// findings by code.
+    Summary {
+        /// The folder the datasets were published into.
+        out: PathBuf,
+    },
     /// Show what xxgk reads in one report: template, year and org with the
     /// text they came from, layout, every table as a grid of keys and raw
     /// cell text, then the findings.

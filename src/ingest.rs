@@ -9,15 +9,15 @@
 //! memory does not grow with the corpus. Workers never write files, stdout or
 //! the progress bar.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use rayon::prelude::*;
 
 use crate::discover::{self, Entry};
+use crate::manifest::{self, Manifest};
 use crate::model::{ReportOut, Stages};
 use crate::report;
 use crate::settings::Settings;
@@ -45,22 +45,31 @@ pub struct Outcome {
     /// Time per stage, summed over the workers (walk and write: their own
     /// threads).
     pub stages: Stages,
+    /// What was published, as `OUT/_run/<part>.json` holds it.
+    pub manifest: Manifest,
+    /// What the derive stage wrote, when it ran.
+    pub derived: Option<manifest::DeriveRun>,
 }
 
-fn progress(quiet: bool) -> ProgressBar {
-    let bar = ProgressBar::no_length();
-    if quiet || !std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    } else {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-        if let Ok(style) =
-            ProgressStyle::with_template("{prefix:>8} {spinner} {pos} files  {per_sec}  {elapsed}")
-        {
-            bar.set_style(style);
-        }
-        bar.enable_steady_tick(Duration::from_millis(200));
-    }
-    bar
+#[cfg(feature = "derive")]
+fn derive_staged(
+    staged: &crate::sink::Staged,
+    settings: &Settings,
+    bar: &ProgressBar,
+) -> Result<Option<manifest::DeriveRun>, String> {
+    crate::progress::phase(bar, "derive", 3);
+    let started = SystemTime::now();
+    let d = crate::derive::run_staged(staged.dir(), settings, bar)?;
+    Ok(Some(manifest::DeriveRun::from(d, started)))
+}
+
+#[cfg(not(feature = "derive"))]
+fn derive_staged(
+    _: &crate::sink::Staged,
+    _: &Settings,
+    _: &ProgressBar,
+) -> Result<Option<manifest::DeriveRun>, String> {
+    Ok(None)
 }
 
 /// Takes up to `CHUNK` entries; an empty chunk means the walk is over.
@@ -79,8 +88,10 @@ fn next_chunk(rx: &mpsc::Receiver<Entry>) -> Vec<Entry> {
     chunk
 }
 
-pub fn run(opts: &Options, settings: &Settings) -> Result<Outcome, String> {
+/// Reads the corpus and publishes the datasets and this run's manifest.
+pub fn run(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Outcome, String> {
     let start = Instant::now();
+    let started = SystemTime::now();
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = opts.threads {
         pool = pool.num_threads(n.max(1));
@@ -88,9 +99,9 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Outcome, String> {
     let pool = pool.build().map_err(|e| format!("thread pool: {e}"))?;
     discover::check_root(&opts.corpus)?;
     let mut sink = Sink::create(&opts.out, &settings.templates, opts.shard)?;
-    let bar = progress(opts.quiet);
     bar.set_prefix("extract");
     let shard = opts.shard;
+    let walk_bar = bar.clone();
     let (tx, rx) = mpsc::sync_channel::<Entry>(CHUNK * 4);
     let mut files = 0usize;
     let mut stages = Stages::default();
@@ -98,9 +109,11 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Outcome, String> {
         let walker = threads.spawn(move || {
             let mut other_shards = 0usize;
             let (mut walking, mut clock) = (Duration::ZERO, Instant::now());
+            walk_bar.set_message("(walking)");
             let other_formats = discover::walk(&opts.corpus, settings, |e| {
                 walking += clock.elapsed();
                 let go_on = if shard.takes(&e.rel) {
+                    walk_bar.inc_length(1);
                     tx.send(e).is_ok()
                 } else {
                     other_shards += 1;
@@ -110,6 +123,7 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Outcome, String> {
                 go_on
             });
             walking += clock.elapsed();
+            walk_bar.set_message("");
             other_formats.map(|n| (n, other_shards, walking))
         });
         let written = pool.in_place_scope(|scope| -> Result<(), String> {
@@ -127,11 +141,11 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Outcome, String> {
                         let _ = t.send(reports);
                     });
                     if let Some(prev) = pending.replace(r) {
-                        write_chunk(&mut sink, prev, &bar, &mut files, &mut stages)?;
+                        write_chunk(&mut sink, prev, bar, &mut files, &mut stages)?;
                     }
                 } else {
                     if let Some(prev) = pending.take() {
-                        write_chunk(&mut sink, prev, &bar, &mut files, &mut stages)?;
+                        write_chunk(&mut sink, prev, bar, &mut files, &mut stages)?;
                     }
                     return Ok(());
                 }
@@ -154,10 +168,59 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Outcome, String> {
     };
     bar.set_prefix("write");
     let mut clock = Instant::now();
-    let written = sink.finish()?;
+    let staged = sink.close()?;
     stages.lap(Stages::WRITE, &mut clock);
+    // A whole run derives inside its staging folder and publishes all at
+    // once; a shard leaves that to `xxgk derive` once every shard is in.
+    let derived = if opts.shard.n == 1 {
+        match derive_staged(&staged, settings, bar) {
+            Ok(d) => d,
+            Err(e) => {
+                staged.abandon();
+                return Err(e);
+            }
+        }
+    } else {
+        None
+    };
+    let written = staged.publish(&crate::derive::DATASETS)?;
     stages.0[Stages::WALK] += walking.as_nanos() as u64;
-    bar.finish_and_clear();
+    let manifest = Manifest {
+        xxgk_version: env!("CARGO_PKG_VERSION").to_string(),
+        parser_version: report::PARSER_VERSION.to_string(),
+        shard: format!("{}/{}", opts.shard.k, opts.shard.n),
+        started: manifest::utc(started),
+        finished: manifest::utc(SystemTime::now()),
+        corpus: opts.corpus.display().to_string(),
+        config: settings.config_name.clone(),
+        config_hash: settings.config_hash.clone(),
+        inputs: manifest::Inputs {
+            files: files as u64,
+            digest: written.digest.clone(),
+            other_formats: other_formats as u64,
+            other_shards: other_shards as u64,
+        },
+        rows: written
+            .rows
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect(),
+        files_by_status: written
+            .by_status
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect(),
+        findings_by_code: written.by_code.clone(),
+        errors: written.errors,
+        shards: Vec::new(),
+        derive: None,
+    };
+    manifest::write_shard(
+        &opts.out,
+        &opts.shard.part_name(),
+        &manifest,
+        opts.shard.n == 1,
+    )?;
     Ok(Outcome {
         files,
         other_formats,
@@ -165,6 +228,8 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Outcome, String> {
         written,
         elapsed: start.elapsed(),
         stages,
+        manifest,
+        derived,
     })
 }
 

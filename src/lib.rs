@@ -7,12 +7,17 @@
 
 pub mod cli;
 pub mod decode;
+pub mod derive;
 pub mod discover;
 pub mod extract;
 pub mod html;
 pub mod ingest;
 pub mod inspect;
+pub mod manifest;
 pub mod model;
+pub mod org;
+pub mod progress;
+pub mod publish;
 pub mod report;
 pub mod segment;
 pub mod settings;

@@ -7,7 +7,7 @@ use clap::Parser;
 use xxgk::cli::{Cli, Command};
 use xxgk::model::Format;
 use xxgk::sink::Shard;
-use xxgk::{ingest, inspect, report, settings, synth};
+use xxgk::{derive, ingest, inspect, manifest, progress, report, settings, synth};
 
 /// Named exit codes; README and `--help` list them.
 #[derive(Debug, Clone, Copy)]
@@ -42,9 +42,20 @@ fn run(cli: Cli) -> Result<Exit, String> {
                 quiet,
                 shard,
             };
-            let outcome = ingest::run(&opts, &settings)?;
+            let bar = progress::bar(quiet);
+            let outcome = ingest::run(&opts, &settings, &bar)?;
+            // A shard leaves `_run.json` to `xxgk derive` once all are in.
+            let run = if shard.n == 1 {
+                Some(derive::write_run(&opts.out, outcome.derived.clone())?)
+            } else {
+                None
+            };
+            bar.finish_and_clear();
             if !quiet {
                 eprint!("{}", ingest::summary(&outcome));
+                if let Some(d) = run.as_ref().and_then(|m| m.derive.as_ref()) {
+                    eprintln!("derive: {}", derive_line(d));
+                }
             }
             if timings {
                 eprint!("{}", ingest::timings(&outcome));
@@ -83,6 +94,27 @@ fn run(cli: Cli) -> Result<Exit, String> {
             );
             Ok(Exit::Ok)
         }
+        Command::Derive { out, config, quiet } => {
+            let settings = settings::load(config.as_deref(), None)?;
+            let bar = progress::bar(quiet);
+            let m = derive::derive_published(&out, &settings, &bar)?;
+            bar.finish_and_clear();
+            if !quiet {
+                if let Some(d) = &m.derive {
+                    eprintln!("derive: {}", derive_line(d));
+                }
+            }
+            Ok(Exit::Ok)
+        }
+        Command::Summary { out } => {
+            let m = manifest::read(&out).map_err(|e| {
+                format!(
+                    "{e} (a sharded run writes it with `xxgk derive OUT` once every shard is in)"
+                )
+            })?;
+            print!("{}", manifest::render(&m));
+            Ok(Exit::Ok)
+        }
         Command::Inspect { file, config } => {
             let settings = settings::load(config.as_deref(), None)?;
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -93,6 +125,24 @@ fn run(cli: Cli) -> Result<Exit, String> {
             Ok(Exit::Ok)
         }
     }
+}
+
+/// `a 1, b 2`, or `none`.
+fn listing<'a>(pairs: impl IntoIterator<Item = (&'a String, &'a u64)>) -> String {
+    let items: Vec<String> = pairs.into_iter().map(|(k, v)| format!("{k} {v}")).collect();
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn derive_line(d: &manifest::DeriveRun) -> String {
+    format!(
+        "{}; findings: {}",
+        listing(&d.rows),
+        listing(&d.findings_by_code)
+    )
 }
 
 fn main() -> ExitCode {

@@ -165,6 +165,10 @@ pub struct ReportOut {
     pub year_evidence: Evidence,
     pub org_name: Option<String>,
     pub org_evidence: Evidence,
+    /// The body across years (`org` module); null without a name.
+    pub org_key: Option<String>,
+    /// Region fields of the path, when `[org] path_pattern` is set.
+    pub region: Option<String>,
     /// Index into `Templates::templates`; `None` prints as `none`.
     pub template: Option<usize>,
     pub layout: &'static str,

@@ -53,6 +53,8 @@ fn unreadable(
         year_evidence: Evidence::default(),
         org_name: None,
         org_evidence: Evidence::default(),
+        org_key: None,
+        region: None,
         template: None,
         layout: Layout::Prose.as_str(),
         status: Status::Unreadable,
@@ -191,6 +193,16 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, format: Format, settings: &Settings
         .collect();
     findings.extend(meta.findings);
     findings.extend(extraction.findings);
+    let org = settings
+        .org
+        .identify(rel, meta.org.as_deref(), &t.normaliser);
+    if org.region_unmatched {
+        findings.push(Finding::new(
+            Severity::Info,
+            "org.region_unmatched",
+            format!("{rel}: the path does not follow org.path_pattern; org_key has no region"),
+        ));
+    }
     for key in &extraction.missing {
         findings.push(
             Finding::new(
@@ -225,6 +237,8 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, format: Format, settings: &Settings
         year_evidence: meta.year_evidence,
         org_name: meta.org,
         org_evidence: meta.org_evidence,
+        org_key: org.key,
+        region: org.region,
         template: extraction.template,
         layout: layout.as_str(),
         status,

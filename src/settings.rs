@@ -11,9 +11,11 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+use crate::derive::config::DeriveConfig;
 use crate::extract::meta::MetaConfig;
 use crate::html::HtmlConfig;
 use crate::model::Format;
+use crate::org::{OrgConfig, OrgKeys};
 use crate::segment::normalise::Normaliser;
 use crate::template::{self, Templates};
 
@@ -39,6 +41,10 @@ struct ConfigFile {
     templates: TemplatesConfig,
     normalise: NormaliseConfig,
     meta: MetaConfig,
+    #[serde(default)]
+    org: OrgConfig,
+    #[serde(default)]
+    derive: DeriveConfig,
 }
 
 #[derive(Deserialize)]
@@ -95,8 +101,12 @@ pub struct Settings {
     pub html: HtmlConfig,
     pub templates: Templates,
     pub meta: MetaConfig,
+    pub org: OrgKeys,
+    pub derive: DeriveConfig,
     /// Where the config came from: a path or `(embedded)`.
     pub config_name: String,
+    /// Hex SHA-256 of the config and template texts, for the run manifest.
+    pub config_hash: String,
 }
 
 fn globs(patterns: &[String], what: &str, name: &str) -> Result<GlobSet, String> {
@@ -150,7 +160,21 @@ pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings,
             text: t,
         })
         .collect();
+    let config_hash = {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(text.as_bytes());
+        for (n, t) in &texts {
+            h.update(n.rsplit('/').next().unwrap_or(n).as_bytes());
+            h.update([0]);
+            h.update(t.as_bytes());
+        }
+        let digest: Vec<String> = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        digest.concat()
+    };
     let templates = template::compile(&sources, normaliser)?;
+    let org = OrgKeys::new(&cfg.org, &templates.normaliser).map_err(|e| format!("{name}: {e}"))?;
+    cfg.derive.check().map_err(|e| format!("{name}: {e}"))?;
     let mut extensions = Vec::new();
     for (format, exts) in &cfg.formats {
         let f = Format::from_name(format).ok_or_else(|| {
@@ -192,7 +216,10 @@ pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings,
         html: cfg.html,
         templates,
         meta: cfg.meta,
+        org,
+        derive: cfg.derive,
         config_name: name,
+        config_hash,
     })
 }
 

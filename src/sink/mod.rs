@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
+use sha2::{Digest, Sha256};
 
 use crate::model::{CellOut, ReportOut, Severity, Status};
 use crate::template::{ColumnKind, Dataset, Templates};
@@ -180,6 +181,8 @@ pub struct Written {
     pub by_status: BTreeMap<&'static str, u64>,
     pub by_code: BTreeMap<String, u64>,
     pub errors: u64,
+    /// Hex SHA-256 over `path NUL report_id LF` of every file, in order.
+    pub digest: String,
 }
 
 /// The writer of a run.
@@ -199,6 +202,7 @@ pub struct Sink<'t> {
     paths: String,
     path_ends: Vec<u32>,
     written: Written,
+    digest: Sha256,
 }
 
 /// The first 128 bits of a hex SHA-256.
@@ -214,7 +218,12 @@ impl<'t> Sink<'t> {
     /// Prepares a staging folder inside `out`.
     pub fn create(out: &Path, templates: &'t Templates, shard: Shard) -> Result<Sink<'t>, Error> {
         std::fs::create_dir_all(out).map_err(|e| err(out, e))?;
-        let staging = out.join(format!(".xxgk-staging-{}", std::process::id()));
+        // Named after the shard: a run killed before it published leaves
+        // this folder, and the next run of the same shard clears it.
+        let staging = out.join(format!(
+            ".xxgk-staging-{}",
+            shard.part_name().trim_end_matches(".parquet")
+        ));
         if staging.exists() {
             std::fs::remove_dir_all(&staging).map_err(|e| err(&staging, e))?;
         }
@@ -239,12 +248,17 @@ impl<'t> Sink<'t> {
             paths: String::new(),
             path_ends: Vec::new(),
             written: Written::default(),
+            digest: Sha256::new(),
         })
     }
 
     /// Writes one report's rows. Reports must come in corpus order: the first
     /// path with given bytes is the original, later ones are duplicates.
     pub fn write(&mut self, mut r: ReportOut) -> Result<(), Error> {
+        self.digest.update(r.source_path.as_bytes());
+        self.digest.update([0]);
+        self.digest.update(r.report_id.as_bytes());
+        self.digest.update([b'\n']);
         let key = id_key(&r.report_id);
         let first = key.and_then(|k| self.seen.get(&k)).map(|&i| {
             let start = if i == 0 {
@@ -316,6 +330,8 @@ impl<'t> Sink<'t> {
             V::S(Some(r.layout)),
             V::I64(Some(r.bytes.min(i64::MAX as u64) as i64)),
             V::S(r.duplicate_of.as_deref()),
+            V::S(r.org_key.as_deref()),
+            V::S(r.region.as_deref()),
         ]);
         Ok(())
     }
@@ -422,9 +438,16 @@ impl<'t> Sink<'t> {
         Ok(())
     }
 
-    /// Closes every file and moves the datasets into place.
-    pub fn finish(self) -> Result<Written, Error> {
+    /// Closes every file; the datasets stay in the staging folder until
+    /// `Staged::publish`.
+    pub fn close(self) -> Result<Staged, Error> {
         let mut written = self.written;
+        written.digest = self
+            .digest
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         for d in [
             self.reports,
             self.counts,
@@ -436,8 +459,47 @@ impl<'t> Sink<'t> {
             let rows = d.close()?;
             written.rows.insert(name, rows);
         }
+        Ok(Staged {
+            staging: self.staging,
+            out: self.out,
+            shard: self.shard,
+            written,
+        })
+    }
+
+    /// Removes the staging folder: nothing is published.
+    pub fn abandon(self) {
+        let _ = std::fs::remove_dir_all(&self.staging);
+    }
+}
+
+/// A run's datasets, closed and waiting in the staging folder.
+pub struct Staged {
+    staging: PathBuf,
+    out: PathBuf,
+    shard: Shard,
+    pub written: Written,
+}
+
+impl Staged {
+    /// The staging folder, which holds one folder per dataset.
+    pub fn dir(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Moves the datasets into place, with `extra` datasets staged beside
+    /// them (a whole run only), and gives what was written.
+    pub fn publish(self, extra: &[&str]) -> Result<Written, Error> {
+        if self.shard.n == 1 {
+            for name in extra {
+                let staged = self.staging.join(name);
+                if staged.exists() {
+                    crate::publish::swap_in(&staged, &self.out.join(name))?;
+                }
+            }
+        }
         publish(&self.staging, &self.out, self.shard)?;
-        Ok(written)
+        Ok(self.written)
     }
 
     /// Removes the staging folder: nothing is published.
@@ -447,24 +509,14 @@ impl<'t> Sink<'t> {
 }
 
 /// Moves the staged datasets into place. A whole run (no `--shard`)
-/// replaces each dataset folder, the previous one removed only after the new
-/// one stands. A shard moves only its own part files, each by one rename,
+/// swaps each dataset folder with its staged copy in one step, so a reader
+/// sees either the whole old or the whole new dataset. A shard moves only its own part files, each by one rename,
 /// replacing its own files of an earlier run and never touching another
 /// shard's.
 fn publish(staging: &Path, out: &Path, shard: Shard) -> Result<(), Error> {
     if shard.n == 1 {
-        let old = out.join(format!(".xxgk-old-{}", std::process::id()));
         for name in schema::DATASETS {
-            let target = out.join(name);
-            if target.exists() {
-                std::fs::create_dir_all(&old).map_err(|e| err(&old, e))?;
-                std::fs::rename(&target, old.join(name)).map_err(|e| err(&target, e))?;
-            }
-            let src = staging.join(name);
-            std::fs::rename(&src, &target).map_err(|e| err(&target, e))?;
-        }
-        if old.exists() {
-            std::fs::remove_dir_all(&old).map_err(|e| err(&old, e))?;
+            crate::publish::swap_in(&staging.join(name), &out.join(name))?;
         }
     } else {
         let file = shard.part_name();

@@ -47,6 +47,8 @@ pub fn reports() -> Schema {
         utf8("layout", false),
         Field::new("bytes", DataType::Int64, false),
         utf8("duplicate_of", true),
+        utf8("org_key", true),
+        utf8("region", true),
     ])
 }
 

@@ -1,0 +1,806 @@
+//! The derive stage on polars: scans, joins, sums, and the writers.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use indicatif::ProgressBar;
+use polars::prelude::*;
+
+use super::config::{expression, Each, Term};
+use super::{DATASETS, DERIVED_FILE};
+use crate::publish;
+use crate::settings::Settings;
+use crate::sink::schema::{self, Rows, V};
+use crate::sink::NULL_PARTITION;
+
+type Error = String;
+
+fn perr(what: &str, e: PolarsError) -> Error {
+    format!("derive: {what}: {e}")
+}
+
+/// Yuan and counts compared as one exact type.
+const VALUE: DataType = DataType::Decimal(38, 4);
+const STAGING: &str = ".xxgk-staging-derive";
+
+/// What a derive run wrote.
+#[derive(Debug, Default, Clone)]
+pub struct Derived {
+    pub rows: BTreeMap<String, u64>,
+    pub findings: BTreeMap<String, u64>,
+}
+
+/// Every Parquet file of a dataset, sorted, without the derive stage's own.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "parquet")
+                && p.file_name().is_some_and(|n| n != DERIVED_FILE)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// A dataset as a lazy frame; an empty one when it has no file yet.
+fn scan(out: &Path, name: &str, empty: arrow_schema::Schema) -> Result<LazyFrame, Error> {
+    let paths = files(&out.join(name));
+    if paths.is_empty() {
+        let fields = empty.fields().iter().map(|f| {
+            let dt = match f.data_type() {
+                arrow_schema::DataType::Int32 => DataType::Int32,
+                arrow_schema::DataType::Int64 => DataType::Int64,
+                arrow_schema::DataType::Decimal128(p, s) => {
+                    DataType::Decimal(*p as usize, *s as usize)
+                }
+                _ => DataType::String,
+            };
+            Field::new(f.name().as_str().into(), dt)
+        });
+        return Ok(DataFrame::empty_with_schema(&Schema::from_iter(fields)).lazy());
+    }
+    let mut sources = Vec::with_capacity(paths.len());
+    for p in &paths {
+        sources.push(PlRefPath::try_from_path(p).map_err(|e| perr(name, e))?);
+    }
+    let args = ScanArgsParquet {
+        hive_options: HiveOptions {
+            enabled: Some(false),
+            ..HiveOptions::default()
+        },
+        glob: false,
+        ..ScanArgsParquet::default()
+    };
+    LazyFrame::scan_parquet_files(sources.into_iter().collect(), args).map_err(|e| perr(name, e))
+}
+
+/// A one-column string frame.
+fn strings(name: &str, values: &[&str]) -> Result<LazyFrame, Error> {
+    let c = Column::new(name.into(), values);
+    DataFrame::new_infer_height(vec![c])
+        .map(IntoLazy::lazy)
+        .map_err(|e| perr(name, e))
+}
+
+/// The inputs, as lazy frames.
+struct Inputs {
+    /// report_id, source_path, year, template, org_key, org_name, status.
+    reports: LazyFrame,
+    /// report_id, table_key, row_key, col_key, value (Int64): every count.
+    counts: LazyFrame,
+    /// report_id, table_key, row_key, col_key, unit, value (VALUE): every
+    /// count and amount, for the comparison.
+    values: LazyFrame,
+}
+
+fn inputs(out: &Path) -> Result<Inputs, Error> {
+    let reports = scan(out, "reports", schema::reports())?.select([
+        col("report_id"),
+        col("source_path"),
+        col("year"),
+        col("template"),
+        col("org_key"),
+        col("org_name"),
+        col("status"),
+    ]);
+    let disclosure = scan(out, "disclosure_counts", schema::disclosure_counts())?.select([
+        col("report_id"),
+        col("table_key"),
+        col("row_key"),
+        col("col_key"),
+        col("value"),
+    ]);
+    let litigation = scan(out, "litigation", schema::litigation())?.select([
+        col("report_id"),
+        lit("litigation").alias("table_key"),
+        col("proceeding_key").alias("row_key"),
+        col("outcome_key").alias("col_key"),
+        col("value"),
+    ]);
+    let counts =
+        concat([disclosure, litigation], UnionArgs::default()).map_err(|e| perr("counts", e))?;
+    let procurement = scan(out, "procurement", schema::procurement())?;
+    let projects = procurement
+        .clone()
+        .filter(col("project_count").is_not_null())
+        .select([
+            col("report_id"),
+            lit("procurement").alias("table_key"),
+            col("item_key").alias("row_key"),
+            lit("project_count").alias("col_key"),
+            lit("count").alias("unit"),
+            col("project_count").cast(VALUE).alias("value"),
+        ]);
+    let amounts = procurement.select([
+        col("report_id"),
+        lit("procurement").alias("table_key"),
+        col("item_key").alias("row_key"),
+        lit("amount_yuan").alias("col_key"),
+        lit("yuan").alias("unit"),
+        col("amount_yuan").cast(VALUE).alias("value"),
+    ]);
+    let as_value = counts.clone().select([
+        col("report_id"),
+        col("table_key"),
+        col("row_key"),
+        col("col_key"),
+        lit("count").alias("unit"),
+        col("value").cast(VALUE),
+    ]);
+    let values = concat([as_value, projects, amounts], UnionArgs::default())
+        .map_err(|e| perr("values", e))?;
+    Ok(Inputs {
+        reports,
+        counts,
+        values,
+    })
+}
+
+/// One report per body and year: `ok` before `partial`, then the first path.
+fn chosen(reports: LazyFrame) -> LazyFrame {
+    let status = col("status");
+    reports
+        .filter(
+            status
+                .clone()
+                .eq(lit("ok"))
+                .or(status.clone().eq(lit("partial")))
+                .and(col("org_key").is_not_null())
+                .and(col("year").is_not_null()),
+        )
+        .with_column(
+            when(status.eq(lit("ok")))
+                .then(lit(0i32))
+                .otherwise(lit(1i32))
+                .alias("rank"),
+        )
+        .sort(
+            ["org_key", "year", "rank", "source_path"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .unique_stable_generic(
+            Some(vec![col("org_key"), col("year")]),
+            UniqueKeepStrategy::First,
+        )
+        .drop(cols(["rank"]))
+}
+
+fn inner(a: LazyFrame, b: LazyFrame, on: &[&str]) -> LazyFrame {
+    let keys: Vec<Expr> = on.iter().map(|k| col(*k)).collect();
+    a.join(b, keys.clone(), keys, JoinArgs::new(JoinType::Inner))
+}
+
+fn left(a: LazyFrame, b: LazyFrame, on: &[&str]) -> LazyFrame {
+    let keys: Vec<Expr> = on.iter().map(|k| col(*k)).collect();
+    a.join(b, keys.clone(), keys, JoinArgs::new(JoinType::Left))
+}
+
+/// The configured sums (`[[derive.sum]]`) as extra value cells.
+fn sums(
+    settings: &Settings,
+    reports: &LazyFrame,
+    counts: &LazyFrame,
+) -> Result<Vec<LazyFrame>, Error> {
+    let mut extra = Vec::new();
+    for rule in &settings.derive.sum {
+        let rows: Vec<&str> = rule.rows.iter().map(String::as_str).collect();
+        let of_template = reports
+            .clone()
+            .filter(col("template").eq(lit(rule.template.as_str())))
+            .select([col("report_id")]);
+        let cells = inner(
+            inner(
+                counts
+                    .clone()
+                    .filter(col("table_key").eq(lit(rule.table.as_str()))),
+                of_template,
+                &["report_id"],
+            ),
+            strings("row_key", &rows)?,
+            &["row_key"],
+        );
+        let n = rows.len() as u32;
+        let summed = cells
+            .group_by([col("report_id"), col("col_key")])
+            .agg([
+                col("value").sum().alias("sum"),
+                col("value").count().alias("present"),
+            ])
+            .select([
+                col("report_id"),
+                lit(rule.table.as_str()).alias("table_key"),
+                lit(rule.into.as_str()).alias("row_key"),
+                col("col_key"),
+                lit("count").alias("unit"),
+                when(col("present").eq(lit(n)))
+                    .then(col("sum"))
+                    .otherwise(lit(NULL))
+                    .cast(VALUE)
+                    .alias("value"),
+            ]);
+        extra.push(summed);
+    }
+    Ok(extra)
+}
+
+fn comparison(settings: &Settings, i: &Inputs, chosen: &LazyFrame) -> Result<LazyFrame, Error> {
+    let mut all = vec![i.values.clone()];
+    all.extend(sums(settings, &i.reports, &i.counts)?);
+    let values = concat(all, UnionArgs::default()).map_err(|e| perr("sums", e))?;
+    let cur = inner(
+        chosen.clone().select([
+            col("report_id"),
+            col("org_key"),
+            col("org_name"),
+            col("year"),
+            col("template"),
+        ]),
+        values,
+        &["report_id"],
+    );
+    let prior = cur.clone().select([
+        col("org_key"),
+        (col("year") + lit(1i32))
+            .cast(DataType::Int32)
+            .alias("year"),
+        col("year").alias("prior_year"),
+        col("table_key"),
+        col("row_key"),
+        col("col_key"),
+        col("value").alias("prior_value"),
+        col("report_id").alias("prior_report_id"),
+        col("template").alias("prior_template"),
+    ]);
+    let joined = inner(
+        cur,
+        prior,
+        &["org_key", "year", "table_key", "row_key", "col_key"],
+    );
+    let prior_f = col("prior_value").cast(DataType::Float64);
+    let delta = (col("value") - col("prior_value")).cast(VALUE);
+    Ok(joined
+        .select([
+            col("org_key"),
+            col("year"),
+            col("prior_year"),
+            col("table_key"),
+            col("row_key"),
+            col("col_key"),
+            col("unit"),
+            col("value"),
+            col("prior_value"),
+            delta.clone().alias("delta"),
+            when(prior_f.clone().neq(lit(0.0)))
+                .then(delta.cast(DataType::Float64) / prior_f * lit(100.0))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("pct_change"),
+            col("org_name"),
+            col("report_id"),
+            col("prior_report_id"),
+            col("template"),
+            col("prior_template"),
+        ])
+        .sort(
+            ["org_key", "year", "table_key", "row_key", "col_key"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        ))
+}
+
+/// A frame of signed terms: name, part, table_key, row_key, col_key, sign.
+fn metric_terms(settings: &Settings) -> Result<(LazyFrame, LazyFrame), Error> {
+    let (mut key, mut part, mut t, mut r, mut c, mut sign) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut mkey, mut mlabel, mut nn, mut nd) = (vec![], vec![], vec![], vec![]);
+    for m in &settings.derive.metric {
+        for (p, terms) in [("n", &m.numerator), ("d", &m.denominator)] {
+            for text in terms {
+                let term = Term::parse(text, 3, false)?;
+                key.push(m.key.clone());
+                part.push(p);
+                t.push(term.parts[0].clone());
+                r.push(term.parts[1].clone());
+                c.push(term.parts[2].clone());
+                sign.push(term.sign);
+            }
+        }
+        mkey.push(m.key.clone());
+        mlabel.push(m.label.clone());
+        nn.push(m.numerator.len() as u32);
+        nd.push(m.denominator.len() as u32);
+    }
+    let terms = DataFrame::new_infer_height(vec![
+        Column::new("metric_key".into(), key),
+        Column::new("part".into(), part),
+        Column::new("table_key".into(), t),
+        Column::new("row_key".into(), r),
+        Column::new("col_key".into(), c),
+        Column::new("sign".into(), sign),
+    ])
+    .map_err(|e| perr("metric terms", e))?;
+    let defs = DataFrame::new_infer_height(vec![
+        Column::new("metric_key".into(), mkey),
+        Column::new("metric_label".into(), mlabel),
+        Column::new("n_num".into(), nn),
+        Column::new("n_den".into(), nd),
+    ])
+    .map_err(|e| perr("metrics", e))?;
+    Ok((terms.lazy(), defs.lazy()))
+}
+
+fn metrics(settings: &Settings, i: &Inputs) -> Result<LazyFrame, Error> {
+    let (terms, defs) = metric_terms(settings)?;
+    let parts = inner(
+        i.counts.clone(),
+        terms,
+        &["table_key", "row_key", "col_key"],
+    )
+    .group_by([col("report_id"), col("metric_key"), col("part")])
+    .agg([
+        (col("value") * col("sign")).sum().alias("sum"),
+        col("value").count().alias("present"),
+    ]);
+    let part = |p: &str, name: &str, present: &str| {
+        parts.clone().filter(col("part").eq(lit(p))).select([
+            col("report_id"),
+            col("metric_key"),
+            col("sum").alias(name),
+            col("present").alias(present),
+        ])
+    };
+    let base = i
+        .reports
+        .clone()
+        .filter(
+            col("template")
+                .neq(lit("none"))
+                .and(col("status").neq(lit("duplicate"))),
+        )
+        .select([
+            col("report_id"),
+            col("source_path"),
+            col("year"),
+            col("org_key"),
+            col("org_name"),
+            col("template"),
+            lit(1i32).alias("one"),
+        ]);
+    let grid = inner(base, defs.with_column(lit(1i32).alias("one")), &["one"]);
+    let with_parts = left(
+        left(
+            grid,
+            part("n", "num", "num_present"),
+            &["report_id", "metric_key"],
+        ),
+        part("d", "den", "den_present"),
+        &["report_id", "metric_key"],
+    );
+    let num = when(col("num_present").eq(col("n_num")))
+        .then(col("num"))
+        .otherwise(lit(NULL).cast(DataType::Int64));
+    let den = when(
+        col("n_den")
+            .gt(lit(0u32))
+            .and(col("den_present").eq(col("n_den"))),
+    )
+    .then(col("den"))
+    .otherwise(lit(NULL).cast(DataType::Int64));
+    let value = when(col("n_den").eq(lit(0u32)))
+        .then(col("numerator").cast(DataType::Float64))
+        .otherwise(
+            when(col("denominator").neq(lit(0i64)))
+                .then(
+                    col("numerator").cast(DataType::Float64)
+                        / col("denominator").cast(DataType::Float64),
+                )
+                .otherwise(lit(NULL).cast(DataType::Float64)),
+        );
+    Ok(with_parts
+        .with_columns([num.alias("numerator"), den.alias("denominator")])
+        .with_column(value.alias("value"))
+        .select([
+            col("report_id"),
+            col("year"),
+            col("org_key"),
+            col("org_name"),
+            col("template"),
+            col("source_path"),
+            col("metric_key"),
+            col("metric_label"),
+            col("numerator"),
+            col("denominator"),
+            col("value"),
+        ])
+        .sort(
+            ["source_path", "report_id", "metric_key"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        ))
+}
+
+/// A cross-year finding, before it is a row.
+struct Finding {
+    report_id: String,
+    source_path: String,
+    year: Option<i32>,
+    code: String,
+    table: String,
+    row: Option<String>,
+    col: Option<String>,
+    message: String,
+}
+
+fn column_str(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>, Error> {
+    let c = df.column(name).map_err(|e| perr(name, e))?;
+    let s = c.str().map_err(|e| perr(name, e))?;
+    Ok(s.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+fn column_i64(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>, Error> {
+    let c = df
+        .column(name)
+        .and_then(|c| c.cast(&DataType::Int64))
+        .map_err(|e| perr(name, e))?;
+    let s = c.i64().map_err(|e| perr(name, e))?;
+    Ok(s.iter().collect())
+}
+
+fn cross_year(settings: &Settings, i: &Inputs, chosen: &LazyFrame) -> Result<Vec<Finding>, Error> {
+    let reports = chosen.clone().select([
+        col("report_id"),
+        col("source_path"),
+        col("org_key"),
+        col("year"),
+        col("template"),
+    ]);
+    let prior_reports = reports.clone().select([
+        col("org_key"),
+        (col("year") + lit(1i32))
+            .cast(DataType::Int32)
+            .alias("year"),
+        col("report_id").alias("prior_report_id"),
+        col("source_path").alias("prior_path"),
+        col("template").alias("prior_template"),
+    ]);
+    let pairs = inner(reports, prior_reports, &["org_key", "year"]);
+    let mut found = Vec::new();
+    for check in &settings.derive.cross_year {
+        let mut pairs = pairs.clone();
+        if !check.templates.is_empty() {
+            let t: Vec<&str> = check.templates.iter().map(String::as_str).collect();
+            pairs = inner(pairs, strings("template", &t)?, &["template"]);
+            pairs = inner(pairs, strings("prior_template", &t)?, &["prior_template"]);
+        }
+        let (term_col, free_col) = match check.each {
+            Each::Column => ("row_key", "col_key"),
+            Each::Row => ("col_key", "row_key"),
+        };
+        let cells = i
+            .counts
+            .clone()
+            .filter(col("table_key").eq(lit(check.table.as_str())))
+            .select([
+                col("report_id"),
+                col(term_col).alias("term"),
+                col(free_col).alias("free"),
+                col("value"),
+            ]);
+        let mut sides = Vec::new();
+        for (name, terms) in [("left", &check.left), ("right", &check.right)] {
+            let parsed: Vec<Term> = terms
+                .iter()
+                .map(|t| Term::parse(t, 1, true))
+                .collect::<Result<_, _>>()?;
+            let mut parts = Vec::new();
+            for prior in [false, true] {
+                let keys: Vec<&str> = parsed
+                    .iter()
+                    .filter(|t| t.prior == prior)
+                    .map(|t| t.parts[0].as_str())
+                    .collect();
+                if keys.is_empty() {
+                    continue;
+                }
+                let signs: Vec<i64> = parsed
+                    .iter()
+                    .filter(|t| t.prior == prior)
+                    .map(|t| t.sign)
+                    .collect();
+                let term_frame = DataFrame::new_infer_height(vec![
+                    Column::new("term".into(), keys),
+                    Column::new("sign".into(), signs),
+                ])
+                .map_err(|e| perr(&check.code, e))?
+                .lazy();
+                let id = if prior {
+                    "prior_report_id"
+                } else {
+                    "report_id"
+                };
+                let these = inner(
+                    cells.clone().rename(["report_id"], [id], true),
+                    term_frame,
+                    &["term"],
+                );
+                parts.push(
+                    inner(
+                        pairs
+                            .clone()
+                            .select([col("report_id"), col("prior_report_id")]),
+                        these,
+                        &[id],
+                    )
+                    .select([
+                        col("report_id"),
+                        col("free"),
+                        (col("value") * col("sign")).alias("v"),
+                    ]),
+                );
+            }
+            let n = parsed.len() as u32;
+            let side = concat(parts, UnionArgs::default())
+                .map_err(|e| perr(&check.code, e))?
+                .group_by([col("report_id"), col("free")])
+                .agg([
+                    col("v").sum().alias(name),
+                    col("v").count().alias("present"),
+                ])
+                .filter(col("present").eq(lit(n)))
+                .select([col("report_id"), col("free"), col(name)]);
+            sides.push((parsed, side));
+        }
+        let right = sides.pop().ok_or("derive: a check without sides")?;
+        let left_side = sides.pop().ok_or("derive: a check without sides")?;
+        let failed = inner(
+            inner(left_side.1, right.1, &["report_id", "free"])
+                .filter(col("left").neq(col("right"))),
+            pairs.clone(),
+            &["report_id"],
+        )
+        .sort(
+            ["source_path", "free"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .collect()
+        .map_err(|e| perr(&check.code, e))?;
+        let ids = column_str(&failed, "report_id")?;
+        let paths = column_str(&failed, "source_path")?;
+        let prior_paths = column_str(&failed, "prior_path")?;
+        let years = column_i64(&failed, "year")?;
+        let frees = column_str(&failed, "free")?;
+        let ls = column_i64(&failed, "left")?;
+        let rs = column_i64(&failed, "right")?;
+        let first_left = left_side.0.first().map(|t| t.parts[0].clone());
+        for k in 0..failed.height() {
+            let (Some(id), Some(path)) = (ids[k].clone(), paths[k].clone()) else {
+                continue;
+            };
+            let free = frees[k].clone().unwrap_or_default();
+            let (row, column) = match check.each {
+                Each::Column => (first_left.clone(), Some(free.clone())),
+                Each::Row => (Some(free.clone()), first_left.clone()),
+            };
+            let what = match check.each {
+                Each::Column => "column",
+                Each::Row => "row",
+            };
+            found.push(Finding {
+                report_id: id,
+                source_path: path,
+                year: years[k].and_then(|y| i32::try_from(y).ok()),
+                code: check.code.clone(),
+                table: check.table.clone(),
+                row,
+                col: column,
+                message: format!(
+                    "{}, {what} {free}: {} = {} does not equal {} = {} (last year's report: {}); the printed values are kept",
+                    check.table,
+                    expression(&left_side.0),
+                    ls[k].map_or("null".into(), |v| v.to_string()),
+                    expression(&right.0),
+                    rs[k].map_or("null".into(), |v| v.to_string()),
+                    prior_paths[k].as_deref().unwrap_or("?"),
+                ),
+            });
+        }
+    }
+    found.sort_by(|a, b| {
+        (&a.source_path, &a.code, &a.row, &a.col).cmp(&(&b.source_path, &b.code, &b.row, &b.col))
+    });
+    Ok(found)
+}
+
+fn partition_dir(year: Option<i32>) -> String {
+    match year {
+        Some(y) => format!("year={y}"),
+        None => format!("year={NULL_PARTITION}"),
+    }
+}
+
+/// Writes a frame into `dir/year=…/derived.parquet`, one file per year.
+fn write_partitioned(df: &DataFrame, dir: &Path) -> Result<u64, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let years = column_i64(df, "year")?;
+    let mut distinct: Vec<Option<i64>> = years.clone();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.is_empty() {
+        // No rows: one empty file, outside any partition (a lone null
+        // partition leaves readers no type for `year`), gives the schema.
+        let path = dir.join(DERIVED_FILE);
+        let f = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut empty = df.clone();
+        ParquetWriter::new(f)
+            .finish(&mut empty)
+            .map_err(|e| perr(&path.display().to_string(), e))?;
+    }
+    for y in distinct {
+        let mask: BooleanChunked = years.iter().map(|v| Some(*v == y)).collect();
+        let mut part = df.filter(&mask).map_err(|e| perr("partition", e))?;
+        let d = dir.join(partition_dir(y.and_then(|y| i32::try_from(y).ok())));
+        std::fs::create_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+        let path = d.join(DERIVED_FILE);
+        let f = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        ParquetWriter::new(f)
+            .finish(&mut part)
+            .map_err(|e| perr(&path.display().to_string(), e))?;
+    }
+    Ok(df.height() as u64)
+}
+
+/// Writes the findings with the ingest's findings schema, one file per year.
+fn write_findings(found: &[Finding], dir: &Path) -> Result<Vec<String>, Error> {
+    let mut by_year: BTreeMap<Option<i32>, Vec<&Finding>> = BTreeMap::new();
+    for f in found {
+        by_year.entry(f.year).or_default().push(f);
+    }
+    let mut parts = Vec::new();
+    for (year, rows) in by_year {
+        let name = partition_dir(year);
+        let d = dir.join(&name);
+        std::fs::create_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+        let mut b = Rows::new(schema::findings()).map_err(|e| format!("derive: {e}"))?;
+        for f in rows {
+            b.push(&[
+                V::S(Some(&f.report_id)),
+                V::S(Some(&f.source_path)),
+                V::I32(f.year),
+                V::S(Some("warning")),
+                V::S(Some(&f.code)),
+                V::S(Some(&f.table)),
+                V::S(f.row.as_deref()),
+                V::S(f.col.as_deref()),
+                V::S(Some(&f.message)),
+            ]);
+        }
+        let batch = b.finish().map_err(|e| format!("derive: {e}"))?;
+        let path = d.join(DERIVED_FILE);
+        let file = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        w.write(&batch)
+            .and_then(|_| w.close().map(|_| ()))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        parts.push(name);
+    }
+    Ok(parts)
+}
+
+/// Runs the derive stage over the published datasets in `out` (after a
+/// sharded run) and publishes what it wrote.
+pub fn run(out: &Path, settings: &Settings, bar: &ProgressBar) -> Result<Derived, Error> {
+    let staging = out.join(STAGING);
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|e| format!("{}: {e}", staging.display()))?;
+    }
+    std::fs::create_dir_all(&staging).map_err(|e| format!("{}: {e}", staging.display()))?;
+    let result = compute(out, settings, bar, &staging).and_then(|(derived, parts)| {
+        bar.set_message("publishing");
+        publish_derived(out, &staging, &parts)?;
+        Ok(derived)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+/// Runs the derive stage inside an ingest's staging folder, before the
+/// ingest publishes: its datasets and findings files are then published with
+/// the ingest's, in one step each.
+pub fn run_staged(
+    staging: &Path,
+    settings: &Settings,
+    bar: &ProgressBar,
+) -> Result<Derived, Error> {
+    compute(staging, settings, bar, staging).map(|(d, _)| d)
+}
+
+/// Moves the derived datasets and findings files from `staging` into `out`;
+/// removes derived findings files of partitions this run did not write.
+fn publish_derived(out: &Path, staging: &Path, parts: &[String]) -> Result<(), Error> {
+    for name in DATASETS {
+        publish::swap_in(&staging.join(name), &out.join(name))?;
+    }
+    let findings = out.join("findings");
+    for part in parts {
+        let d = findings.join(part);
+        std::fs::create_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+        let to = d.join(DERIVED_FILE);
+        std::fs::rename(staging.join("findings").join(part).join(DERIVED_FILE), &to)
+            .map_err(|e| format!("{}: {e}", to.display()))?;
+    }
+    if let Ok(dirs) = std::fs::read_dir(&findings) {
+        for e in dirs.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let stale = e.path().join(DERIVED_FILE);
+            if !parts.contains(&name) && stale.exists() {
+                std::fs::remove_file(&stale).map_err(|e| format!("{}: {e}", stale.display()))?;
+            }
+        }
+    }
+    std::fs::remove_dir_all(staging).map_err(|e| format!("{}: {e}", staging.display()))
+}
+
+/// Reads the datasets under `src` and writes the derived ones under `dst`
+/// (which may be `src`); gives the counts and the findings partitions.
+fn compute(
+    src: &Path,
+    settings: &Settings,
+    bar: &ProgressBar,
+    dst: &Path,
+) -> Result<(Derived, Vec<String>), Error> {
+    let mut derived = Derived::default();
+    bar.set_message("reading the datasets");
+    let i = inputs(src)?;
+    let chosen = chosen(i.reports.clone()).cache();
+    bar.set_message("yearly comparison");
+    let cmp = comparison(settings, &i, &chosen)?
+        .collect()
+        .map_err(|e| perr("yearly_comparison", e))?;
+    let n = write_partitioned(&cmp, &dst.join(DATASETS[0]))?;
+    derived.rows.insert(DATASETS[0].into(), n);
+    bar.inc(1);
+    bar.set_message("metrics");
+    let m = metrics(settings, &i)?
+        .collect()
+        .map_err(|e| perr("metrics", e))?;
+    let n = write_partitioned(&m, &dst.join(DATASETS[1]))?;
+    derived.rows.insert(DATASETS[1].into(), n);
+    bar.inc(1);
+    bar.set_message("cross-year checks");
+    let found = cross_year(settings, &i, &chosen)?;
+    for f in &found {
+        *derived.findings.entry(f.code.clone()).or_default() += 1;
+    }
+    let parts = write_findings(&found, &dst.join("findings"))?;
+    derived
+        .rows
+        .insert("findings (derived)".into(), found.len() as u64);
+    bar.inc(1);
+    Ok((derived, parts))
+}
