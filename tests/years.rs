@@ -261,8 +261,8 @@ fn bodies_over_years_give_the_expected_comparison_metrics_and_findings() {
     // The manifest says what happened.
     let m: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("_run.json")).unwrap()).unwrap();
-    assert_eq!(m["inputs"]["files"], 13);
-    assert_eq!(m["files_by_status"]["ok"], 13);
+    assert_eq!(m["inputs"]["files"], 14);
+    assert_eq!(m["files_by_status"]["ok"], 14);
     assert_eq!(
         m["derive"]["findings_by_code"]["cross_year.carried_over"],
         2
@@ -275,7 +275,7 @@ fn bodies_over_years_give_the_expected_comparison_metrics_and_findings() {
     let o = xxgk(&["summary", out.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success());
-    for needle in ["yearly_comparison", "cross_year.in_force", "ok", "13 files"] {
+    for needle in ["yearly_comparison", "cross_year.in_force", "ok", "14 files"] {
         assert!(text.contains(needle), "{needle} in\n{text}");
     }
     // Without a path pattern the two 城关镇 are one body: the comparison
@@ -339,7 +339,7 @@ fn shards_then_derive_give_what_one_run_gives() {
     }
     let m: Value =
         serde_json::from_str(&std::fs::read_to_string(sharded.join("_run.json")).unwrap()).unwrap();
-    assert_eq!(m["inputs"]["files"], 13);
+    assert_eq!(m["inputs"]["files"], 14);
     assert_eq!(m["shards"].as_array().unwrap().len(), 3);
     // Derive again: the same, no stale file.
     assert!(derive().status.success());

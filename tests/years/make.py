@@ -195,7 +195,7 @@ BODIES = [
     ("D", ("四川省", "成都市", "武侯区"),
      [(2021, "武侯区市场监督管理局"), (2022, "武侯区市场监督管理局")], 2),
     ("E", ("四川省", "成都市", "锦江区"),
-     [(2021, "锦江区教育局")], 1),
+     [(2021, "锦江区教育局"), (2022, "锦江区\u3000教育局")], 1),
 ]
 
 # Body D's planted cross-year mismatches (year 2022).
@@ -207,7 +207,7 @@ def gen_report(body, region, year, name, scale, prev):
     """Values of one report. `prev` is the same body's report of year-1 or None."""
     tpl = template_of(year)
     g = Gen(f"{body}|{year}")
-    zero_requests = body == "E"
+    zero_requests = body == "E" and year == 2021
     counts = {}  # (table, row, col) -> int: the disclosure_counts cells
 
     # ---- table 2
@@ -322,7 +322,7 @@ def gen_report(body, region, year, name, scale, prev):
         lit[(p, "total")] = sum(vals)
 
     province, city, county = region
-    fname = f"{name}{year}年政府信息公开工作年度报告.txt"
+    fname = f"{name.replace(chr(0x3000), '')}{year}年政府信息公开工作年度报告.txt"
     return {
         "body": body,
         "region": region,

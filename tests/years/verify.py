@@ -56,7 +56,9 @@ def main():
             continue
         rid = row["report_id"]
         for k, want in (("status", "ok"), ("year", rep["year"]),
-                        ("template", rep["template"]), ("org_name", rep["org_name"])):
+                        ("template", rep["template"]),
+                        # xxgk reports the name without the spaces printed inside it.
+                        ("org_name", "".join(rep["org_name"].split()))):
             if row[k] != want:
                 diffs.append(f"{sp}: {k} = {row[k]!r}, expected {want!r}")
 
