@@ -667,12 +667,13 @@ fn regions(doc: &Doc, t: &Templates, anchors: &[(usize, usize)], k: usize) -> Ve
         }
         let probe = Probe::new(doc.norm(i));
         let n = probe.chars;
+        // Two concrete iterators, not a boxed one: this runs for every cell.
         t.tables.iter().filter(|d| d.key == *key).any(|d| {
-            let labels: Box<dyn Iterator<Item = &Label>> = match d.shape {
-                Shape::Grid => Box::new(d.rows.iter().flat_map(|r| r.aliases.iter())),
-                Shape::Flat => Box::new(d.columns.iter().flat_map(|c| c.aliases.iter())),
+            let hit = match d.shape {
+                Shape::Grid => best_hit(&probe, d.rows.iter().flat_map(|r| r.aliases.iter())),
+                Shape::Flat => best_hit(&probe, d.columns.iter().flat_map(|c| c.aliases.iter())),
             };
-            best_hit(&probe, labels).is_some_and(|h| h.strength >= Strength::Contains) && n <= 40
+            hit.is_some_and(|h| h.strength >= Strength::Contains) && n <= 40
         })
     });
     match first {
