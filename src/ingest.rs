@@ -18,6 +18,7 @@ use rayon::prelude::*;
 
 use crate::discover::{self, Entry};
 use crate::manifest::{self, Manifest};
+use crate::memory;
 use crate::model::{ReportOut, Stages};
 use crate::report;
 use crate::settings::Settings;
@@ -49,6 +50,11 @@ pub struct Outcome {
     pub manifest: Manifest,
     /// What the derive stage wrote, when it ran.
     pub derived: Option<manifest::DeriveRun>,
+    /// Time in the derive stage (zero when it did not run).
+    pub derive_time: Duration,
+    /// The heap at its largest while writing, and at the end (glibc only).
+    pub heap_peak: Option<memory::Heap>,
+    pub heap_end: Option<memory::Heap>,
 }
 
 #[cfg(feature = "derive")]
@@ -105,6 +111,7 @@ pub fn run(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Out
     let (tx, rx) = mpsc::sync_channel::<Entry>(CHUNK * 4);
     let mut files = 0usize;
     let mut stages = Stages::default();
+    let mut heap = memory::Peak::default();
     let result: Result<(usize, usize, Duration), String> = std::thread::scope(|threads| {
         let walker = threads.spawn(move || {
             let mut other_shards = 0usize;
@@ -141,11 +148,11 @@ pub fn run(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Out
                         let _ = t.send(reports);
                     });
                     if let Some(prev) = pending.replace(r) {
-                        write_chunk(&mut sink, prev, bar, &mut files, &mut stages)?;
+                        write_chunk(&mut sink, prev, bar, &mut files, &mut stages, &mut heap)?;
                     }
                 } else {
                     if let Some(prev) = pending.take() {
-                        write_chunk(&mut sink, prev, bar, &mut files, &mut stages)?;
+                        write_chunk(&mut sink, prev, bar, &mut files, &mut stages, &mut heap)?;
                     }
                     return Ok(());
                 }
@@ -172,6 +179,7 @@ pub fn run(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Out
     stages.lap(Stages::WRITE, &mut clock);
     // A whole run derives inside its staging folder and publishes all at
     // once; a shard leaves that to `xxgk derive` once every shard is in.
+    let derive_clock = Instant::now();
     let derived = if opts.shard.n == 1 {
         match derive_staged(&staged, settings, bar) {
             Ok(d) => d,
@@ -183,6 +191,7 @@ pub fn run(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Out
     } else {
         None
     };
+    let derive_time = derive_clock.elapsed();
     let written = staged.publish(&crate::derive::DATASETS)?;
     stages.0[Stages::WALK] += walking.as_nanos() as u64;
     let manifest = Manifest {
@@ -230,6 +239,9 @@ pub fn run(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Out
         stages,
         manifest,
         derived,
+        derive_time,
+        heap_peak: heap.0,
+        heap_end: memory::now(),
     })
 }
 
@@ -239,6 +251,7 @@ fn write_chunk(
     bar: &ProgressBar,
     files: &mut usize,
     stages: &mut Stages,
+    heap: &mut memory::Peak,
 ) -> Result<(), String> {
     let reports = reports
         .recv()
@@ -250,6 +263,7 @@ fn write_chunk(
         sink.write(r)?;
     }
     stages.lap(Stages::WRITE, &mut clock);
+    heap.sample();
     *files += n;
     bar.inc(n as u64);
     Ok(())
@@ -261,7 +275,18 @@ pub fn timings(o: &Outcome) -> String {
     for (name, ns) in Stages::NAMES.iter().zip(o.stages.0) {
         s += &format!(" {name} {:.2}", ns as f64 / 1e9);
     }
+    s += &format!(" derive {:.2}", o.derive_time.as_secs_f64());
     s.push('\n');
+    let mb = |b: u64| b as f64 / (1024.0 * 1024.0);
+    if let (Some(p), Some(e)) = (o.heap_peak, o.heap_end) {
+        s += &format!(
+            "heap MiB: in use {:.0} at its peak (allocator holding {:.0}), {:.0} at the end (holding {:.0})\n",
+            mb(p.in_use),
+            mb(p.held),
+            mb(e.in_use),
+            mb(e.held)
+        );
+    }
     s
 }
 

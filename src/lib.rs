@@ -14,6 +14,7 @@ pub mod html;
 pub mod ingest;
 pub mod inspect;
 pub mod manifest;
+pub mod memory;
 pub mod model;
 pub mod org;
 pub mod progress;

@@ -31,26 +31,35 @@ pub struct Derived {
     pub findings: BTreeMap<String, u64>,
 }
 
-/// Every Parquet file of a dataset, sorted, without the derive stage's own.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+/// The Parquet files of a dataset, sorted, without the derive stage's own,
+/// by year partition (`None`: the null partition).
+fn partitions(dir: &Path) -> BTreeMap<Option<i32>, Vec<PathBuf>> {
+    let mut by_year: BTreeMap<Option<i32>, Vec<PathBuf>> = BTreeMap::new();
+    for e in walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .map(walkdir::DirEntry::into_path)
-        .filter(|p| {
-            p.extension().is_some_and(|x| x == "parquet")
-                && p.file_name().is_some_and(|n| n != DERIVED_FILE)
-        })
-        .collect();
-    found.sort();
-    found
+    {
+        let p = e.into_path();
+        if p.extension().is_none_or(|x| x != "parquet")
+            || p.file_name().is_some_and(|n| n == DERIVED_FILE)
+        {
+            continue;
+        }
+        let year = p
+            .parent()
+            .and_then(|d| d.file_name())
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix("year="))
+            .and_then(|y| y.parse::<i32>().ok());
+        by_year.entry(year).or_default().push(p);
+    }
+    by_year
 }
 
-/// A dataset as a lazy frame; an empty one when it has no file yet.
-fn scan(out: &Path, name: &str, empty: arrow_schema::Schema) -> Result<LazyFrame, Error> {
-    let paths = files(&out.join(name));
+/// Files as one lazy frame; an empty one of the ingest's schema when none.
+fn scan(paths: &[PathBuf], what: &str, empty: arrow_schema::Schema) -> Result<LazyFrame, Error> {
     if paths.is_empty() {
         let fields = empty.fields().iter().map(|f| {
             let dt = match f.data_type() {
@@ -66,8 +75,8 @@ fn scan(out: &Path, name: &str, empty: arrow_schema::Schema) -> Result<LazyFrame
         return Ok(DataFrame::empty_with_schema(&Schema::from_iter(fields)).lazy());
     }
     let mut sources = Vec::with_capacity(paths.len());
-    for p in &paths {
-        sources.push(PlRefPath::try_from_path(p).map_err(|e| perr(name, e))?);
+    for p in paths {
+        sources.push(PlRefPath::try_from_path(p).map_err(|e| perr(what, e))?);
     }
     let args = ScanArgsParquet {
         hive_options: HiveOptions {
@@ -77,7 +86,7 @@ fn scan(out: &Path, name: &str, empty: arrow_schema::Schema) -> Result<LazyFrame
         glob: false,
         ..ScanArgsParquet::default()
     };
-    LazyFrame::scan_parquet_files(sources.into_iter().collect(), args).map_err(|e| perr(name, e))
+    LazyFrame::scan_parquet_files(sources.into_iter().collect(), args).map_err(|e| perr(what, e))
 }
 
 /// A one-column string frame.
@@ -88,44 +97,71 @@ fn strings(name: &str, values: &[&str]) -> Result<LazyFrame, Error> {
         .map_err(|e| perr(name, e))
 }
 
-/// The inputs, as lazy frames.
+/// The inputs of one or two years, as lazy frames over collected data.
+/// Reports are numbered (`rid`) once, so the cell frames carry a 4-byte
+/// number instead of a 64-character id.
 struct Inputs {
-    /// report_id, source_path, year, template, org_key, org_name, status.
+    /// rid, report_id, source_path, year, template, org_key, org_name,
+    /// status: every report.
     reports: LazyFrame,
-    /// report_id, table_key, row_key, col_key, value (Int64): every count.
+    /// rid, table_key, row_key, col_key, value (Int64): every count.
     counts: LazyFrame,
-    /// report_id, table_key, row_key, col_key, unit, value (VALUE): every
-    /// count and amount, for the comparison.
+    /// rid, table_key, row_key, col_key, unit, value (VALUE): every count
+    /// and amount, for the comparison.
     values: LazyFrame,
 }
 
-fn inputs(out: &Path) -> Result<Inputs, Error> {
-    let reports = scan(out, "reports", schema::reports())?.select([
-        col("report_id"),
-        col("source_path"),
-        col("year"),
-        col("template"),
-        col("org_key"),
-        col("org_name"),
-        col("status"),
-    ]);
-    let disclosure = scan(out, "disclosure_counts", schema::disclosure_counts())?.select([
+/// Every report, numbered.
+fn reports(out: &Path) -> Result<DataFrame, Error> {
+    let files: Vec<PathBuf> = partitions(&out.join("reports"))
+        .into_values()
+        .flatten()
+        .collect();
+    scan(&files, "reports", schema::reports())?
+        .select([
+            col("report_id"),
+            col("source_path"),
+            col("year"),
+            col("template"),
+            col("org_key"),
+            col("org_name"),
+            col("status"),
+        ])
+        .sort(["source_path"], SortMultipleOptions::default())
+        .with_row_index("rid", None)
+        .collect()
+        .map_err(|e| perr("reports", e))
+}
+
+/// The cells of one year partition: rid, keys, unit, value (VALUE).
+fn year_cells(out: &Path, year: Option<i32>, ids: &LazyFrame) -> Result<DataFrame, Error> {
+    let files = |name: &str| -> Vec<PathBuf> {
+        partitions(&out.join(name))
+            .remove(&year)
+            .unwrap_or_default()
+    };
+    let disclosure = scan(
+        &files("disclosure_counts"),
+        "disclosure_counts",
+        schema::disclosure_counts(),
+    )?
+    .select([
         col("report_id"),
         col("table_key"),
         col("row_key"),
         col("col_key"),
-        col("value"),
+        lit("count").alias("unit"),
+        col("value").cast(VALUE),
     ]);
-    let litigation = scan(out, "litigation", schema::litigation())?.select([
+    let litigation = scan(&files("litigation"), "litigation", schema::litigation())?.select([
         col("report_id"),
         lit("litigation").alias("table_key"),
         col("proceeding_key").alias("row_key"),
         col("outcome_key").alias("col_key"),
-        col("value"),
+        lit("count").alias("unit"),
+        col("value").cast(VALUE),
     ]);
-    let counts =
-        concat([disclosure, litigation], UnionArgs::default()).map_err(|e| perr("counts", e))?;
-    let procurement = scan(out, "procurement", schema::procurement())?;
+    let procurement = scan(&files("procurement"), "procurement", schema::procurement())?;
     let projects = procurement
         .clone()
         .filter(col("project_count").is_not_null())
@@ -145,21 +181,41 @@ fn inputs(out: &Path) -> Result<Inputs, Error> {
         lit("yuan").alias("unit"),
         col("amount_yuan").cast(VALUE).alias("value"),
     ]);
-    let as_value = counts.clone().select([
-        col("report_id"),
-        col("table_key"),
-        col("row_key"),
-        col("col_key"),
-        lit("count").alias("unit"),
-        col("value").cast(VALUE),
-    ]);
-    let values = concat([as_value, projects, amounts], UnionArgs::default())
-        .map_err(|e| perr("values", e))?;
-    Ok(Inputs {
-        reports,
-        counts,
-        values,
-    })
+    let all = concat(
+        [disclosure, litigation, projects, amounts],
+        UnionArgs::default(),
+    )
+    .map_err(|e| perr("cells", e))?;
+    inner(all, ids.clone(), &["report_id"])
+        .select([
+            col("rid"),
+            col("table_key"),
+            col("row_key"),
+            col("col_key"),
+            col("unit"),
+            col("value"),
+        ])
+        .collect()
+        .map_err(|e| perr("cells", e))
+}
+
+impl Inputs {
+    fn new(reports: &DataFrame, cells: &[&DataFrame]) -> Result<Inputs, Error> {
+        let parts: Vec<LazyFrame> = cells.iter().map(|d| (*d).clone().lazy()).collect();
+        let values = concat(parts, UnionArgs::default()).map_err(|e| perr("cells", e))?;
+        let counts = values.clone().filter(col("unit").eq(lit("count"))).select([
+            col("rid"),
+            col("table_key"),
+            col("row_key"),
+            col("col_key"),
+            col("value").cast(DataType::Int64),
+        ]);
+        Ok(Inputs {
+            reports: reports.clone().lazy(),
+            counts,
+            values,
+        })
+    }
 }
 
 /// One report per body and year: `ok` before `partial`, then the first path.
@@ -213,27 +269,27 @@ fn sums(
         let of_template = reports
             .clone()
             .filter(col("template").eq(lit(rule.template.as_str())))
-            .select([col("report_id")]);
+            .select([col("rid")]);
         let cells = inner(
             inner(
                 counts
                     .clone()
                     .filter(col("table_key").eq(lit(rule.table.as_str()))),
                 of_template,
-                &["report_id"],
+                &["rid"],
             ),
             strings("row_key", &rows)?,
             &["row_key"],
         );
         let n = rows.len() as u32;
         let summed = cells
-            .group_by([col("report_id"), col("col_key")])
+            .group_by([col("rid"), col("col_key")])
             .agg([
                 col("value").sum().alias("sum"),
                 col("value").count().alias("present"),
             ])
             .select([
-                col("report_id"),
+                col("rid"),
                 lit(rule.table.as_str()).alias("table_key"),
                 lit(rule.into.as_str()).alias("row_key"),
                 col("col_key"),
@@ -254,15 +310,11 @@ fn comparison(settings: &Settings, i: &Inputs, chosen: &LazyFrame) -> Result<Laz
     all.extend(sums(settings, &i.reports, &i.counts)?);
     let values = concat(all, UnionArgs::default()).map_err(|e| perr("sums", e))?;
     let cur = inner(
-        chosen.clone().select([
-            col("report_id"),
-            col("org_key"),
-            col("org_name"),
-            col("year"),
-            col("template"),
-        ]),
+        chosen
+            .clone()
+            .select([col("rid"), col("org_key"), col("year")]),
         values,
-        &["report_id"],
+        &["rid"],
     );
     let prior = cur.clone().select([
         col("org_key"),
@@ -274,17 +326,35 @@ fn comparison(settings: &Settings, i: &Inputs, chosen: &LazyFrame) -> Result<Laz
         col("row_key"),
         col("col_key"),
         col("value").alias("prior_value"),
-        col("report_id").alias("prior_report_id"),
-        col("template").alias("prior_template"),
+        col("rid").alias("prior_rid"),
     ]);
     let joined = inner(
         cur,
         prior,
         &["org_key", "year", "table_key", "row_key", "col_key"],
     );
+    // Names only now, on the rows that remain.
+    let named = left(
+        left(
+            joined,
+            i.reports.clone().select([
+                col("rid"),
+                col("report_id"),
+                col("org_name"),
+                col("template"),
+            ]),
+            &["rid"],
+        ),
+        i.reports.clone().select([
+            col("rid").alias("prior_rid"),
+            col("report_id").alias("prior_report_id"),
+            col("template").alias("prior_template"),
+        ]),
+        &["prior_rid"],
+    );
     let prior_f = col("prior_value").cast(DataType::Float64);
     let delta = (col("value") - col("prior_value")).cast(VALUE);
-    Ok(joined
+    Ok(named
         .select([
             col("org_key"),
             col("year"),
@@ -353,21 +423,21 @@ fn metric_terms(settings: &Settings) -> Result<(LazyFrame, LazyFrame), Error> {
     Ok((terms.lazy(), defs.lazy()))
 }
 
-fn metrics(settings: &Settings, i: &Inputs) -> Result<LazyFrame, Error> {
+fn metrics(settings: &Settings, i: &Inputs, year: Option<i32>) -> Result<LazyFrame, Error> {
     let (terms, defs) = metric_terms(settings)?;
     let parts = inner(
         i.counts.clone(),
         terms,
         &["table_key", "row_key", "col_key"],
     )
-    .group_by([col("report_id"), col("metric_key"), col("part")])
+    .group_by([col("rid"), col("metric_key"), col("part")])
     .agg([
         (col("value") * col("sign")).sum().alias("sum"),
         col("value").count().alias("present"),
     ]);
     let part = |p: &str, name: &str, present: &str| {
         parts.clone().filter(col("part").eq(lit(p))).select([
-            col("report_id"),
+            col("rid"),
             col("metric_key"),
             col("sum").alias(name),
             col("present").alias(present),
@@ -379,9 +449,14 @@ fn metrics(settings: &Settings, i: &Inputs) -> Result<LazyFrame, Error> {
         .filter(
             col("template")
                 .neq(lit("none"))
-                .and(col("status").neq(lit("duplicate"))),
+                .and(col("status").neq(lit("duplicate")))
+                .and(match year {
+                    Some(y) => col("year").eq(lit(y)),
+                    None => col("year").is_null(),
+                }),
         )
         .select([
+            col("rid"),
             col("report_id"),
             col("source_path"),
             col("year"),
@@ -395,10 +470,10 @@ fn metrics(settings: &Settings, i: &Inputs) -> Result<LazyFrame, Error> {
         left(
             grid,
             part("n", "num", "num_present"),
-            &["report_id", "metric_key"],
+            &["rid", "metric_key"],
         ),
         part("d", "den", "den_present"),
-        &["report_id", "metric_key"],
+        &["rid", "metric_key"],
     );
     let num = when(col("num_present").eq(col("n_num")))
         .then(col("num"))
@@ -471,6 +546,7 @@ fn column_i64(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>, Error> {
 
 fn cross_year(settings: &Settings, i: &Inputs, chosen: &LazyFrame) -> Result<Vec<Finding>, Error> {
     let reports = chosen.clone().select([
+        col("rid"),
         col("report_id"),
         col("source_path"),
         col("org_key"),
@@ -482,7 +558,7 @@ fn cross_year(settings: &Settings, i: &Inputs, chosen: &LazyFrame) -> Result<Vec
         (col("year") + lit(1i32))
             .cast(DataType::Int32)
             .alias("year"),
-        col("report_id").alias("prior_report_id"),
+        col("rid").alias("prior_rid"),
         col("source_path").alias("prior_path"),
         col("template").alias("prior_template"),
     ]);
@@ -504,7 +580,7 @@ fn cross_year(settings: &Settings, i: &Inputs, chosen: &LazyFrame) -> Result<Vec
             .clone()
             .filter(col("table_key").eq(lit(check.table.as_str())))
             .select([
-                col("report_id"),
+                col("rid"),
                 col(term_col).alias("term"),
                 col(free_col).alias("free"),
                 col("value"),
@@ -536,26 +612,20 @@ fn cross_year(settings: &Settings, i: &Inputs, chosen: &LazyFrame) -> Result<Vec
                 ])
                 .map_err(|e| perr(&check.code, e))?
                 .lazy();
-                let id = if prior {
-                    "prior_report_id"
-                } else {
-                    "report_id"
-                };
+                let id = if prior { "prior_rid" } else { "rid" };
                 let these = inner(
-                    cells.clone().rename(["report_id"], [id], true),
+                    cells.clone().rename(["rid"], [id], true),
                     term_frame,
                     &["term"],
                 );
                 parts.push(
                     inner(
-                        pairs
-                            .clone()
-                            .select([col("report_id"), col("prior_report_id")]),
+                        pairs.clone().select([col("rid"), col("prior_rid")]),
                         these,
                         &[id],
                     )
                     .select([
-                        col("report_id"),
+                        col("rid"),
                         col("free"),
                         (col("value") * col("sign")).alias("v"),
                     ]),
@@ -564,22 +634,21 @@ fn cross_year(settings: &Settings, i: &Inputs, chosen: &LazyFrame) -> Result<Vec
             let n = parsed.len() as u32;
             let side = concat(parts, UnionArgs::default())
                 .map_err(|e| perr(&check.code, e))?
-                .group_by([col("report_id"), col("free")])
+                .group_by([col("rid"), col("free")])
                 .agg([
                     col("v").sum().alias(name),
                     col("v").count().alias("present"),
                 ])
                 .filter(col("present").eq(lit(n)))
-                .select([col("report_id"), col("free"), col(name)]);
+                .select([col("rid"), col("free"), col(name)]);
             sides.push((parsed, side));
         }
         let right = sides.pop().ok_or("derive: a check without sides")?;
         let left_side = sides.pop().ok_or("derive: a check without sides")?;
         let failed = inner(
-            inner(left_side.1, right.1, &["report_id", "free"])
-                .filter(col("left").neq(col("right"))),
+            inner(left_side.1, right.1, &["rid", "free"]).filter(col("left").neq(col("right"))),
             pairs.clone(),
-            &["report_id"],
+            &["rid"],
         )
         .sort(
             ["source_path", "free"],
@@ -641,23 +710,14 @@ fn partition_dir(year: Option<i32>) -> String {
     }
 }
 
-/// Writes a frame into `dir/year=…/derived.parquet`, one file per year.
+/// Writes a frame into `dir/year=…/derived.parquet`, one file per year
+/// (none for no rows).
 fn write_partitioned(df: &DataFrame, dir: &Path) -> Result<u64, Error> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let years = column_i64(df, "year")?;
     let mut distinct: Vec<Option<i64>> = years.clone();
     distinct.sort();
     distinct.dedup();
-    if distinct.is_empty() {
-        // No rows: one empty file, outside any partition (a lone null
-        // partition leaves readers no type for `year`), gives the schema.
-        let path = dir.join(DERIVED_FILE);
-        let f = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut empty = df.clone();
-        ParquetWriter::new(f)
-            .finish(&mut empty)
-            .map_err(|e| perr(&path.display().to_string(), e))?;
-    }
     for y in distinct {
         let mask: BooleanChunked = years.iter().map(|v| Some(*v == y)).collect();
         let mut part = df.filter(&mask).map_err(|e| perr("partition", e))?;
@@ -766,8 +826,26 @@ fn publish_derived(out: &Path, staging: &Path, parts: &[String]) -> Result<(), E
     std::fs::remove_dir_all(staging).map_err(|e| format!("{}: {e}", staging.display()))
 }
 
+/// Writes a frame with no rows as `dir/derived.parquet`, outside any
+/// partition (a lone null partition leaves readers no type for `year`), so
+/// readers still see the schema.
+fn write_empty(df: &DataFrame, dir: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join(DERIVED_FILE);
+    let f = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut empty = df.clear();
+    ParquetWriter::new(f)
+        .finish(&mut empty)
+        .map_err(|e| perr(&path.display().to_string(), e))?;
+    Ok(())
+}
+
 /// Reads the datasets under `src` and writes the derived ones under `dst`
 /// (which may be `src`); gives the counts and the findings partitions.
+///
+/// One year at a time: the cells of years N − 1 and N are all that is in
+/// memory, keyed by a report number instead of the report id, so memory
+/// follows the largest year, not the corpus.
 fn compute(
     src: &Path,
     settings: &Settings,
@@ -775,25 +853,65 @@ fn compute(
     dst: &Path,
 ) -> Result<(Derived, Vec<String>), Error> {
     let mut derived = Derived::default();
-    bar.set_message("reading the datasets");
-    let i = inputs(src)?;
-    let chosen = chosen(i.reports.clone()).cache();
-    bar.set_message("yearly comparison");
-    let cmp = comparison(settings, &i, &chosen)?
+    bar.set_message("reports");
+    let reports = reports(src)?;
+    let ids = reports
+        .clone()
+        .lazy()
+        .select([col("report_id"), col("rid")]);
+    let chosen = chosen(reports.clone().lazy())
         .collect()
-        .map_err(|e| perr("yearly_comparison", e))?;
-    let n = write_partitioned(&cmp, &dst.join(DATASETS[0]))?;
-    derived.rows.insert(DATASETS[0].into(), n);
-    bar.inc(1);
-    bar.set_message("metrics");
-    let m = metrics(settings, &i)?
-        .collect()
-        .map_err(|e| perr("metrics", e))?;
-    let n = write_partitioned(&m, &dst.join(DATASETS[1]))?;
-    derived.rows.insert(DATASETS[1].into(), n);
-    bar.inc(1);
-    bar.set_message("cross-year checks");
-    let found = cross_year(settings, &i, &chosen)?;
+        .map_err(|e| perr("reports", e))?
+        .lazy();
+    let mut years: Vec<Option<i32>> = column_i64(&reports, "year")?
+        .into_iter()
+        .map(|y| y.and_then(|y| i32::try_from(y).ok()))
+        .collect();
+    years.sort();
+    years.dedup();
+    bar.set_length(years.len() as u64);
+    let mut prev: Option<(i32, DataFrame)> = None;
+    let (mut n_cmp, mut n_met) = (0u64, 0u64);
+    let (mut last_cmp, mut last_met) = (None, None);
+    let mut found = Vec::new();
+    for year in years {
+        bar.set_message(year.map_or("year unknown".to_string(), |y| format!("year {y}")));
+        let cells = year_cells(src, year, &ids)?;
+        let pair: Vec<&DataFrame> = match (&prev, year) {
+            (Some((p, before)), Some(y)) if *p == y - 1 => vec![before, &cells],
+            _ => vec![&cells],
+        };
+        let i = Inputs::new(&reports, &pair)?;
+        let cmp = comparison(settings, &i, &chosen)?
+            .collect()
+            .map_err(|e| perr("yearly_comparison", e))?;
+        n_cmp += write_partitioned(&cmp, &dst.join(DATASETS[0]))?;
+        let m = metrics(settings, &i, year)?
+            .collect()
+            .map_err(|e| perr("metrics", e))?;
+        n_met += write_partitioned(&m, &dst.join(DATASETS[1]))?;
+        found.extend(cross_year(settings, &i, &chosen)?);
+        (last_cmp, last_met) = (Some(cmp), Some(m));
+        prev = year.map(|y| (y, cells));
+        bar.inc(1);
+    }
+    for (name, n, last) in [
+        (DATASETS[0], n_cmp, last_cmp),
+        (DATASETS[1], n_met, last_met),
+    ] {
+        // Always a folder, if an empty one: it replaces an earlier run's.
+        let dir = dst.join(name);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        if n == 0 {
+            if let Some(df) = last {
+                write_empty(&df, &dst.join(name))?;
+            }
+        }
+        derived.rows.insert(name.into(), n);
+    }
+    found.sort_by(|a, b| {
+        (&a.source_path, &a.code, &a.row, &a.col).cmp(&(&b.source_path, &b.code, &b.row, &b.col))
+    });
     for f in &found {
         *derived.findings.entry(f.code.clone()).or_default() += 1;
     }
@@ -801,6 +919,5 @@ fn compute(
     derived
         .rows
         .insert("findings (derived)".into(), found.len() as u64);
-    bar.inc(1);
     Ok((derived, parts))
 }

@@ -1,0 +1,41 @@
+//! Heap figures from the C allocator, for `--timings`: how much of the
+//! resident memory is live heap and how much the allocator only holds. glibc
+//! only (`mallinfo2`); elsewhere there are none.
+
+/// Bytes of heap: in use by the program, and obtained from the OS.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Heap {
+    pub in_use: u64,
+    pub held: u64,
+}
+
+/// The heap now, summed over all of the allocator's arenas.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn now() -> Option<Heap> {
+    // SAFETY: mallinfo2 takes no arguments and only reads the allocator's
+    // counters (under its locks).
+    let m = unsafe { libc::mallinfo2() };
+    Some(Heap {
+        in_use: (m.uordblks + m.hblkhd) as u64,
+        held: (m.arena + m.hblkhd) as u64,
+    })
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn now() -> Option<Heap> {
+    None
+}
+
+/// The largest heap in use seen so far, and the allocator's hold then.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Peak(pub Option<Heap>);
+
+impl Peak {
+    pub fn sample(&mut self) {
+        if let Some(h) = now() {
+            if self.0.is_none_or(|p| h.in_use > p.in_use) {
+                self.0 = Some(h);
+            }
+        }
+    }
+}
