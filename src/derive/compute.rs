@@ -1,6 +1,6 @@
 //! The derive stage on polars: scans, joins, sums, and the writers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -13,6 +13,7 @@ use crate::publish;
 use crate::settings::Settings;
 use crate::sink::schema::{self, Rows, V};
 use crate::sink::NULL_PARTITION;
+use crate::template::ColumnKind;
 
 type Error = String;
 
@@ -97,18 +98,88 @@ fn strings(name: &str, values: &[&str]) -> Result<LazyFrame, Error> {
         .map_err(|e| perr(name, e))
 }
 
+/// Every cell key the datasets can hold, numbered (`kid`): the templates'
+/// count cells, the money items as `procurement.<item>.{project_count,
+/// amount_yuan}`, and the configured sums. Joins then compare numbers, and
+/// the key strings are attached to output rows only.
+struct Keys {
+    list: Vec<(String, String, String, bool)>,
+    index: HashMap<(String, String, String), u32>,
+}
+
+impl Keys {
+    fn new(settings: &Settings) -> Keys {
+        let t = &settings.templates;
+        let mut set: BTreeSet<(String, String, String, bool)> = BTreeSet::new();
+        for def in &t.tables {
+            for row in &def.rows {
+                for c in &def.columns {
+                    let (table, col, yuan) = match c.kind {
+                        ColumnKind::Money => ("procurement", "amount_yuan", true),
+                        ColumnKind::ProjectCount => ("procurement", "project_count", false),
+                        _ => (def.key.as_str(), c.key.as_str(), false),
+                    };
+                    set.insert((table.into(), row.key.clone(), col.into(), yuan));
+                }
+            }
+        }
+        for rule in &settings.derive.sum {
+            for def in t.tables.iter().filter(|d| d.key == rule.table) {
+                for c in &def.columns {
+                    set.insert((rule.table.clone(), rule.into.clone(), c.key.clone(), false));
+                }
+            }
+        }
+        let list: Vec<_> = set.into_iter().collect();
+        let index = list
+            .iter()
+            .enumerate()
+            .map(|(i, (t, r, c, _))| ((t.clone(), r.clone(), c.clone()), i as u32))
+            .collect();
+        Keys { list, index }
+    }
+
+    fn kid(&self, t: &str, r: &str, c: &str) -> Option<u32> {
+        self.index
+            .get(&(t.to_string(), r.to_string(), c.to_string()))
+            .copied()
+    }
+
+    /// kid, table_key, row_key, col_key, unit.
+    fn frame(&self) -> Result<LazyFrame, Error> {
+        let part = |f: fn(&(String, String, String, bool)) -> &str| -> Vec<&str> {
+            self.list.iter().map(f).collect()
+        };
+        let kids: Vec<u32> = (0..self.list.len() as u32).collect();
+        let units: Vec<&str> = self
+            .list
+            .iter()
+            .map(|k| if k.3 { "yuan" } else { "count" })
+            .collect();
+        DataFrame::new_infer_height(vec![
+            Column::new("kid".into(), kids),
+            Column::new("table_key".into(), part(|k| &k.0)),
+            Column::new("row_key".into(), part(|k| &k.1)),
+            Column::new("col_key".into(), part(|k| &k.2)),
+            Column::new("unit".into(), units),
+        ])
+        .map(IntoLazy::lazy)
+        .map_err(|e| perr("keys", e))
+    }
+}
+
 /// The inputs of one or two years, as lazy frames over collected data.
-/// Reports are numbered (`rid`) once, so the cell frames carry a 4-byte
-/// number instead of a 64-character id.
+/// Reports are numbered (`rid`) and cell keys too (`kid`), so the cell
+/// frames carry two 4-byte numbers instead of four strings.
 struct Inputs {
-    /// rid, report_id, source_path, year, template, org_key, org_name,
-    /// status: every report.
+    /// rid, oid, report_id, source_path, year, template, org_key,
+    /// org_name, status: every report.
     reports: LazyFrame,
-    /// rid, table_key, row_key, col_key, value (Int64): every count.
+    /// rid, kid, value (Int64): every count.
     counts: LazyFrame,
-    /// rid, table_key, row_key, col_key, unit, value (VALUE): every count
-    /// and amount, for the comparison.
+    /// rid, kid, value (VALUE): every count and amount.
     values: LazyFrame,
+    keys: LazyFrame,
 }
 
 /// Every report, numbered.
@@ -117,7 +188,7 @@ fn reports(out: &Path) -> Result<DataFrame, Error> {
         .into_values()
         .flatten()
         .collect();
-    scan(&files, "reports", schema::reports())?
+    let every = scan(&files, "reports", schema::reports())?
         .select([
             col("report_id"),
             col("source_path"),
@@ -128,13 +199,27 @@ fn reports(out: &Path) -> Result<DataFrame, Error> {
             col("status"),
         ])
         .sort(["source_path"], SortMultipleOptions::default())
-        .with_row_index("rid", None)
+        .with_row_index("rid", None);
+    // Bodies numbered too (`oid`), for the joins across years.
+    let orgs = every
+        .clone()
+        .select([col("org_key")])
+        .filter(col("org_key").is_not_null())
+        .unique_stable_generic(None, UniqueKeepStrategy::First)
+        .sort(["org_key"], SortMultipleOptions::default())
+        .with_row_index("oid", None);
+    left(every, orgs, &["org_key"])
         .collect()
         .map_err(|e| perr("reports", e))
 }
 
 /// The cells of one year partition: rid, keys, unit, value (VALUE).
-fn year_cells(out: &Path, year: Option<i32>, ids: &LazyFrame) -> Result<DataFrame, Error> {
+fn year_cells(
+    out: &Path,
+    year: Option<i32>,
+    ids: &LazyFrame,
+    keys: LazyFrame,
+) -> Result<DataFrame, Error> {
     let files = |name: &str| -> Vec<PathBuf> {
         partitions(&out.join(name))
             .remove(&year)
@@ -186,34 +271,56 @@ fn year_cells(out: &Path, year: Option<i32>, ids: &LazyFrame) -> Result<DataFram
         UnionArgs::default(),
     )
     .map_err(|e| perr("cells", e))?;
-    inner(all, ids.clone(), &["report_id"])
-        .select([
-            col("rid"),
-            col("table_key"),
-            col("row_key"),
-            col("col_key"),
-            col("unit"),
-            col("value"),
-        ])
+    let keyed = left(
+        inner(all, ids.clone(), &["report_id"]),
+        keys.select([col("table_key"), col("row_key"), col("col_key"), col("kid")]),
+        &["table_key", "row_key", "col_key"],
+    )
+    .collect()
+    .map_err(|e| perr("cells", e))?;
+    let unknown = keyed
+        .clone()
+        .lazy()
+        .filter(col("kid").is_null())
+        .select([col("table_key"), col("row_key"), col("col_key")])
+        .limit(1)
+        .collect()
+        .map_err(|e| perr("cells", e))?;
+    if unknown.height() > 0 {
+        let k: Vec<String> = ["table_key", "row_key", "col_key"]
+            .iter()
+            .map(|c| column_str(&unknown, c).map(|v| v[0].clone().unwrap_or_default()))
+            .collect::<Result<_, _>>()?;
+        return Err(format!(
+            "derive: the datasets hold a cell {} that no template of this config defines; \
+             run derive with the config the ingest used",
+            k.join(".")
+        ));
+    }
+    keyed
+        .lazy()
+        .select([col("rid"), col("kid"), col("value")])
         .collect()
         .map_err(|e| perr("cells", e))
 }
 
 impl Inputs {
-    fn new(reports: &DataFrame, cells: &[&DataFrame]) -> Result<Inputs, Error> {
+    fn new(reports: &DataFrame, keys: &LazyFrame, cells: &[&DataFrame]) -> Result<Inputs, Error> {
         let parts: Vec<LazyFrame> = cells.iter().map(|d| (*d).clone().lazy()).collect();
         let values = concat(parts, UnionArgs::default()).map_err(|e| perr("cells", e))?;
-        let counts = values.clone().filter(col("unit").eq(lit("count"))).select([
-            col("rid"),
-            col("table_key"),
-            col("row_key"),
-            col("col_key"),
-            col("value").cast(DataType::Int64),
-        ]);
+        let counts = inner(
+            values.clone(),
+            keys.clone()
+                .filter(col("unit").eq(lit("count")))
+                .select([col("kid")]),
+            &["kid"],
+        )
+        .select([col("rid"), col("kid"), col("value").cast(DataType::Int64)]);
         Ok(Inputs {
             reports: reports.clone().lazy(),
             counts,
             values,
+            keys: keys.clone(),
         })
     }
 }
@@ -260,40 +367,42 @@ fn left(a: LazyFrame, b: LazyFrame, on: &[&str]) -> LazyFrame {
 /// The configured sums (`[[derive.sum]]`) as extra value cells.
 fn sums(
     settings: &Settings,
+    keys: &Keys,
     reports: &LazyFrame,
     counts: &LazyFrame,
 ) -> Result<Vec<LazyFrame>, Error> {
     let mut extra = Vec::new();
     for rule in &settings.derive.sum {
-        let rows: Vec<&str> = rule.rows.iter().map(String::as_str).collect();
+        // (component kid → target kid) for every column of the table.
+        let (mut from, mut to) = (Vec::new(), Vec::new());
+        for (t, r, c, _) in &keys.list {
+            if *t == rule.table && rule.rows.contains(r) {
+                if let Some(target) = keys.kid(t, &rule.into, c) {
+                    from.push(keys.kid(t, r, c).unwrap_or(u32::MAX));
+                    to.push(target);
+                }
+            }
+        }
+        let map = DataFrame::new_infer_height(vec![
+            Column::new("kid".into(), from),
+            Column::new("target".into(), to),
+        ])
+        .map_err(|e| perr("derive.sum", e))?
+        .lazy();
         let of_template = reports
             .clone()
             .filter(col("template").eq(lit(rule.template.as_str())))
             .select([col("rid")]);
-        let cells = inner(
-            inner(
-                counts
-                    .clone()
-                    .filter(col("table_key").eq(lit(rule.table.as_str()))),
-                of_template,
-                &["rid"],
-            ),
-            strings("row_key", &rows)?,
-            &["row_key"],
-        );
-        let n = rows.len() as u32;
-        let summed = cells
-            .group_by([col("rid"), col("col_key")])
+        let n = rule.rows.len() as u32;
+        let summed = inner(inner(counts.clone(), of_template, &["rid"]), map, &["kid"])
+            .group_by([col("rid"), col("target")])
             .agg([
                 col("value").sum().alias("sum"),
                 col("value").count().alias("present"),
             ])
             .select([
                 col("rid"),
-                lit(rule.table.as_str()).alias("table_key"),
-                lit(rule.into.as_str()).alias("row_key"),
-                col("col_key"),
-                lit("count").alias("unit"),
+                col("target").alias("kid"),
                 when(col("present").eq(lit(n)))
                     .then(col("sum"))
                     .otherwise(lit(NULL))
@@ -305,52 +414,54 @@ fn sums(
     Ok(extra)
 }
 
-fn comparison(settings: &Settings, i: &Inputs, chosen: &LazyFrame) -> Result<LazyFrame, Error> {
+fn comparison(
+    settings: &Settings,
+    keys: &Keys,
+    i: &Inputs,
+    chosen: &LazyFrame,
+) -> Result<LazyFrame, Error> {
     let mut all = vec![i.values.clone()];
-    all.extend(sums(settings, &i.reports, &i.counts)?);
+    all.extend(sums(settings, keys, &i.reports, &i.counts)?);
     let values = concat(all, UnionArgs::default()).map_err(|e| perr("sums", e))?;
     let cur = inner(
-        chosen
-            .clone()
-            .select([col("rid"), col("org_key"), col("year")]),
+        chosen.clone().select([col("rid"), col("oid"), col("year")]),
         values,
         &["rid"],
     );
     let prior = cur.clone().select([
-        col("org_key"),
+        col("oid"),
         (col("year") + lit(1i32))
             .cast(DataType::Int32)
             .alias("year"),
         col("year").alias("prior_year"),
-        col("table_key"),
-        col("row_key"),
-        col("col_key"),
+        col("kid"),
         col("value").alias("prior_value"),
         col("rid").alias("prior_rid"),
     ]);
-    let joined = inner(
-        cur,
-        prior,
-        &["org_key", "year", "table_key", "row_key", "col_key"],
-    );
+    let joined = inner(cur, prior, &["oid", "year", "kid"]);
     // Names only now, on the rows that remain.
     let named = left(
         left(
-            joined,
+            left(
+                joined,
+                i.reports.clone().select([
+                    col("rid"),
+                    col("org_key"),
+                    col("report_id"),
+                    col("org_name"),
+                    col("template"),
+                ]),
+                &["rid"],
+            ),
             i.reports.clone().select([
-                col("rid"),
-                col("report_id"),
-                col("org_name"),
-                col("template"),
+                col("rid").alias("prior_rid"),
+                col("report_id").alias("prior_report_id"),
+                col("template").alias("prior_template"),
             ]),
-            &["rid"],
+            &["prior_rid"],
         ),
-        i.reports.clone().select([
-            col("rid").alias("prior_rid"),
-            col("report_id").alias("prior_report_id"),
-            col("template").alias("prior_template"),
-        ]),
-        &["prior_rid"],
+        i.keys.clone(),
+        &["kid"],
     );
     let prior_f = col("prior_value").cast(DataType::Float64);
     let delta = (col("value") - col("prior_value")).cast(VALUE);
@@ -383,19 +494,23 @@ fn comparison(settings: &Settings, i: &Inputs, chosen: &LazyFrame) -> Result<Laz
 }
 
 /// A frame of signed terms: name, part, table_key, row_key, col_key, sign.
-fn metric_terms(settings: &Settings) -> Result<(LazyFrame, LazyFrame), Error> {
-    let (mut key, mut part, mut t, mut r, mut c, mut sign) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
+fn metric_terms(settings: &Settings, keys: &Keys) -> Result<(LazyFrame, LazyFrame), Error> {
+    let (mut key, mut part, mut kid, mut sign) = (vec![], vec![], vec![], vec![]);
     let (mut mkey, mut mlabel, mut nn, mut nd) = (vec![], vec![], vec![], vec![]);
     for m in &settings.derive.metric {
         for (p, terms) in [("n", &m.numerator), ("d", &m.denominator)] {
             for text in terms {
                 let term = Term::parse(text, 3, false)?;
+                let (t, r, c) = (&term.parts[0], &term.parts[1], &term.parts[2]);
+                let k = keys.kid(t, r, c).ok_or_else(|| {
+                    format!(
+                        "derive.metric {}: {text:?} names no cell of the templates",
+                        m.key
+                    )
+                })?;
                 key.push(m.key.clone());
                 part.push(p);
-                t.push(term.parts[0].clone());
-                r.push(term.parts[1].clone());
-                c.push(term.parts[2].clone());
+                kid.push(k);
                 sign.push(term.sign);
             }
         }
@@ -407,9 +522,7 @@ fn metric_terms(settings: &Settings) -> Result<(LazyFrame, LazyFrame), Error> {
     let terms = DataFrame::new_infer_height(vec![
         Column::new("metric_key".into(), key),
         Column::new("part".into(), part),
-        Column::new("table_key".into(), t),
-        Column::new("row_key".into(), r),
-        Column::new("col_key".into(), c),
+        Column::new("kid".into(), kid),
         Column::new("sign".into(), sign),
     ])
     .map_err(|e| perr("metric terms", e))?;
@@ -423,18 +536,19 @@ fn metric_terms(settings: &Settings) -> Result<(LazyFrame, LazyFrame), Error> {
     Ok((terms.lazy(), defs.lazy()))
 }
 
-fn metrics(settings: &Settings, i: &Inputs, year: Option<i32>) -> Result<LazyFrame, Error> {
-    let (terms, defs) = metric_terms(settings)?;
-    let parts = inner(
-        i.counts.clone(),
-        terms,
-        &["table_key", "row_key", "col_key"],
-    )
-    .group_by([col("rid"), col("metric_key"), col("part")])
-    .agg([
-        (col("value") * col("sign")).sum().alias("sum"),
-        col("value").count().alias("present"),
-    ]);
+fn metrics(
+    settings: &Settings,
+    keys: &Keys,
+    i: &Inputs,
+    year: Option<i32>,
+) -> Result<LazyFrame, Error> {
+    let (terms, defs) = metric_terms(settings, keys)?;
+    let parts = inner(i.counts.clone(), terms, &["kid"])
+        .group_by([col("rid"), col("metric_key"), col("part")])
+        .agg([
+            (col("value") * col("sign")).sum().alias("sum"),
+            col("value").count().alias("present"),
+        ]);
     let part = |p: &str, name: &str, present: &str| {
         parts.clone().filter(col("part").eq(lit(p))).select([
             col("rid"),
@@ -575,16 +689,22 @@ fn cross_year(settings: &Settings, i: &Inputs, chosen: &LazyFrame) -> Result<Vec
             Each::Column => ("row_key", "col_key"),
             Each::Row => ("col_key", "row_key"),
         };
-        let cells = i
-            .counts
+        // The table's keys, as (kid, term, free): strings only for its cells.
+        let table_keys = i
+            .keys
             .clone()
             .filter(col("table_key").eq(lit(check.table.as_str())))
             .select([
-                col("rid"),
+                col("kid"),
                 col(term_col).alias("term"),
                 col(free_col).alias("free"),
-                col("value"),
             ]);
+        let cells = inner(i.counts.clone(), table_keys, &["kid"]).select([
+            col("rid"),
+            col("term"),
+            col("free"),
+            col("value"),
+        ]);
         let mut sides = Vec::new();
         for (name, terms) in [("left", &check.left), ("right", &check.right)] {
             let parsed: Vec<Term> = terms
@@ -854,6 +974,8 @@ fn compute(
 ) -> Result<(Derived, Vec<String>), Error> {
     let mut derived = Derived::default();
     bar.set_message("reports");
+    let keys = Keys::new(settings);
+    let key_frame = keys.frame()?;
     let reports = reports(src)?;
     let ids = reports
         .clone()
@@ -876,17 +998,17 @@ fn compute(
     let mut found = Vec::new();
     for year in years {
         bar.set_message(year.map_or("year unknown".to_string(), |y| format!("year {y}")));
-        let cells = year_cells(src, year, &ids)?;
+        let cells = year_cells(src, year, &ids, key_frame.clone())?;
         let pair: Vec<&DataFrame> = match (&prev, year) {
             (Some((p, before)), Some(y)) if *p == y - 1 => vec![before, &cells],
             _ => vec![&cells],
         };
-        let i = Inputs::new(&reports, &pair)?;
-        let cmp = comparison(settings, &i, &chosen)?
+        let i = Inputs::new(&reports, &key_frame, &pair)?;
+        let cmp = comparison(settings, &keys, &i, &chosen)?
             .collect()
             .map_err(|e| perr("yearly_comparison", e))?;
         n_cmp += write_partitioned(&cmp, &dst.join(DATASETS[0]))?;
-        let m = metrics(settings, &i, year)?
+        let m = metrics(settings, &keys, &i, year)?
             .collect()
             .map_err(|e| perr("metrics", e))?;
         n_met += write_partitioned(&m, &dst.join(DATASETS[1]))?;
@@ -920,4 +1042,37 @@ fn compute(
         .rows
         .insert("findings (derived)".into(), found.len() as u64);
     Ok((derived, parts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_cover_counts_money_and_sums() {
+        let s = crate::settings::load(None, None).unwrap();
+        let k = Keys::new(&s);
+        for (t, r, c) in [
+            ("requests", "other", "total"),
+            ("requests", "other_other", "natural_person"),
+            ("litigation", "administrative_review", "corrected"),
+            ("art20_1", "regulations", "in_force"),
+            ("procurement", "centralized_procurement", "amount_yuan"),
+            ("procurement", "centralized_procurement", "project_count"),
+            ("procurement", "administrative_fees", "amount_yuan"),
+        ] {
+            assert!(k.kid(t, r, c).is_some(), "{t}.{r}.{c}");
+        }
+        // Money is a procurement cell, not a count of its table.
+        assert!(k
+            .kid("art20_9", "centralized_procurement", "total_amount")
+            .is_none());
+        let yuan: Vec<&str> = k
+            .list
+            .iter()
+            .filter(|x| x.3)
+            .map(|x| x.2.as_str())
+            .collect();
+        assert!(yuan.iter().all(|c| *c == "amount_yuan") && !yuan.is_empty());
+    }
 }
