@@ -271,8 +271,10 @@ fn year_cells(
         UnionArgs::default(),
     )
     .map_err(|e| perr("cells", e))?;
+    // Key strings → key number first, then report id → report number:
+    // each join drops the strings it consumed.
     let keyed = left(
-        inner(all, ids.clone(), &["report_id"]),
+        all,
         keys.select([col("table_key"), col("row_key"), col("col_key"), col("kid")]),
         &["table_key", "row_key", "col_key"],
     )
@@ -297,8 +299,12 @@ fn year_cells(
             k.join(".")
         ));
     }
-    keyed
+    let lean = keyed
         .lazy()
+        .select([col("report_id"), col("kid"), col("value")])
+        .collect()
+        .map_err(|e| perr("cells", e))?;
+    inner(lean.lazy(), ids.clone(), &["report_id"])
         .select([col("rid"), col("kid"), col("value")])
         .collect()
         .map_err(|e| perr("cells", e))
@@ -438,12 +444,26 @@ fn comparison(
         col("value").alias("prior_value"),
         col("rid").alias("prior_rid"),
     ]);
-    let joined = inner(cur, prior, &["oid", "year", "kid"]);
-    // Names only now, on the rows that remain.
-    let named = left(
-        left(
-            left(
-                joined,
+    // Sorted on the numbers, which are numbered in key order: the same order
+    // as org_key, year, table_key, row_key, col_key.
+    Ok(inner(cur, prior, &["oid", "year", "kid"]).sort(
+        ["oid", "year", "kid"],
+        SortMultipleOptions::default().with_maintain_order(true),
+    ))
+}
+
+/// Comparison rows with their names, for a slice of the numbered rows; the
+/// slice's order is kept.
+fn named_comparison(numbered: LazyFrame, i: &Inputs) -> LazyFrame {
+    let keep = |a: LazyFrame, b: LazyFrame, on: &str| {
+        let mut args = JoinArgs::new(JoinType::Left);
+        args.maintain_order = MaintainOrderJoin::Left;
+        a.join(b, [col(on)], [col(on)], args)
+    };
+    let named = keep(
+        keep(
+            keep(
+                numbered,
                 i.reports.clone().select([
                     col("rid"),
                     col("org_key"),
@@ -451,46 +471,82 @@ fn comparison(
                     col("org_name"),
                     col("template"),
                 ]),
-                &["rid"],
+                "rid",
             ),
             i.reports.clone().select([
                 col("rid").alias("prior_rid"),
                 col("report_id").alias("prior_report_id"),
                 col("template").alias("prior_template"),
             ]),
-            &["prior_rid"],
+            "prior_rid",
         ),
         i.keys.clone(),
-        &["kid"],
+        "kid",
     );
     let prior_f = col("prior_value").cast(DataType::Float64);
     let delta = (col("value") - col("prior_value")).cast(VALUE);
-    Ok(named
-        .select([
-            col("org_key"),
-            col("year"),
-            col("prior_year"),
-            col("table_key"),
-            col("row_key"),
-            col("col_key"),
-            col("unit"),
-            col("value"),
-            col("prior_value"),
-            delta.clone().alias("delta"),
-            when(prior_f.clone().neq(lit(0.0)))
-                .then(delta.cast(DataType::Float64) / prior_f * lit(100.0))
-                .otherwise(lit(NULL).cast(DataType::Float64))
-                .alias("pct_change"),
-            col("org_name"),
-            col("report_id"),
-            col("prior_report_id"),
-            col("template"),
-            col("prior_template"),
-        ])
-        .sort(
-            ["org_key", "year", "table_key", "row_key", "col_key"],
-            SortMultipleOptions::default().with_maintain_order(true),
-        ))
+    named.select([
+        col("org_key"),
+        col("year"),
+        col("prior_year"),
+        col("table_key"),
+        col("row_key"),
+        col("col_key"),
+        col("unit"),
+        col("value"),
+        col("prior_value"),
+        delta.clone().alias("delta"),
+        when(prior_f.clone().neq(lit(0.0)))
+            .then(delta.cast(DataType::Float64) / prior_f * lit(100.0))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+            .alias("pct_change"),
+        col("org_name"),
+        col("report_id"),
+        col("prior_report_id"),
+        col("template"),
+        col("prior_template"),
+    ])
+}
+
+/// Rows named and written at a time: the comparison's output is as large
+/// as its input, and names are most of its bytes.
+const NAMED_CHUNK: usize = 128 * 1024;
+
+/// Writes one year's comparison into `dir/year=N/derived.parquet`, naming
+/// `NAMED_CHUNK` rows at a time; gives the rows written and an empty frame
+/// of the output's schema.
+fn write_comparison(
+    numbered: &DataFrame,
+    i: &Inputs,
+    dir: &Path,
+    year: Option<i32>,
+) -> Result<(u64, DataFrame), Error> {
+    let empty = named_comparison(numbered.clear().lazy(), i)
+        .collect()
+        .map_err(|e| perr("yearly_comparison", e))?;
+    let rows = numbered.height();
+    if rows == 0 {
+        return Ok((0, empty));
+    }
+    let d = dir.join(partition_dir(year));
+    std::fs::create_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+    let path = d.join(DERIVED_FILE);
+    let file = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let what = path.display().to_string();
+    let mut w = ParquetWriter::new(file)
+        .batched(empty.schema())
+        .map_err(|e| perr(&what, e))?;
+    let mut at = 0;
+    while at < rows {
+        let part = numbered.slice(at as i64, NAMED_CHUNK);
+        at += part.height();
+        let named = named_comparison(part.lazy(), i)
+            .collect()
+            .map_err(|e| perr(&what, e))?;
+        w.write_batch(&named).map_err(|e| perr(&what, e))?;
+    }
+    w.finish().map_err(|e| perr(&what, e))?;
+    Ok((rows as u64, empty))
 }
 
 /// A frame of signed terms: name, part, table_key, row_key, col_key, sign.
@@ -1004,16 +1060,18 @@ fn compute(
             _ => vec![&cells],
         };
         let i = Inputs::new(&reports, &key_frame, &pair)?;
-        let cmp = comparison(settings, &keys, &i, &chosen)?
+        let numbered = comparison(settings, &keys, &i, &chosen)?
             .collect()
             .map_err(|e| perr("yearly_comparison", e))?;
-        n_cmp += write_partitioned(&cmp, &dst.join(DATASETS[0]))?;
+        let (n, cmp) = write_comparison(&numbered, &i, &dst.join(DATASETS[0]), year)?;
+        drop(numbered);
+        n_cmp += n;
         let m = metrics(settings, &keys, &i, year)?
             .collect()
             .map_err(|e| perr("metrics", e))?;
         n_met += write_partitioned(&m, &dst.join(DATASETS[1]))?;
         found.extend(cross_year(settings, &i, &chosen)?);
-        (last_cmp, last_met) = (Some(cmp), Some(m));
+        (last_cmp, last_met) = (Some(cmp), Some(m.clear()));
         prev = year.map(|y| (y, cells));
         bar.inc(1);
     }
