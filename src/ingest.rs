@@ -31,7 +31,6 @@ pub struct Options {
     pub corpus: PathBuf,
     pub out: PathBuf,
     pub threads: Option<usize>,
-    pub quiet: bool,
     pub shard: Shard,
 }
 
@@ -63,7 +62,6 @@ fn derive_staged(
     settings: &Settings,
     bar: &ProgressBar,
 ) -> Result<Option<manifest::DeriveRun>, String> {
-    crate::progress::phase(bar, "derive", 3);
     let started = SystemTime::now();
     let d = crate::derive::run_staged(staged.dir(), settings, bar)?;
     Ok(Some(manifest::DeriveRun::from(d, started)))

@@ -39,7 +39,6 @@ fn run(cli: Cli) -> Result<Exit, String> {
                 corpus,
                 out,
                 threads,
-                quiet,
                 shard,
             };
             let bar = progress::bar(quiet);

@@ -214,17 +214,36 @@ fn reports(out: &Path) -> Result<DataFrame, Error> {
 }
 
 /// The cells of one year partition: rid, keys, unit, value (VALUE).
+/// The value datasets' files by year partition, listed once per run.
+struct CellFiles(BTreeMap<&'static str, BTreeMap<Option<i32>, Vec<PathBuf>>>);
+
+impl CellFiles {
+    fn list(out: &Path) -> CellFiles {
+        let names = ["disclosure_counts", "litigation", "procurement"];
+        CellFiles(
+            names
+                .into_iter()
+                .map(|n| (n, partitions(&out.join(n))))
+                .collect(),
+        )
+    }
+
+    fn of(&self, name: &str, year: Option<i32>) -> Vec<PathBuf> {
+        self.0
+            .get(name)
+            .and_then(|by_year| by_year.get(&year))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
 fn year_cells(
-    out: &Path,
+    cell_files: &CellFiles,
     year: Option<i32>,
     ids: &LazyFrame,
     keys: LazyFrame,
 ) -> Result<DataFrame, Error> {
-    let files = |name: &str| -> Vec<PathBuf> {
-        partitions(&out.join(name))
-            .remove(&year)
-            .unwrap_or_default()
-    };
+    let files = |name: &str| cell_files.of(name, year);
     let disclosure = scan(
         &files("disclosure_counts"),
         "disclosure_counts",
@@ -873,9 +892,6 @@ fn cross_year(settings: &Settings, i: &Inputs, chosen: &LazyFrame) -> Result<Vec
             });
         }
     }
-    found.sort_by(|a, b| {
-        (&a.source_path, &a.code, &a.row, &a.col).cmp(&(&b.source_path, &b.code, &b.row, &b.col))
-    });
     Ok(found)
 }
 
@@ -886,24 +902,24 @@ fn partition_dir(year: Option<i32>) -> String {
     }
 }
 
-/// Writes a frame into `dir/year=…/derived.parquet`, one file per year
-/// (none for no rows).
-fn write_partitioned(df: &DataFrame, dir: &Path) -> Result<u64, Error> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let years = column_i64(df, "year")?;
-    let mut distinct: Vec<Option<i64>> = years.clone();
-    distinct.sort();
-    distinct.dedup();
-    for y in distinct {
-        let mask: BooleanChunked = years.iter().map(|v| Some(*v == y)).collect();
-        let mut part = df.filter(&mask).map_err(|e| perr("partition", e))?;
-        let d = dir.join(partition_dir(y.and_then(|y| i32::try_from(y).ok())));
-        std::fs::create_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
-        let path = d.join(DERIVED_FILE);
-        let f = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        ParquetWriter::new(f)
-            .finish(&mut part)
-            .map_err(|e| perr(&path.display().to_string(), e))?;
+/// Writes a frame as `path`.
+fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), Error> {
+    if let Some(d) = path.parent() {
+        std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+    }
+    let f = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    ParquetWriter::new(f)
+        .finish(df)
+        .map_err(|e| perr(&path.display().to_string(), e))?;
+    Ok(())
+}
+
+/// Writes one year's rows into `dir/year=…/derived.parquet` (no file for
+/// no rows); gives the rows written.
+fn write_year(df: &DataFrame, dir: &Path, year: Option<i32>) -> Result<u64, Error> {
+    if df.height() > 0 {
+        let path = dir.join(partition_dir(year)).join(DERIVED_FILE);
+        write_frame(&mut df.clone(), &path)?;
     }
     Ok(df.height() as u64)
 }
@@ -1006,14 +1022,7 @@ fn publish_derived(out: &Path, staging: &Path, parts: &[String]) -> Result<(), E
 /// partition (a lone null partition leaves readers no type for `year`), so
 /// readers still see the schema.
 fn write_empty(df: &DataFrame, dir: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let path = dir.join(DERIVED_FILE);
-    let f = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut empty = df.clear();
-    ParquetWriter::new(f)
-        .finish(&mut empty)
-        .map_err(|e| perr(&path.display().to_string(), e))?;
-    Ok(())
+    write_frame(&mut df.clear(), &dir.join(DERIVED_FILE))
 }
 
 /// Reads the datasets under `src` and writes the derived ones under `dst`
@@ -1033,6 +1042,7 @@ fn compute(
     let keys = Keys::new(settings);
     let key_frame = keys.frame()?;
     let reports = reports(src)?;
+    let cell_files = CellFiles::list(src);
     let ids = reports
         .clone()
         .lazy()
@@ -1047,14 +1057,14 @@ fn compute(
         .collect();
     years.sort();
     years.dedup();
-    bar.set_length(years.len() as u64);
+    crate::progress::phase(bar, "derive", years.len() as u64);
     let mut prev: Option<(i32, DataFrame)> = None;
     let (mut n_cmp, mut n_met) = (0u64, 0u64);
     let (mut last_cmp, mut last_met) = (None, None);
     let mut found = Vec::new();
     for year in years {
         bar.set_message(year.map_or("year unknown".to_string(), |y| format!("year {y}")));
-        let cells = year_cells(src, year, &ids, key_frame.clone())?;
+        let cells = year_cells(&cell_files, year, &ids, key_frame.clone())?;
         let pair: Vec<&DataFrame> = match (&prev, year) {
             (Some((p, before)), Some(y)) if *p == y - 1 => vec![before, &cells],
             _ => vec![&cells],
@@ -1069,7 +1079,7 @@ fn compute(
         let m = metrics(settings, &keys, &i, year)?
             .collect()
             .map_err(|e| perr("metrics", e))?;
-        n_met += write_partitioned(&m, &dst.join(DATASETS[1]))?;
+        n_met += write_year(&m, &dst.join(DATASETS[1]), year)?;
         found.extend(cross_year(settings, &i, &chosen)?);
         (last_cmp, last_met) = (Some(cmp), Some(m.clear()));
         prev = year.map(|y| (y, cells));

@@ -24,9 +24,6 @@ pub const DATASETS: [&str; 2] = ["yearly_comparison", "metrics"];
 /// and its findings file in each `findings` partition.
 pub const DERIVED_FILE: &str = "derived.parquet";
 
-/// Is the derive stage built in?
-pub const BUILT: bool = cfg!(feature = "derive");
-
 /// Ends a run: combines the shards' manifests (all must be in) and writes
 /// `OUT/_run.json`, with `derived` when the derive stage ran.
 pub fn write_run(
@@ -51,7 +48,6 @@ pub fn derive_published(
 ) -> Result<crate::manifest::Manifest, String> {
     use crate::manifest;
     manifest::read_shards(out)?;
-    crate::progress::phase(bar, "derive", 3);
     let started = std::time::SystemTime::now();
     let d = run(out, settings, bar)?;
     write_run(out, Some(manifest::DeriveRun::from(d, started)))
