@@ -10,6 +10,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::publish;
 
@@ -191,6 +192,13 @@ pub fn read_shards(out: &Path) -> Result<Vec<Manifest>, String> {
     Ok(found.into_iter().map(|(_, _, m)| m).collect())
 }
 
+/// Adds counts into counts.
+fn add(into: &mut BTreeMap<String, u64>, from: &BTreeMap<String, u64>) {
+    for (k, v) in from {
+        *into.entry(k.clone()).or_default() += v;
+    }
+}
+
 /// The shards' manifests as one.
 pub fn combine(shards: &[Manifest]) -> Manifest {
     if let [one] = shards {
@@ -200,26 +208,20 @@ pub fn combine(shards: &[Manifest]) -> Manifest {
         shard: format!("{} shards", shards.len()),
         ..Manifest::default()
     };
-    let mut digest = sha2::Sha256::default();
+    let mut digest = Sha256::default();
     for s in shards {
-        use sha2::Digest;
         digest.update(s.digest_line());
         if all.started.is_empty() || s.started < all.started {
             all.started = s.started.clone();
         }
         all.finished = all.finished.max(s.finished.clone());
         all.inputs.files += s.inputs.files;
+        // Every shard's walk counts the same files of other formats.
         all.inputs.other_formats = s.inputs.other_formats;
         all.errors += s.errors;
-        for (k, v) in &s.rows {
-            *all.rows.entry(k.clone()).or_default() += v;
-        }
-        for (k, v) in &s.files_by_status {
-            *all.files_by_status.entry(k.clone()).or_default() += v;
-        }
-        for (k, v) in &s.findings_by_code {
-            *all.findings_by_code.entry(k.clone()).or_default() += v;
-        }
+        add(&mut all.rows, &s.rows);
+        add(&mut all.files_by_status, &s.files_by_status);
+        add(&mut all.findings_by_code, &s.findings_by_code);
         all.shards.push(ShardRun {
             shard: s.shard.clone(),
             started: s.started.clone(),
@@ -228,12 +230,7 @@ pub fn combine(shards: &[Manifest]) -> Manifest {
             digest: s.inputs.digest.clone(),
         });
     }
-    use sha2::Digest;
-    all.inputs.digest = digest
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    all.inputs.digest = crate::report::hex(&digest.finalize());
     if let Some(first) = shards.first() {
         all.xxgk_version = first.xxgk_version.clone();
         all.parser_version = first.parser_version.clone();
@@ -323,9 +320,7 @@ pub fn render(m: &Manifest) -> String {
     let mut codes = m.findings_by_code.clone();
     if let Some(d) = &m.derive {
         rows.extend(d.rows.iter().map(|(k, v)| (k.clone(), *v)));
-        for (k, v) in &d.findings_by_code {
-            *codes.entry(k.clone()).or_default() += v;
-        }
+        add(&mut codes, &d.findings_by_code);
     }
     table(&mut s, "dataset", "rows", &rows);
     table(&mut s, "finding", "count", &codes);

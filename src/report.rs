@@ -24,7 +24,8 @@ use crate::validate::checks;
 /// The version of the extractor, written beside every report.
 pub const PARSER_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of bytes (the form of every SHA-256 xxgk writes).
+pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes
         .iter()

@@ -169,8 +169,7 @@ pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings,
             h.update([0]);
             h.update(t.as_bytes());
         }
-        let digest: Vec<String> = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        digest.concat()
+        crate::report::hex(&h.finalize())
     };
     let templates = template::compile(&sources, normaliser)?;
     let org = OrgKeys::new(&cfg.org, &templates.normaliser).map_err(|e| format!("{name}: {e}"))?;

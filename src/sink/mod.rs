@@ -453,12 +453,7 @@ impl<'t> Sink<'t> {
     /// `Staged::publish`.
     pub fn close(self) -> Result<Staged, Error> {
         let mut written = self.written;
-        written.digest = self
-            .digest
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        written.digest = crate::report::hex(&self.digest.finalize());
         for d in [
             self.reports,
             self.counts,
@@ -521,9 +516,9 @@ impl Staged {
 
 /// Moves the staged datasets into place. A whole run (no `--shard`)
 /// swaps each dataset folder with its staged copy in one step, so a reader
-/// sees either the whole old or the whole new dataset. A shard moves only its own part files, each by one rename,
-/// replacing its own files of an earlier run and never touching another
-/// shard's.
+/// sees either the whole old or the whole new dataset. A shard moves only
+/// its own part files, each by one rename, replacing its own files of an
+/// earlier run and never touching another shard's.
 fn publish(staging: &Path, out: &Path, shard: Shard) -> Result<(), Error> {
     if shard.n == 1 {
         for name in schema::DATASETS {
