@@ -34,6 +34,16 @@ pub struct Line<'a> {
     pub role: Role,
 }
 
+impl Line<'_> {
+    /// Empty cells before the first printed one.
+    fn leading_pads(&self) -> usize {
+        self.cells
+            .iter()
+            .take_while(|c| matches!(c, C::Pad))
+            .count()
+    }
+}
+
 /// The corner header of table 2 items (the templates list it as `ignore`).
 pub const CONTENT: &str = "信息内容";
 /// The header over the applicant columns of table 3.
@@ -259,11 +269,7 @@ fn spaces(rng: &mut Rng) -> &'static str {
 /// Layout 2: a cell per line after a tab, a blank line after each row.
 fn docx_table(out: &mut String, t: &PTable, lines: &[Line<'_>], rng: &mut Rng) {
     for line in lines {
-        let lead = line
-            .cells
-            .iter()
-            .take_while(|c| matches!(c, C::Pad))
-            .count();
+        let lead = line.leading_pads();
         for _ in 0..lead {
             out.push('\t');
             out.push_str(spaces(rng));
@@ -342,11 +348,7 @@ fn pipe_lines_table(out: &mut String, lines: &[Line<'_>], after: bool) {
             continue;
         }
         out.push_str("|\n");
-        let lead = line
-            .cells
-            .iter()
-            .take_while(|c| matches!(c, C::Pad))
-            .count();
+        let lead = line.leading_pads();
         for _ in 0..lead {
             out.push_str("|\n");
         }
