@@ -345,3 +345,44 @@ fn shards_then_derive_give_what_one_run_gives() {
     assert!(derive().status.success());
     assert!(check(&sharded, &exp).is_empty());
 }
+
+#[test]
+fn a_path_off_the_pattern_is_named_and_keyed_by_the_name_alone() {
+    let exp = expected();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), &exp);
+    // Two folders where the pattern wants three before the rest.
+    let src = corpus().join("河南省/郑州市/登封市/2021");
+    let name = std::fs::read_dir(&src)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
+    let short = dir.path().join("c/河南省/郑州市");
+    std::fs::create_dir_all(&short).unwrap();
+    std::fs::copy(src.join(&name), short.join(&name)).unwrap();
+    let out = dir.path().join("out");
+    let o = ingest(
+        &dir.path().join("c"),
+        &out,
+        &["--config", cfg.to_str().unwrap(), "--timings"],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("stage seconds") && err.contains(" derive "),
+        "{err}"
+    );
+    let reports = rows(&out.join("reports"));
+    assert_eq!(reports.len(), 1);
+    assert_eq!(s(&reports[0]["org_key"]), "城关镇");
+    assert_eq!(reports[0]["region"], Val::Null);
+    let codes: Vec<String> = rows(&out.join("findings"))
+        .iter()
+        .map(|r| s(&r["code"]))
+        .collect();
+    assert!(
+        codes.contains(&"org.region_unmatched".to_string()),
+        "{codes:?}"
+    );
+}
