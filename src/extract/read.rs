@@ -1,0 +1,231 @@
+//! Reading a region: the cells from a caption to the next one, read with one
+//! template variant into a header, rows and their candidate value cells.
+//!
+//! It takes the document, a table variant and a cell range and gives a `Run`:
+//! which cell labels each row and which cells follow it. It reads no value
+//! and never decides which value is which column (`header` and `fit` do).
+
+use super::labels::{best_hit, header_labels, match_row, Probe, Strength};
+use crate::segment::{CellKind, Doc};
+use crate::template::{Shape, TableDef};
+
+/// Text this short, where a value is expected, is read as a (bad) value.
+const SHORT_TEXT: usize = 6;
+/// At most this many cells before the first row label count as header when a
+/// table has no caption.
+pub(super) const HEADER_WINDOW: usize = 60;
+
+/// A table read from one region with one variant.
+#[derive(Debug, Default)]
+pub(super) struct Run {
+    /// Per template row: the cell of its label and its candidate range.
+    pub rows: Vec<Option<RowSpan>>,
+    /// Candidate value cells, in order; each row's are contiguous.
+    pub cands: Vec<u32>,
+    /// Header text cells.
+    pub header: Vec<u32>,
+    /// Text that named no row, with the number of values after it.
+    pub unknown: Vec<(u32, usize)>,
+    /// Labels of rows already read.
+    pub duplicates: Vec<u32>,
+    /// Flat tables: a header label was seen.
+    pub header_seen: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct RowSpan {
+    pub label: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Run {
+    pub(super) fn found(&self, def: &TableDef) -> bool {
+        match def.shape {
+            Shape::Grid => self.rows.iter().any(Option::is_some),
+            // One header word (总计 ends the requests table's header too) is
+            // not a flat table's header: it takes two header cells.
+            Shape::Flat => self.header.len() >= 2 && !self.cands.is_empty(),
+        }
+    }
+}
+
+pub(super) fn nonempty(doc: &Doc, cands: &[u32]) -> usize {
+    cands
+        .iter()
+        .filter(|&&i| doc.cells[i as usize].kind != CellKind::Empty)
+        .count()
+}
+
+pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run {
+    let mut run = Run {
+        rows: vec![None; def.rows.len()],
+        ..Run::default()
+    };
+    let k = def.columns.len();
+    let mut body = false;
+    let mut current: Option<usize> = None;
+    let mut open_unknown: Option<usize> = None;
+    for i in lo..hi {
+        let cell = &doc.cells[i];
+        if cell.kind != CellKind::Text {
+            if !body {
+                continue;
+            }
+            if let Some(r) = current {
+                run.cands.push(i as u32);
+                if let Some(span) = run.rows[r].as_mut() {
+                    span.end = run.cands.len() as u32;
+                }
+            } else if let (Some(u), CellKind::Value) = (open_unknown, cell.kind) {
+                run.unknown[u].1 += 1;
+            }
+            continue;
+        }
+        let probe = Probe::new(doc.norm(i));
+        let n = probe.chars;
+        if n == 0 {
+            continue;
+        }
+        let row = match_row(def, &probe);
+        let head = best_hit(&probe, header_labels(def));
+        let ignore = best_hit(&probe, def.ignore.iter());
+        let other = match (head, ignore) {
+            (Some(a), Some(b)) => Some(if a.rank() >= b.rank() { a } else { b }),
+            (a, b) => a.or(b),
+        };
+        if !body {
+            let starts = match row {
+                Some((_, h)) => !h.suffix && other.is_none_or(|o| o.strength < h.strength),
+                None => false,
+            };
+            if !starts {
+                run.header.push(i as u32);
+                continue;
+            }
+            body = true;
+        }
+        // A row label wins over a group or header label, unless that one is
+        // printed alone (exact) and the row label only partly: a group label
+        // fused onto its first sub-row (（三）不予公开1.属于国家秘密) names the row.
+        let row = match (row, other) {
+            (Some((r, h)), Some(o))
+                if h.strength == Strength::Exact
+                    || (h.strength >= Strength::Partial
+                        && h.strength <= Strength::Contains
+                        && o.strength == h.strength
+                        && h.strength != Strength::Fragment)
+                    || (h.strength == Strength::Contains && o.strength != Strength::Exact)
+                    || o.strength < h.strength =>
+            {
+                Some((r, h))
+            }
+            (Some((r, h)), None) => Some((r, h)),
+            _ => None,
+        };
+        if let Some((r, h)) = row {
+            match run.rows[r] {
+                None => {
+                    let at = run.cands.len() as u32;
+                    run.rows[r] = Some(RowSpan {
+                        label: i as u32,
+                        start: at,
+                        end: at,
+                    });
+                    current = Some(r);
+                    open_unknown = None;
+                }
+                Some(_) if current == Some(r) || h.strength == Strength::Fragment => {}
+                Some(_) => {
+                    run.duplicates.push(i as u32);
+                    current = None;
+                }
+            }
+            continue;
+        }
+        if other.is_some() {
+            continue;
+        }
+        if let Some(r) = current {
+            if let Some(span) = run.rows[r] {
+                let have = nonempty(doc, &run.cands[span.start as usize..span.end as usize]);
+                if n <= SHORT_TEXT && have < k {
+                    run.cands.push(i as u32);
+                    run.rows[r] = Some(RowSpan {
+                        end: run.cands.len() as u32,
+                        ..span
+                    });
+                    continue;
+                }
+            }
+        }
+        current = None;
+        run.unknown.push((i as u32, 0));
+        open_unknown = Some(run.unknown.len() - 1);
+    }
+    if run.header.len() > HEADER_WINDOW {
+        run.header.drain(..run.header.len() - HEADER_WINDOW);
+    }
+    run
+}
+
+pub(super) fn read_flat(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run {
+    let mut run = Run::default();
+    let labels = || {
+        header_labels(def)
+            .chain(def.rows.iter().flat_map(|r| r.aliases.iter()))
+            .chain(def.ignore.iter())
+    };
+    for i in lo..hi {
+        let cell = &doc.cells[i];
+        let started = nonempty(doc, &run.cands) > 0;
+        match cell.kind {
+            CellKind::Text => {
+                let probe = Probe::new(doc.norm(i));
+                let n = probe.chars;
+                let hit = best_hit(&probe, labels());
+                if !started {
+                    if hit.is_some() {
+                        run.header_seen = true;
+                        run.header.push(i as u32);
+                    }
+                } else if hit.is_none() && n <= SHORT_TEXT {
+                    run.cands.push(i as u32);
+                } else {
+                    break;
+                }
+            }
+            CellKind::Value if run.header_seen => run.cands.push(i as u32),
+            CellKind::Empty if started => run.cands.push(i as u32),
+            _ => {}
+        }
+    }
+    run
+}
+
+/// How a row's candidates fit its columns.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Fit {
+    /// Exactly these candidates, one per column.
+    Exact(usize, usize),
+    Short,
+    Excess,
+}
+
+/// Drops blank cells at the edges (layout padding, merged label cells) while
+/// there are more candidates than columns.
+pub(super) fn fit(doc: &Doc, cands: &[u32], k: usize) -> Fit {
+    let empty = |i: usize| doc.cells[cands[i] as usize].kind == CellKind::Empty;
+    let (mut a, mut b) = (0, cands.len());
+    while b - a > k && empty(b - 1) {
+        b -= 1;
+    }
+    while b - a > k && empty(a) {
+        a += 1;
+    }
+    match (b - a).cmp(&k) {
+        std::cmp::Ordering::Equal => Fit::Exact(a, b),
+        std::cmp::Ordering::Less => Fit::Short,
+        std::cmp::Ordering::Greater => Fit::Excess,
+    }
+}
