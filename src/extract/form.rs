@@ -133,15 +133,20 @@ pub(super) fn choose(t: &Templates, best: &[Option<Candidate>]) -> Choice {
         return out;
     };
     for key in &t.table_keys {
-        // The variant whose rows read best; when rows read equally, the
-        // report template's, whatever the header's likeness (a header
-        // variant must not pull a row into a variant with other columns).
+        // The variant whose rows read best; when rows read equally, the one
+        // whose columns the printed header names, every one (tables.md: the
+        // column keys follow the headers each table prints); then the
+        // report template's. Header likeness alone never decides: a header
+        // variant must not pull a row into a variant with other columns.
         let pick = (0..t.tables.len())
             .filter(|&d| t.tables[d].key == *key)
-            .filter_map(|d| best[d].as_ref().map(|c| (d, c.score, c.rows_score)))
-            .filter(|&(_, s, _)| s > 0)
-            .max_by_key(|&(d, s, rows)| (rows, t.tables[d].template == tpl, s))
-            .map(|(d, _, _)| d);
+            .filter_map(|d| best[d].as_ref().map(|c| (d, c)))
+            .filter(|(_, c)| c.score > 0)
+            .max_by_key(|&(d, c)| {
+                let named = c.header.as_ref().is_some_and(|h| h.complete);
+                (c.rows_score, named, t.tables[d].template == tpl, c.score)
+            })
+            .map(|(d, _)| d);
         match pick {
             Some(d) => out.picks.push(Pick::Table(d)),
             None => {

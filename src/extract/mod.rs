@@ -29,6 +29,7 @@ use crate::model::{Finding, Severity, TableOut};
 use crate::segment::{CellKind, Doc};
 use crate::template::{Shape, ShortRow, TableDef, Templates};
 use crate::validate::cells::{read_table, Placed};
+use crate::validate::checks::row_checks;
 use crate::validate::values::{parse_count, Count};
 use form::Candidate;
 use read::{fit, Fit};
@@ -94,6 +95,33 @@ pub fn locate(doc: &Doc, t: &Templates) -> Located {
         template: choice.template,
         ..Located::default()
     };
+    let mut mixed: Vec<&str> = Vec::new();
+    for pick in &choice.picks {
+        if let (form::Pick::Table(d), Some(tpl)) = (pick, choice.template) {
+            let def = &t.tables[*d];
+            // A table whose key the report's template has too, read in
+            // another form (a table both forms print alike is not mixed).
+            let differs = t.templates[tpl]
+                .tables
+                .iter()
+                .map(|&o| &t.tables[o])
+                .any(|o| o.key == def.key && !same_keys(o, def));
+            if def.template != tpl && differs {
+                mixed.push(&def.key);
+            }
+        }
+    }
+    if let (false, Some(tpl)) = (mixed.is_empty(), choice.template) {
+        out.findings.push(Finding::new(
+            Severity::Info,
+            "template.mixed",
+            format!(
+                "the report follows the {} form; {} print another form and are read with its keys",
+                t.templates[tpl].name,
+                mixed.join(", ")
+            ),
+        ));
+    }
     for pick in choice.picks {
         match pick {
             form::Pick::Table(d) => {
@@ -129,22 +157,12 @@ fn settle(doc: &Doc, t: &Templates, c: Candidate, findings: &mut Vec<Finding>) -
     match def.shape {
         Shape::Grid => {
             let template_order: Vec<usize> = (0..ncols).collect();
-            let order = c.header.as_ref().map_or(&template_order, |h| &h.order);
+            let mut order: &[usize] = c.header.as_ref().map_or(&template_order, |h| &h.order);
             if let Some(h) = &c.header {
-                if h.reordered {
-                    let keys: Vec<&str> = h
-                        .order
-                        .iter()
-                        .map(|&i| def.columns[i].key.as_str())
-                        .collect();
-                    findings.push(
-                        Finding::new(
-                            Severity::Info,
-                            "header.reordered",
-                            format!("{}: the header prints the columns as {}; values are read in that order", def.key, keys.join(", ")),
-                        )
-                        .at(&def.key, None, None),
-                    );
+                if let Some(alt) = &h.alternative {
+                    order = weigh_orders(doc, t, &c, &template_order, alt, findings);
+                } else if h.reordered {
+                    findings.push(reordered(def, order, "values are read in that order"));
                 } else if h.unparsed {
                     findings.push(
                         Finding::new(
@@ -293,4 +311,89 @@ fn misfit(
         ),
     )
     .at(&def.key, row, None)
+}
+
+fn reordered(def: &TableDef, order: &[usize], how: &str) -> Finding {
+    let keys: Vec<&str> = order.iter().map(|&i| def.columns[i].key.as_str()).collect();
+    Finding::new(
+        Severity::Info,
+        "header.reordered",
+        format!(
+            "{}: the header prints the columns as {}; {how}",
+            def.key,
+            keys.join(", ")
+        ),
+    )
+    .at(&def.key, None, None)
+}
+
+/// A header that suggests a printed order without establishing it (a
+/// two-row header read flat, its spanning word lost): the table's own row
+/// checks decide between it and the template's order. The suggested order is
+/// taken only when every evaluable row adds up in it and not in the
+/// template's; otherwise the template's order stays, with a finding that the
+/// header was unclear when the checks do not confirm it either.
+fn weigh_orders<'o>(
+    doc: &Doc,
+    t: &Templates,
+    c: &Candidate,
+    template: &'o [usize],
+    alt: &'o [usize],
+    findings: &mut Vec<Finding>,
+) -> &'o [usize] {
+    let def = &t.tables[c.def];
+    let ncols = def.columns.len();
+    let tally = |order: &[usize]| {
+        row_checks(t, c.def, |r, col| {
+            let span = c.run.rows.get(r).copied().flatten()?;
+            let cands = c.run.cands.get(span.start as usize..span.end as usize)?;
+            let Fit::Exact(a, _) = fit(doc, cands, ncols) else {
+                return None;
+            };
+            let j = order.iter().position(|&x| x == col)?;
+            match parse_count(doc.raw(*cands.get(a + j)? as usize)) {
+                Count::Number(v) => Some(v),
+                _ => None,
+            }
+        })
+    };
+    let (t_holds, t_fails) = tally(template);
+    let (a_holds, a_fails) = tally(alt);
+    if a_fails == 0 && a_holds > 0 && t_fails > 0 {
+        findings.push(reordered(
+            def,
+            alt,
+            "the header is read flat, and the table's row totals add up only in this order, so values are read in it",
+        ));
+        alt
+    } else if t_fails == 0 && t_holds > 0 && a_fails > 0 {
+        template
+    } else {
+        let keys: Vec<&str> = alt.iter().map(|&i| def.columns[i].key.as_str()).collect();
+        findings.push(
+            Finding::new(
+                Severity::Warning,
+                "header.ambiguous",
+                format!(
+                    "{}: the header may print the columns as {} (a two-row header read flat) and the row totals do not tell; values are read in the template's order",
+                    def.key,
+                    keys.join(", ")
+                ),
+            )
+            .at(&def.key, None, None),
+        );
+        template
+    }
+}
+
+/// Do two table variants have the same row and column keys?
+fn same_keys(a: &TableDef, b: &TableDef) -> bool {
+    a.rows
+        .iter()
+        .map(|r| &r.key)
+        .eq(b.rows.iter().map(|r| &r.key))
+        && a.columns
+            .iter()
+            .map(|c| &c.key)
+            .eq(b.columns.iter().map(|c| &c.key))
 }
