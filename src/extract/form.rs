@@ -7,7 +7,7 @@
 //! only then does the report's majority form.
 
 use super::header::{read_header, Header};
-use super::read::{fit, read_flat, read_grid, Fit, Run};
+use super::read::{fit, read_flat, read_grid, Run};
 use crate::segment::Doc;
 use crate::template::{Shape, Templates};
 
@@ -33,7 +33,7 @@ pub(super) fn read_table(doc: &Doc, t: &Templates, d: usize, lo: usize, hi: usiz
                 let mut fitting = 0;
                 for span in run.rows.iter().flatten() {
                     let c = &run.cands[span.start as usize..span.end as usize];
-                    if matches!(fit(doc, c, k), Fit::Exact(..)) {
+                    if fit(doc, c, k).fits() {
                         fitting += 1;
                     }
                 }
@@ -52,7 +52,7 @@ pub(super) fn read_table(doc: &Doc, t: &Templates, d: usize, lo: usize, hi: usiz
         Shape::Flat => {
             let run = read_flat(doc, def, lo, hi);
             let score = if run.found(def) {
-                let fits = matches!(fit(doc, &run.cands, def.values_per_table()), Fit::Exact(..));
+                let fits = fit(doc, &run.cands, def.values_per_table()).fits();
                 10 + if fits { 10 } else { 0 }
             } else {
                 0

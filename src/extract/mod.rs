@@ -192,9 +192,9 @@ fn settle(doc: &Doc, t: &Templates, c: Candidate, findings: &mut Vec<Finding>) -
                 };
                 let cands = &run.cands[span.start as usize..span.end as usize];
                 match fit(doc, cands, ncols) {
-                    Fit::Exact(a, _) => {
+                    f if f.fits() => {
                         for (j, &col) in order.iter().enumerate() {
-                            slots[r * ncols + col] = Some(cands[a + j]);
+                            slots[r * ncols + col] = f.nth(doc, cands, j);
                         }
                     }
                     fit => findings.push(misfit(
@@ -236,9 +236,9 @@ fn settle(doc: &Doc, t: &Templates, c: Candidate, findings: &mut Vec<Finding>) -
         Shape::Flat => {
             let k = def.values_per_table();
             match fit(doc, &run.cands, k) {
-                Fit::Exact(a, _) => {
+                f if f.fits() => {
                     for (j, slot) in slots.iter_mut().enumerate().take(k) {
-                        *slot = Some(run.cands[a + j]);
+                        *slot = f.nth(doc, &run.cands, j);
                     }
                 }
                 fit => {
@@ -347,11 +347,9 @@ fn weigh_orders<'o>(
         row_checks(t, c.def, |r, col| {
             let span = c.run.rows.get(r).copied().flatten()?;
             let cands = c.run.cands.get(span.start as usize..span.end as usize)?;
-            let Fit::Exact(a, _) = fit(doc, cands, ncols) else {
-                return None;
-            };
             let j = order.iter().position(|&x| x == col)?;
-            match parse_count(doc.raw(*cands.get(a + j)? as usize)) {
+            let cell = fit(doc, cands, ncols).nth(doc, cands, j)?;
+            match parse_count(doc.raw(cell as usize)) {
                 Count::Number(v) => Some(v),
                 _ => None,
             }

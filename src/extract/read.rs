@@ -208,14 +208,41 @@ pub(super) fn read_flat(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
 pub(super) enum Fit {
     /// Exactly these candidates, one per column.
     Exact(usize, usize),
+    /// The candidates in this range that are not blank, one per column: a
+    /// stray blank cell inside a row whose every column prints a value.
+    Spread(usize, usize),
     Short,
     Excess,
 }
 
+impl Fit {
+    pub(super) fn fits(&self) -> bool {
+        matches!(self, Fit::Exact(..) | Fit::Spread(..))
+    }
+
+    /// The candidate standing in printed column `j` of a fitting row.
+    pub(super) fn nth(&self, doc: &Doc, cands: &[u32], j: usize) -> Option<u32> {
+        match *self {
+            Fit::Exact(a, _) => cands.get(a + j).copied(),
+            Fit::Spread(a, b) => cands
+                .get(a..b)?
+                .iter()
+                .filter(|&&i| doc.cells[i as usize].kind != CellKind::Empty)
+                .nth(j)
+                .copied(),
+            Fit::Short | Fit::Excess => None,
+        }
+    }
+}
+
 /// Drops blank cells at the edges (layout padding, merged label cells) while
-/// there are more candidates than columns.
+/// there are more candidates than columns. A row that still has more, but
+/// exactly one printed value per column and nothing but values, had a stray
+/// blank cell inside it (PDF text shifts cells so): the blanks are dropped.
+/// Any other excess stays unread: which value is which is unknown.
 pub(super) fn fit(doc: &Doc, cands: &[u32], k: usize) -> Fit {
-    let empty = |i: usize| doc.cells[cands[i] as usize].kind == CellKind::Empty;
+    let kind = |i: usize| doc.cells[cands[i] as usize].kind;
+    let empty = |i: usize| kind(i) == CellKind::Empty;
     let (mut a, mut b) = (0, cands.len());
     while b - a > k && empty(b - 1) {
         b -= 1;
@@ -226,6 +253,14 @@ pub(super) fn fit(doc: &Doc, cands: &[u32], k: usize) -> Fit {
     match (b - a).cmp(&k) {
         std::cmp::Ordering::Equal => Fit::Exact(a, b),
         std::cmp::Ordering::Less => Fit::Short,
-        std::cmp::Ordering::Greater => Fit::Excess,
+        std::cmp::Ordering::Greater => {
+            let printed = (a..b).filter(|&i| !empty(i)).count();
+            let all_values = (a..b).all(|i| matches!(kind(i), CellKind::Empty | CellKind::Value));
+            if printed == k && all_values {
+                Fit::Spread(a, b)
+            } else {
+                Fit::Excess
+            }
+        }
     }
 }

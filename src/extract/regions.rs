@@ -79,7 +79,15 @@ pub(super) fn regions(
         t.tables.iter().filter(|d| d.key == *key).any(|d| {
             let hit = match d.shape {
                 Shape::Grid => best_hit(&probe, d.rows.iter().flat_map(|r| r.aliases.iter())),
-                Shape::Flat => best_hit(&probe, d.columns.iter().flat_map(|c| c.aliases.iter())),
+                // A flat table's header names its rows (行政复议) above its
+                // columns: either opens a table printed without its caption.
+                Shape::Flat => best_hit(
+                    &probe,
+                    d.columns
+                        .iter()
+                        .flat_map(|c| c.aliases.iter())
+                        .chain(d.rows.iter().flat_map(|r| r.aliases.iter())),
+                ),
             };
             hit.is_some_and(|h| h.strength >= Strength::Contains) && n <= 40
         })
