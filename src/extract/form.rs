@@ -7,7 +7,7 @@
 //! only then does the report's majority form.
 
 use super::header::{read_header, Header};
-use super::read::{fit, read_flat, read_grid, Run};
+use super::read::{fit, padding, read_flat, read_grid, Pad, Run};
 use crate::segment::Doc;
 use crate::template::{Shape, Templates};
 
@@ -25,7 +25,8 @@ pub(super) fn read_table(doc: &Doc, t: &Templates, d: usize, lo: usize, hi: usiz
     let def = &t.tables[d];
     match def.shape {
         Shape::Grid => {
-            let run = read_grid(doc, def, lo, hi);
+            let mut run = read_grid(doc, def, lo, hi);
+            run.pad = padding(doc, &run, def.columns.len());
             let header = read_header(doc, def, &run.header);
             let k = def.columns.len();
             let (mut score, mut rows_score) = (0, 0);
@@ -33,7 +34,7 @@ pub(super) fn read_table(doc: &Doc, t: &Templates, d: usize, lo: usize, hi: usiz
                 let mut fitting = 0;
                 for span in run.rows.iter().flatten() {
                     let c = &run.cands[span.start as usize..span.end as usize];
-                    if fit(doc, c, k).fits() {
+                    if fit(doc, c, k, run.pad).fits() {
                         fitting += 1;
                     }
                 }
@@ -50,9 +51,10 @@ pub(super) fn read_table(doc: &Doc, t: &Templates, d: usize, lo: usize, hi: usiz
             }
         }
         Shape::Flat => {
-            let run = read_flat(doc, def, lo, hi);
+            let mut run = read_flat(doc, def, lo, hi);
+            run.pad = Pad::EDGES;
             let score = if run.found(def) {
-                let fits = fit(doc, &run.cands, def.values_per_table()).fits();
+                let fits = fit(doc, &run.cands, def.values_per_table(), run.pad).fits();
                 10 + if fits { 10 } else { 0 }
             } else {
                 0

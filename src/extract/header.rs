@@ -144,6 +144,47 @@ pub(super) fn resolve(def: &TableDef, claims: &[Claim]) -> Option<Vec<usize>> {
         .then(|| slots.into_iter().flat_map(|s| s.1).collect())
 }
 
+/// The order of the columns a header names, in reading order (a group's
+/// columns in its place), with each column it does not name put after the
+/// one the template puts before it.
+fn partial_order(def: &TableDef, claims: &[Claim]) -> Vec<usize> {
+    let n = def.columns.len();
+    let group_of = |c: usize| def.groups.iter().position(|g| g.columns.contains(&c));
+    let mut slots: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
+    let mut placed = vec![false; n];
+    for claim in claims {
+        match claim.item {
+            Item::Group(g) => {
+                if !slots.iter().any(|s| s.0 == Some(g)) {
+                    slots.push((Some(g), Vec::new()));
+                }
+            }
+            Item::Col(c) if !placed[c] => {
+                placed[c] = true;
+                match group_of(c).and_then(|g| slots.iter_mut().find(|s| s.0 == Some(g))) {
+                    Some(slot) => slot.1.push(c),
+                    None => slots.push((None, vec![c])),
+                }
+            }
+            Item::Col(_) => {}
+        }
+    }
+    let mut order: Vec<usize> = slots.into_iter().flat_map(|s| s.1).collect();
+    for c in 0..n {
+        if !placed[c] {
+            let at = match c.checked_sub(1) {
+                Some(before) => order
+                    .iter()
+                    .position(|&x| x == before)
+                    .map_or(order.len(), |p| p + 1),
+                None => 0,
+            };
+            order.insert(at, c);
+        }
+    }
+    order
+}
+
 /// What the header says: the printed order of the columns and the unit each
 /// money column's header names.
 pub(super) struct Header {
@@ -159,6 +200,8 @@ pub(super) struct Header {
     pub likeness: i64,
     /// Every column of the variant is named in the header.
     pub complete: bool,
+    /// The header names every column and says their order.
+    pub confirmed: bool,
 }
 
 /// Does a group's word go unprinted while its columns are printed? A header
@@ -212,11 +255,20 @@ pub(super) fn read_header(doc: &Doc, def: &TableDef, header: &[u32]) -> Header {
     let template: Vec<usize> = (0..n).collect();
     let mut claims = claims(doc, def, header);
     let complete = (0..n).all(|c| claims.iter().any(|x| x.item == Item::Col(c)));
-    let (order, reordered, unparsed, alternative) = match printed_order(def, &mut claims) {
+    let resolved = printed_order(def, &mut claims);
+    let confirmed = resolved.is_ok();
+    let (order, reordered, unparsed, alternative) = match resolved {
         Ok(None) => (template, false, false, None),
         Ok(Some(r)) => (r, true, false, None),
         Err(Some(r)) => (template, false, false, Some(r)),
-        Err(None) => (template, false, !claims.is_empty(), None),
+        Err(None) => {
+            // Some columns named, not all: the order they are named in,
+            // completed with the others where the template puts them, is
+            // what the header suggests; the row checks weigh it.
+            let partial = partial_order(def, &claims);
+            let alt = (partial != template).then_some(partial);
+            (template, false, !claims.is_empty(), alt)
+        }
     };
     let mut units = vec![None; n];
     for (j, claim) in claims.iter().enumerate() {
@@ -248,6 +300,7 @@ pub(super) fn read_header(doc: &Doc, def: &TableDef, header: &[u32]) -> Header {
         unparsed,
         alternative,
         complete,
+        confirmed,
         units,
         likeness: if total == 0 { 0 } else { found * 10 / total },
     }

@@ -27,7 +27,7 @@ mod regions;
 
 use crate::model::{Finding, Severity, TableOut};
 use crate::segment::{CellKind, Doc};
-use crate::template::{Shape, ShortRow, TableDef, Templates};
+use crate::template::{Each, Shape, ShortRow, TableDef, Templates};
 use crate::validate::cells::{read_table, Placed};
 use crate::validate::checks::row_checks;
 use crate::validate::values::{parse_count, Count};
@@ -157,23 +157,51 @@ fn settle(doc: &Doc, t: &Templates, c: Candidate, findings: &mut Vec<Finding>) -
     match def.shape {
         Shape::Grid => {
             let template_order: Vec<usize> = (0..ncols).collect();
-            let mut order: &[usize] = c.header.as_ref().map_or(&template_order, |h| &h.order);
-            if let Some(h) = &c.header {
-                if let Some(alt) = &h.alternative {
-                    order = weigh_orders(doc, t, &c, &template_order, alt, findings);
-                } else if h.reordered {
-                    findings.push(reordered(def, order, "values are read in that order"));
-                } else if h.unparsed {
-                    findings.push(
-                        Finding::new(
-                            Severity::Info,
-                            "header.unparsed",
-                            format!("{}: the header does not name every column once; values are read in the template's order", def.key),
-                        )
-                        .at(&def.key, None, None),
-                    );
+            let moved: Vec<usize>;
+            let order: Option<&[usize]> = match &c.header {
+                Some(h) if h.alternative.is_some() && h.unparsed => {
+                    // A header naming some columns only: the row checks can
+                    // place the column they total into (总计), not the others,
+                    // so only that one moves from the template's order.
+                    let alt = h.alternative.as_deref().unwrap_or(&template_order);
+                    moved = move_totals(t, c.def, alt);
+                    weigh_orders(doc, t, &c, &template_order, &moved, true, findings)
                 }
-            }
+                Some(h) if h.alternative.is_some() => {
+                    let alt = h.alternative.as_deref().unwrap_or(&template_order);
+                    weigh_orders(doc, t, &c, &template_order, alt, false, findings)
+                }
+                Some(h) if h.reordered => {
+                    findings.push(reordered(def, &h.order, "values are read in that order"));
+                    Some(&h.order)
+                }
+                // Neither the header nor its absence confirms the template's
+                // order: the row checks must not refute it.
+                Some(h) if !h.confirmed => {
+                    let order = unrefuted(doc, t, &c, &template_order, findings);
+                    if h.unparsed && order.is_some() {
+                        findings.push(
+                            Finding::new(
+                                Severity::Info,
+                                "header.unparsed",
+                                format!("{}: the header does not name every column once; values are read in the template's order", def.key),
+                            )
+                            .at(&def.key, None, None),
+                        );
+                    }
+                    order
+                }
+                Some(h) => Some(&h.order),
+                None => Some(&template_order),
+            };
+            let Some(order) = order else {
+                return Placed {
+                    def: c.def,
+                    slots,
+                    units: units.clone(),
+                    zero_fill,
+                };
+            };
             for (r, span) in run.rows.iter().enumerate() {
                 let row = &def.rows[r];
                 let Some(span) = span else {
@@ -191,7 +219,7 @@ fn settle(doc: &Doc, t: &Templates, c: Candidate, findings: &mut Vec<Finding>) -
                     continue;
                 };
                 let cands = &run.cands[span.start as usize..span.end as usize];
-                match fit(doc, cands, ncols) {
+                match fit(doc, cands, ncols, run.pad) {
                     f if f.fits() => {
                         for (j, &col) in order.iter().enumerate() {
                             slots[r * ncols + col] = f.nth(doc, cands, j);
@@ -235,7 +263,7 @@ fn settle(doc: &Doc, t: &Templates, c: Candidate, findings: &mut Vec<Finding>) -
         }
         Shape::Flat => {
             let k = def.values_per_table();
-            match fit(doc, &run.cands, k) {
+            match fit(doc, &run.cands, k, run.pad) {
                 f if f.fits() => {
                     for (j, slot) in slots.iter_mut().enumerate().take(k) {
                         *slot = f.nth(doc, &run.cands, j);
@@ -327,60 +355,116 @@ fn reordered(def: &TableDef, order: &[usize], how: &str) -> Finding {
     .at(&def.key, None, None)
 }
 
+/// Rows the table's row checks hold on and fail on, its values read in
+/// `order`.
+fn tally(doc: &Doc, t: &Templates, c: &Candidate, order: &[usize]) -> (usize, usize) {
+    let ncols = t.tables[c.def].columns.len();
+    row_checks(t, c.def, |r, col| {
+        let span = c.run.rows.get(r).copied().flatten()?;
+        let cands = c.run.cands.get(span.start as usize..span.end as usize)?;
+        let j = order.iter().position(|&x| x == col)?;
+        let cell = fit(doc, cands, ncols, c.run.pad).nth(doc, cands, j)?;
+        match parse_count(doc.raw(cell as usize)) {
+            Count::Number(v) => Some(v),
+            _ => None,
+        }
+    })
+}
+
+/// Do the row checks refute an order: fail on at least this many rows, and
+/// on most rows they can be evaluated on? A report breaks a check or two by
+/// its own error; columns read in the wrong order break nearly every row.
+const REFUTED_ROWS: usize = 3;
+
+fn refuted((holds, fails): (usize, usize)) -> bool {
+    fails >= REFUTED_ROWS && fails > holds
+}
+
+fn unresolved(def: &TableDef, why: &str) -> Finding {
+    Finding::new(
+        Severity::Warning,
+        "header.unresolved",
+        format!(
+            "{}: {why}; which column is which is unknown, so the table's cells are null",
+            def.key
+        ),
+    )
+    .at(&def.key, None, None)
+}
+
+/// The template's order where the header did not confirm it, unless the
+/// table's row checks refute it (then none: the table stays null).
+fn unrefuted<'o>(
+    doc: &Doc,
+    t: &Templates,
+    c: &Candidate,
+    template: &'o [usize],
+    findings: &mut Vec<Finding>,
+) -> Option<&'o [usize]> {
+    if refuted(tally(doc, t, c, template)) {
+        findings.push(unresolved(
+            &t.tables[c.def],
+            "the header does not name its columns and the row totals do not add up in the template's order",
+        ));
+        None
+    } else {
+        Some(template)
+    }
+}
+
 /// A header that suggests a printed order without establishing it (a
-/// two-row header read flat, its spanning word lost): the table's own row
-/// checks decide between it and the template's order. The suggested order is
-/// taken only when every evaluable row adds up in it and not in the
-/// template's; otherwise the template's order stays, with a finding that the
-/// header was unclear when the checks do not confirm it either.
+/// two-row header read flat, its spanning word lost; a header naming some
+/// columns only): the table's own row checks decide between it and the
+/// template's order. The suggested order is taken only when every evaluable
+/// row adds up in it and not in the template's. Otherwise the template's
+/// order stays — with a finding that the header was unclear — unless the
+/// checks refute it too: then the table stays null.
 fn weigh_orders<'o>(
     doc: &Doc,
     t: &Templates,
     c: &Candidate,
     template: &'o [usize],
     alt: &'o [usize],
+    partial: bool,
     findings: &mut Vec<Finding>,
-) -> &'o [usize] {
+) -> Option<&'o [usize]> {
     let def = &t.tables[c.def];
-    let ncols = def.columns.len();
-    let tally = |order: &[usize]| {
-        row_checks(t, c.def, |r, col| {
-            let span = c.run.rows.get(r).copied().flatten()?;
-            let cands = c.run.cands.get(span.start as usize..span.end as usize)?;
-            let j = order.iter().position(|&x| x == col)?;
-            let cell = fit(doc, cands, ncols).nth(doc, cands, j)?;
-            match parse_count(doc.raw(cell as usize)) {
-                Count::Number(v) => Some(v),
-                _ => None,
-            }
-        })
-    };
-    let (t_holds, t_fails) = tally(template);
-    let (a_holds, a_fails) = tally(alt);
+    let (t_holds, t_fails) = tally(doc, t, c, template);
+    let (a_holds, a_fails) = tally(doc, t, c, alt);
+    let keys: Vec<&str> = alt.iter().map(|&i| def.columns[i].key.as_str()).collect();
     if a_fails == 0 && a_holds > 0 && t_fails > 0 {
-        findings.push(reordered(
-            def,
-            alt,
-            "the header is read flat, and the table's row totals add up only in this order, so values are read in it",
-        ));
-        alt
+        let how = if partial {
+            "the header names some columns in this order and the table's row totals add up only in it, so values are read in it"
+        } else {
+            "the header is read flat, and the table's row totals add up only in this order, so values are read in it"
+        };
+        findings.push(reordered(def, alt, how));
+        Some(alt)
     } else if t_fails == 0 && t_holds > 0 && a_fails > 0 {
-        template
+        Some(template)
+    } else if refuted((t_holds, t_fails)) {
+        findings.push(unresolved(
+            def,
+            &format!(
+                "the header may print the columns as {} and the row totals add up neither in that order nor in the template's",
+                keys.join(", ")
+            ),
+        ));
+        None
     } else {
-        let keys: Vec<&str> = alt.iter().map(|&i| def.columns[i].key.as_str()).collect();
         findings.push(
             Finding::new(
                 Severity::Warning,
                 "header.ambiguous",
                 format!(
-                    "{}: the header may print the columns as {} (a two-row header read flat) and the row totals do not tell; values are read in the template's order",
+                    "{}: the header may print the columns as {} and the row totals do not tell; values are read in the template's order",
                     def.key,
                     keys.join(", ")
                 ),
             )
             .at(&def.key, None, None),
         );
-        template
+        Some(template)
     }
 }
 
@@ -394,4 +478,25 @@ fn same_keys(a: &TableDef, b: &TableDef) -> bool {
             .iter()
             .map(|c| &c.key)
             .eq(b.columns.iter().map(|c| &c.key))
+}
+
+/// The template's order with each column a row check totals into (the left
+/// side of an `each = "row"` check) at the place `suggested` gives it.
+fn move_totals(t: &Templates, table: usize, suggested: &[usize]) -> Vec<usize> {
+    let def = &t.tables[table];
+    let totals: Vec<usize> = t.templates[def.template]
+        .checks
+        .iter()
+        .filter(|c| c.table == table && c.each == Each::Row && c.left.len() == 1)
+        .flat_map(|c| c.left.iter().copied())
+        .collect();
+    let mut order: Vec<usize> = (0..def.columns.len())
+        .filter(|c| !totals.contains(c))
+        .collect();
+    for &total in &totals {
+        if let Some(at) = suggested.iter().position(|&x| x == total) {
+            order.insert(at.min(order.len()), total);
+        }
+    }
+    order
 }

@@ -30,6 +30,8 @@ pub(super) struct Run {
     pub duplicates: Vec<u32>,
     /// Flat tables: a header label was seen.
     pub header_seen: bool,
+    /// Blank cells the layout puts at the edges of the rows.
+    pub pad: Pad,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -123,6 +125,11 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
             (Some((r, h)), None) => Some((r, h)),
             _ => None,
         };
+        if let Some(open) = current {
+            if row.is_some_and(|(r, _)| r != open) {
+                trim_tail(doc, &mut run, open, Some(cell.line));
+            }
+        }
         if let Some((r, h)) = row {
             match run.rows[r] {
                 None => {
@@ -159,14 +166,51 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
                 }
             }
         }
+        if let Some(open) = current {
+            trim_tail(doc, &mut run, open, Some(cell.line));
+        }
         current = None;
         run.unknown.push((i as u32, 0));
         open_unknown = Some(run.unknown.len() - 1);
+    }
+    if let Some(open) = current {
+        trim_tail(doc, &mut run, open, None);
     }
     if run.header.len() > HEADER_WINDOW {
         run.header.drain(..run.header.len() - HEADER_WINDOW);
     }
     run
+}
+
+/// Gives back the blank cells at the end of row `r` that belong to what
+/// follows it: those on the line of the next label (`\t\t2.重复申请` in tab
+/// rows), and, where a row's cells stand on consecutive lines and a blank
+/// line ends the row (DOCX text), blank cells after that blank line (the
+/// merged label cells of the next row, printed before its label).
+fn trim_tail(doc: &Doc, run: &mut Run, r: usize, next_line: Option<u32>) {
+    let Some(Some(span)) = run.rows.get(r).copied() else {
+        return;
+    };
+    let Some(cands) = run.cands.get(span.start as usize..span.end as usize) else {
+        return;
+    };
+    let line = |i: usize| doc.cells[cands[i] as usize].line;
+    let empty = |i: usize| doc.cells[cands[i] as usize].kind == CellKind::Empty;
+    let mut end = cands.len();
+    while end > 0 && empty(end - 1) && Some(line(end - 1)) == next_line {
+        end -= 1;
+    }
+    let label_line = doc.cells[span.label as usize].line;
+    let gap = (1..end).find(|&j| line(j) > line(j - 1) + 1);
+    if let Some(j) = gap {
+        let consecutive = line(0) <= label_line + 1 && (1..j).all(|x| line(x) <= line(x - 1) + 1);
+        if consecutive && (j..end).all(empty) {
+            end = j;
+        }
+    }
+    if let Some(Some(span)) = run.rows.get_mut(r) {
+        span.end = span.start + end as u32;
+    }
 }
 
 pub(super) fn read_flat(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run {
@@ -235,19 +279,69 @@ impl Fit {
     }
 }
 
-/// Drops blank cells at the edges (layout padding, merged label cells) while
-/// there are more candidates than columns. A row that still has more, but
-/// exactly one printed value per column and nothing but values, had a stray
-/// blank cell inside it (PDF text shifts cells so): the blanks are dropped.
-/// Any other excess stays unread: which value is which is unknown.
-pub(super) fn fit(doc: &Doc, cands: &[u32], k: usize) -> Fit {
+/// Blank cells the layout puts at the edges of rows: a trailing empty cell
+/// DOCX text gives every row, an empty cell after a label merged over two
+/// columns. Only padding that most rows of a table carry is padding; a blank
+/// at the edge of one row may as well be a blank cell of the table, with a
+/// stray blank elsewhere in the row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Pad {
+    pub lead: bool,
+    pub trail: bool,
+    /// Any number of blanks at either edge (a flat table's one row, where
+    /// the layout's blank slots under a multi-level header stand at its edges).
+    pub edges: bool,
+}
+
+impl Pad {
+    pub(super) const EDGES: Pad = Pad {
+        lead: false,
+        trail: false,
+        edges: true,
+    };
+}
+
+/// The padding most rows of a read table carry beyond its `k` columns.
+pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
+    let empty = |i: u32| doc.cells[i as usize].kind == CellKind::Empty;
+    let (mut rows, mut lead, mut trail) = (0usize, 0usize, 0usize);
+    for span in run.rows.iter().flatten() {
+        let Some(cands) = run.cands.get(span.start as usize..span.end as usize) else {
+            continue;
+        };
+        rows += 1;
+        if cands.len() > k {
+            lead += usize::from(cands.first().is_some_and(|&i| empty(i)));
+            trail += usize::from(cands.last().is_some_and(|&i| empty(i)));
+        }
+    }
+    let most = |n: usize| n >= 2 && n * 2 > rows;
+    Pad {
+        lead: most(lead),
+        trail: most(trail),
+        edges: false,
+    }
+}
+
+/// Fits a row's candidates to its `k` columns. The table's padding is
+/// dropped first. A row that still has more candidates, but exactly one
+/// printed value per column and nothing but values, had stray blank cells in
+/// it (PDF text shifts cells so): the blanks are dropped. Any other excess
+/// stays unread: which value is which is unknown.
+pub(super) fn fit(doc: &Doc, cands: &[u32], k: usize, pad: Pad) -> Fit {
     let kind = |i: usize| doc.cells[cands[i] as usize].kind;
     let empty = |i: usize| kind(i) == CellKind::Empty;
     let (mut a, mut b) = (0, cands.len());
-    while b - a > k && empty(b - 1) {
+    if pad.trail && b - a > k && empty(b - 1) {
         b -= 1;
     }
-    while b - a > k && empty(a) {
+    if pad.lead && b - a > k && empty(a) {
+        a += 1;
+    }
+    while pad.edges && b - a > k && empty(b - 1) {
+        b -= 1;
+    }
+    while pad.edges && b - a > k && empty(a) {
         a += 1;
     }
     match (b - a).cmp(&k) {
