@@ -170,8 +170,8 @@ fn partial_order(def: &TableDef, claims: &[Claim]) -> Vec<usize> {
         }
     }
     let mut order: Vec<usize> = slots.into_iter().flat_map(|s| s.1).collect();
-    for c in 0..n {
-        if !placed[c] {
+    for (c, &was) in placed.iter().enumerate() {
+        if !was {
             let at = match c.checked_sub(1) {
                 Some(before) => order
                     .iter()
