@@ -21,6 +21,9 @@ pub(super) struct Claim {
     pub end: usize,
     pub item: Item,
     pub cell: u32,
+    /// The tail of a word broken over two lines (`务机构`): it names the word
+    /// but not its place, which is where the head was printed.
+    pub tail: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +64,7 @@ pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
             continue;
         }
         let cell = &doc.cells[i as usize];
-        let claim = |pos, end, item| Claim {
+        let claim = |pos, end, item, tail| Claim {
             order,
             line: cell.line,
             col: cell.col,
@@ -69,6 +72,7 @@ pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
             end,
             item,
             cell: i,
+            tail,
         };
         let first = out.len();
         for &(alias, item) in &labels {
@@ -78,16 +82,20 @@ pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
                     .iter()
                     .any(|c: &Claim| pos < c.end && c.pos < end);
                 if !overlaps {
-                    out.push(claim(pos, end, item));
+                    out.push(claim(pos, end, item, false));
                 }
             }
         }
-        if out.len() == first {
-            // No whole word: the cell may be the head or tail of one broken
-            // over two lines (`法人或其` / `他组织`). It names the word only
-            // when no other header word has the same piece.
-            if let Some(item) = fragment_of(&labels, norm) {
-                out.push(claim(0, norm.len(), item));
+        // Pieces of words broken over two lines (`法人或其` / `他组织`): a
+        // cell that holds no whole word, or the text after a cell's last
+        // whole word (`…社会公益组织法律服` / `务机构`). A piece names a word
+        // only when no other header word has it.
+        let rest = out[first..].iter().map(|c| c.end).max().unwrap_or(0);
+        if let Some(piece) = norm.get(rest..) {
+            if let Some((item, tail)) = fragment_of(&labels, piece) {
+                if rest == 0 || !tail {
+                    out.push(claim(rest, norm.len(), item, tail));
+                }
             }
         }
         out[first..].sort_by_key(|c| c.pos);
@@ -95,18 +103,25 @@ pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
     out
 }
 
-/// The one header word whose head or tail `norm` is, if exactly one is.
-fn fragment_of(labels: &[(&str, Item)], norm: &str) -> Option<Item> {
-    if norm.chars().count() < MIN_FRAGMENT_CHARS {
+/// The one header word whose head or tail `piece` is, if exactly one is,
+/// and whether it is the tail.
+fn fragment_of(labels: &[(&str, Item)], piece: &str) -> Option<(Item, bool)> {
+    if piece.chars().count() < MIN_FRAGMENT_CHARS {
         return None;
     }
-    let mut found: Option<Item> = None;
+    let mut found: Option<(Item, bool)> = None;
     for &(alias, item) in labels {
-        if alias.len() > norm.len() && (alias.starts_with(norm) || alias.ends_with(norm)) {
-            match found {
-                Some(f) if f != item => return None,
-                _ => found = Some(item),
-            }
+        if alias.len() <= piece.len() {
+            continue;
+        }
+        let hit = match (alias.starts_with(piece), alias.ends_with(piece)) {
+            (true, _) => (item, false),
+            (false, true) => (item, true),
+            (false, false) => continue,
+        };
+        match found {
+            Some(f) if f != hit => return None,
+            _ => found = Some(hit),
         }
     }
     found
@@ -119,7 +134,7 @@ pub(super) fn resolve(def: &TableDef, claims: &[Claim]) -> Option<Vec<usize>> {
     let group_of = |c: usize| def.groups.iter().position(|g| g.columns.contains(&c));
     let mut slots: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
     let mut placed = vec![false; n];
-    for claim in claims {
+    for claim in claims.iter().filter(|c| !c.tail) {
         match claim.item {
             Item::Group(g) => {
                 if !slots.iter().any(|s| s.0 == Some(g)) {
@@ -152,7 +167,7 @@ fn partial_order(def: &TableDef, claims: &[Claim]) -> Vec<usize> {
     let group_of = |c: usize| def.groups.iter().position(|g| g.columns.contains(&c));
     let mut slots: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
     let mut placed = vec![false; n];
-    for claim in claims {
+    for claim in claims.iter().filter(|c| !c.tail) {
         match claim.item {
             Item::Group(g) => {
                 if !slots.iter().any(|s| s.0 == Some(g)) {
@@ -244,7 +259,11 @@ fn printed_order(
                 Ok(Some(r))
             }
         }
-        // The reading order and the positions disagree.
+        // The reading order and the positions disagree. Where every
+        // spanning word is printed, the reading order is the two-row
+        // header's own (positions on its second line count from that line's
+        // first cell, not from the grid); otherwise it is a suggestion.
+        (Some(r), Some(_)) if !def.groups.is_empty() && !group_unclaimed(def, claims) => Ok(Some(r)),
         (Some(r), Some(_)) => Err(Some(r)),
         _ => Err(None),
     }
