@@ -70,6 +70,10 @@ pub(super) fn read_table(doc: &Doc, t: &Templates, d: usize, lo: usize, hi: usiz
     }
 }
 
+/// How much more of one variant's header words (0–10) a header must hold
+/// than of another's for its words to choose between variants.
+const CLEAR_LIKENESS: i64 = 3;
+
 /// What to keep of a table key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Pick {
@@ -140,15 +144,35 @@ pub(super) fn choose(t: &Templates, best: &[Option<Candidate>]) -> Choice {
         // column keys follow the headers each table prints); then the
         // report template's. Header likeness alone never decides: a header
         // variant must not pull a row into a variant with other columns.
-        let pick = (0..t.tables.len())
+        let cands: Vec<(usize, &Candidate)> = (0..t.tables.len())
             .filter(|&d| t.tables[d].key == *key)
             .filter_map(|d| best[d].as_ref().map(|c| (d, c)))
             .filter(|(_, c)| c.score > 0)
-            .max_by_key(|&(d, c)| {
-                let named = c.header.as_ref().is_some_and(|h| h.complete);
-                (c.rows_score, named, t.tables[d].template == tpl, c.score)
+            .collect();
+        let named = |c: &Candidate| c.header.as_ref().is_some_and(|h| h.complete);
+        let likeness = |c: &Candidate| c.header.as_ref().map_or(0, |h| h.likeness);
+        let top = cands.iter().map(|(_, c)| (c.rows_score, named(c))).max();
+        let tied: Vec<(usize, &Candidate)> = cands
+            .iter()
+            .copied()
+            .filter(|(_, c)| Some((c.rows_score, named(c))) == top)
+            .collect();
+        // Among variants that read the rows alike and whose headers are named
+        // alike, a header far more like one variant's words than the
+        // others' (a broken gb2019 header in a gb2021 report) decides.
+        let mut by_likeness: Vec<i64> = tied.iter().map(|(_, c)| likeness(c)).collect();
+        by_likeness.sort_unstable_by(|a, b| b.cmp(a));
+        let clear = match by_likeness[..] {
+            [first, second, ..] => first >= second + CLEAR_LIKENESS,
+            _ => false,
+        };
+        let pick = tied
+            .iter()
+            .max_by_key(|&&(d, c)| {
+                let like = if clear { likeness(c) } else { 0 };
+                (like, t.tables[d].template == tpl, c.score)
             })
-            .map(|(d, _)| d);
+            .map(|&(d, _)| d);
         match pick {
             Some(d) => out.picks.push(Pick::Table(d)),
             None => {

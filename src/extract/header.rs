@@ -263,7 +263,9 @@ fn printed_order(
         // spanning word is printed, the reading order is the two-row
         // header's own (positions on its second line count from that line's
         // first cell, not from the grid); otherwise it is a suggestion.
-        (Some(r), Some(_)) if !def.groups.is_empty() && !group_unclaimed(def, claims) => Ok(Some(r)),
+        (Some(r), Some(_)) if !def.groups.is_empty() && !group_unclaimed(def, claims) => {
+            Ok(Some(r))
+        }
         (Some(r), Some(_)) => Err(Some(r)),
         _ => Err(None),
     }
