@@ -18,6 +18,7 @@
 //! self-reference (`XX局2020年…`, `2020年，XX局…`), else the name the prose
 //! repeats. `我局` is no name: a name never starts with a stop character.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 use crate::model::{Evidence, Finding, Severity};
@@ -31,8 +32,13 @@ pub struct MetaConfig {
     pub title_words: Vec<Vec<String>>,
     pub title_cut: Vec<String>,
     pub org_suffixes: Vec<String>,
+    /// A name found in prose never starts with these (`我局`, `本局`).
     #[serde(default)]
     pub org_stop_chars: String,
+    /// Inside a run of characters, a name starts only right after one of
+    /// these (`请与XX局`, `由XX局`); elsewhere only where the run starts.
+    #[serde(default)]
+    pub org_lead_chars: String,
     /// A name never starts with these (`市住房…` of `我市住房…`).
     #[serde(default)]
     pub org_no_lead: String,
@@ -71,22 +77,32 @@ const WINDOW_GAP: usize = 8;
 const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 /// One non-empty line: `raw` without white space and width-folded (names
-/// are cut from it), `key` the same characters with traditional forms folded
-/// (words are matched on it). Both have the same length.
-struct Line {
+/// are cut from it, years read from it), `key` the same characters with
+/// traditional forms folded (words are matched on it), made only for the
+/// lines that are searched for words. Both have the same length.
+struct Line<'n> {
     raw: Vec<char>,
-    key: Vec<char>,
+    key: OnceCell<Vec<char>>,
+    norm: &'n Normaliser,
 }
 
-impl Line {
-    fn new(s: &str, norm: &Normaliser) -> Line {
+impl<'n> Line<'n> {
+    fn new(s: &str, norm: &'n Normaliser) -> Line<'n> {
         let raw: Vec<char> = s
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '\u{FEFF}')
             .map(fold_width)
             .collect();
-        let key = raw.iter().map(|&c| norm.fold(c)).collect();
-        Line { raw, key }
+        Line {
+            raw,
+            key: OnceCell::new(),
+            norm,
+        }
+    }
+
+    fn key(&self) -> &[char] {
+        self.key
+            .get_or_init(|| self.raw.iter().map(|&c| self.norm.fold(c)).collect())
     }
 }
 
@@ -97,13 +113,14 @@ struct Words {
     suffixes: Vec<Vec<char>>,
     boilerplate: Vec<Vec<char>>,
     stop: Vec<char>,
+    lead: Vec<char>,
     no_lead: Vec<char>,
     quotes: Vec<char>,
 }
 
 impl Words {
     fn new(cfg: &MetaConfig, norm: &Normaliser) -> Words {
-        let word = |w: &String| Line::new(w, norm).key;
+        let word = |w: &String| Line::new(w, norm).key().to_vec();
         let chars = |s: &str| s.chars().map(|c| norm.fold(c)).collect::<Vec<_>>();
         Words {
             title: cfg
@@ -115,6 +132,7 @@ impl Words {
             suffixes: cfg.org_suffixes.iter().map(word).collect(),
             boilerplate: cfg.boilerplate.iter().map(word).collect(),
             stop: chars(&cfg.org_stop_chars),
+            lead: chars(&cfg.org_lead_chars),
             no_lead: chars(&cfg.org_no_lead),
             quotes: chars(&cfg.quote_marks),
         }
@@ -164,16 +182,17 @@ impl Words {
     /// Is this line a body's name, with at most a year (`XX局2018年度`), so
     /// the start of a title split over lines?
     fn name_piece(&self, l: &Line) -> bool {
-        if self.junk(&l.key) {
+        if self.junk(l.key()) {
             return false;
         }
-        let name: Vec<char> = clean_org(&l.key).chars().collect();
+        let name: Vec<char> = clean_org(l.key()).chars().collect();
         name.iter().all(|&c| is_cjk(c)) && self.ends_with_suffix(&name) && self.name_ok(&name)
     }
 
     /// Is this line the body's name alone (a header or signature line)?
     fn name_line(&self, l: &Line) -> bool {
-        l.key.iter().all(|&c| is_cjk(c)) && self.ends_with_suffix(&l.key) && self.name_ok(&l.key)
+        let key = l.key();
+        key.iter().all(|&c| is_cjk(c)) && self.ends_with_suffix(key) && self.name_ok(key)
     }
 }
 
@@ -268,9 +287,9 @@ fn windows(c: &[char]) -> Vec<(i32, String)> {
     out
 }
 
-/// The first `YYYY年` in a text.
+/// The first `YYYY年` in a text that is not a date (`2021年1月15日`).
 fn first_year(c: &[char]) -> Option<i32> {
-    (0..c.len()).find_map(|i| year_at(c, i))
+    (0..c.len()).find_map(|i| year_at(c, i).filter(|_| !month_at(c, i + 5)))
 }
 
 fn is_cjk(c: char) -> bool {
@@ -308,7 +327,7 @@ fn clean_org(s: &[char]) -> String {
 /// The lines `a..=b` joined: (raw, key).
 fn join(lines: &[Line]) -> (Vec<char>, Vec<char>) {
     let raw = lines.iter().flat_map(|l| l.raw.iter().copied()).collect();
-    let key = lines.iter().flat_map(|l| l.key.iter().copied()).collect();
+    let key = lines.iter().flat_map(|l| l.key().iter().copied()).collect();
     (raw, key)
 }
 
@@ -332,7 +351,7 @@ fn find_title(lines: &[Line], w: &Words) -> Option<(usize, usize)> {
     for end in 0..lines.len().min(TITLE_LINES) {
         let mut found = None;
         for start in (end.saturating_sub(TITLE_SPAN - 1)..=end).rev() {
-            if w.junk(&lines[start].key) || lines[start].key.contains(&'。') {
+            if w.junk(lines[start].key()) || lines[start].key().contains(&'。') {
                 break;
             }
             let (raw, key) = join(&lines[start..=end]);
@@ -372,8 +391,8 @@ pub fn detect(text: &str, cfg: &MetaConfig, norm: &Normaliser) -> Meta {
         .as_ref()
         .map(|(raw, _)| raw.iter().collect::<String>());
 
-    // The year.
-    let all: Vec<char> = lines.iter().flat_map(|l| l.key.iter().copied()).collect();
+    // The year: digits and 年月日 are the same in either script.
+    let all: Vec<char> = lines.iter().flat_map(|l| l.raw.iter().copied()).collect();
     let wins = windows(&all);
     let title_year = title.as_ref().and_then(|(_, key)| first_year(key));
     let mut counts: HashMap<i32, usize> = HashMap::new();
@@ -504,7 +523,7 @@ struct Seen {
 
 /// The name the prose gives the body. Candidates end with an org suffix and
 /// start where a run of Chinese characters starts (a line start, a
-/// punctuation mark, a year) or right after a stop character (`请与`, `由`);
+/// punctuation mark, a year) or right after a lead character (`请与`, `由`);
 /// never in the middle of a run. A candidate is the self-reference when it
 /// opens its clause after the year (`2020年，XX局…`) or is followed by a year
 /// (`XX局2020年…`). The self-reference wins; else a name the prose repeats.
@@ -514,7 +533,7 @@ fn prose_org(lines: &[Line], w: &Words) -> Option<(String, usize)> {
     let mut seen: HashMap<String, Seen> = HashMap::new();
     let mut spans: HashSet<(usize, usize, usize)> = HashSet::new();
     for (n, l) in lines.iter().enumerate() {
-        let key = &l.key;
+        let key = l.key();
         let years = yearish(key);
         let word = |i: usize| is_cjk(key[i]) && !years[i];
         for sfx in &w.suffixes {
@@ -540,7 +559,7 @@ fn prose_org(lines: &[Line], w: &Words) -> Option<(String, usize)> {
                 let quoted = b > 0 && w.quotes.contains(&key[b - 1]);
                 for s in b..i {
                     let at_boundary = s == b && bounded;
-                    if !(at_boundary || (s > 0 && w.stop.contains(&key[s - 1]))) {
+                    if !(at_boundary || (s > 0 && w.lead.contains(&key[s - 1]))) {
                         continue;
                     }
                     if e - s < 3 || !w.name_ok(&key[s..e]) || !spans.insert((n, s, e)) {
@@ -580,41 +599,26 @@ fn prose_org(lines: &[Line], w: &Words) -> Option<(String, usize)> {
 mod tests {
     use super::*;
 
-    fn cfg() -> MetaConfig {
-        MetaConfig {
-            title_words: vec![
-                vec!["政府信息公开".into(), "政务公开".into()],
-                vec!["报告".into(), "年报".into()],
-            ],
-            title_cut: vec!["政府信息公开".into(), "政务公开".into()],
-            org_suffixes: vec![
-                "街道办事处".into(),
-                "办事处".into(),
-                "人民政府".into(),
-                "街道".into(),
-                "局".into(),
-            ],
-            org_stop_chars: "我本该各请与在由".into(),
-            org_no_lead: "市县区省".into(),
-            boilerplate: vec![
-                "当前位置".into(),
-                "首页".into(),
-                ">".into(),
-                "本报告".into(),
-                "依据".into(),
-                "根据".into(),
-                "《中华人民共和国".into(),
-            ],
-            quote_marks: "《“".into(),
+    /// The shipped `[meta]` words and traditional forms: the rules are
+    /// tested with the data they run with.
+    fn shipped() -> (MetaConfig, Normaliser) {
+        #[derive(serde::Deserialize)]
+        struct Normalise {
+            traditional: String,
         }
-    }
-
-    fn norm() -> Normaliser {
-        Normaliser::new("開开 報报 設设 鄉乡 務务 區区", "").unwrap()
+        #[derive(serde::Deserialize)]
+        struct File {
+            meta: MetaConfig,
+            normalise: Normalise,
+        }
+        let file: File = toml::from_str(include_str!("../../config/xxgk.toml")).unwrap();
+        let norm = Normaliser::new(&file.normalise.traditional, "").unwrap();
+        (file.meta, norm)
     }
 
     fn run(text: &str) -> Meta {
-        detect(text, &cfg(), &norm())
+        let (cfg, norm) = shipped();
+        detect(text, &cfg, &norm)
     }
 
     #[test]
@@ -685,6 +689,13 @@ mod tests {
     }
 
     #[test]
+    fn a_date_in_the_title_is_no_year() {
+        let m = run("政府信息公开工作报告（2021年1月15日发布）\n2020年。2020年。");
+        assert_eq!(m.year, Some(2020));
+        assert_eq!(m.year_evidence.source, Some("prose"));
+    }
+
+    #[test]
     fn title_year_with_spaces() {
         let m = run("\n坛山街道办事处 2021 年政府信息公开 工作年度报告\n\n2022年1月5日");
         assert_eq!(m.year, Some(2021));
@@ -731,6 +742,15 @@ mod tests {
         // `我市住房…` is the city's bureau: not a name of its own.
         let m = run("句容市住房和城鄉建設局落实。我市住房和城鄉建設局推进。请与句容市住房和城鄉建設局联系。");
         assert_eq!(m.org.as_deref(), Some("句容市住房和城鄉建設局"));
+        // Inside a run, a name starts only after a lead character: never
+        // after 和 (工业和信息化局) or anywhere else.
+        let m = run(
+            "正文\n全年通过乌海市工业和信息化局网站发布。全年通过乌海市工业和信息化局网站更新。",
+        );
+        assert_eq!(m.org, None);
+        // A verb opening the clause is no part of a name: no name at all.
+        let m = run("正文\n通过乌海市工业和信息化局网站发布。通过乌海市工业和信息化局网站更新。");
+        assert_eq!(m.org, None);
         // A run longer than the reach gives no name rather than its end.
         let m = run("一二三四五六七八九十一二三四五六七八九十一二三四五六局。一二三四五六七八九十一二三四五六七八九十一二三四五六局。");
         assert_eq!(m.org, None);
