@@ -488,12 +488,22 @@ pub fn detect(text: &str, cfg: &MetaConfig, norm: &Normaliser) -> Meta {
         }
     }
     if meta.org.is_none() {
-        if let Some((org, n)) = prose_org(&lines, &w) {
-            meta.org_evidence = Evidence {
-                source: Some("prose"),
-                text: Some(format!("{org} ×{n}")),
-            };
-            meta.org = Some(org);
+        match prose_org(&lines, &w) {
+            Some(Prose::Name(org, n)) => {
+                meta.org_evidence = Evidence {
+                    source: Some("prose"),
+                    text: Some(format!("{org} ×{n}")),
+                };
+                meta.org = Some(org);
+            }
+            Some(Prose::Tie(a, b)) => meta.findings.push(Finding::new(
+                Severity::Warning,
+                "org.ambiguous",
+                format!(
+                    "no title or name line, and the prose names {a} and {b} as often; no org name"
+                ),
+            )),
+            None => {}
         }
     }
     meta
@@ -513,6 +523,13 @@ fn yearish(c: &[char]) -> Vec<bool> {
     out
 }
 
+/// What the prose says of the body: a name and how often it is named, or
+/// two names as well supported.
+enum Prose {
+    Name(String, usize),
+    Tie(String, String),
+}
+
 /// A name the prose gives a body, with how often and how often as the
 /// self-reference.
 #[derive(Default)]
@@ -528,8 +545,9 @@ struct Seen {
 /// opens its clause after the year (`2020年，XX局…`) or is followed by a year
 /// (`XX局2020年…`). The self-reference wins; else a name the prose repeats.
 /// Among either, a name that is the end of a longer one is dropped, then the
-/// most frequent, then the longest.
-fn prose_org(lines: &[Line], w: &Words) -> Option<(String, usize)> {
+/// most frequent, then the longest; two different names as well supported
+/// are a tie, and no name is published.
+fn prose_org(lines: &[Line], w: &Words) -> Option<Prose> {
     let mut seen: HashMap<String, Seen> = HashMap::new();
     let mut spans: HashSet<(usize, usize, usize)> = HashSet::new();
     for (n, l) in lines.iter().enumerate() {
@@ -574,19 +592,33 @@ fn prose_org(lines: &[Line], w: &Words) -> Option<(String, usize)> {
             }
         }
     }
-    let pick = |pool: Vec<(&String, &Seen)>| -> Option<(String, usize)> {
-        pool.iter()
+    let pick = |pool: Vec<(&String, &Seen)>| -> Option<Prose> {
+        let mut best: Vec<(&String, &Seen)> = pool
+            .iter()
             .filter(|(a, _)| {
                 !pool
                     .iter()
                     .any(|(b, _)| b.chars().count() > a.chars().count() && b.ends_with(a.as_str()))
             })
-            .max_by(|(a, x), (b, y)| {
-                (x.own, x.count, a.chars().count())
-                    .cmp(&(y.own, y.count, b.chars().count()))
-                    .then(b.cmp(a))
-            })
-            .map(|(name, s)| ((*name).clone(), s.count))
+            .copied()
+            .collect();
+        best.sort_by(|(a, x), (b, y)| {
+            (y.own, y.count, b.chars().count())
+                .cmp(&(x.own, x.count, a.chars().count()))
+                .then(a.cmp(b))
+        });
+        let (name, top) = best.first()?;
+        // As well supported and not the same body (通济街道 / 通济街道办事处
+        // is): two bodies, no name.
+        let rival = best.iter().skip(1).find(|(other, s)| {
+            (s.own, s.count) == (top.own, top.count)
+                && !name.contains(other.as_str())
+                && !other.contains(name.as_str())
+        });
+        Some(match rival {
+            Some((other, _)) => Prose::Tie((*name).clone(), (*other).clone()),
+            None => Prose::Name((*name).clone(), top.count),
+        })
     };
     let own: Vec<(&String, &Seen)> = seen.iter().filter(|(_, s)| s.own > 0).collect();
     if !own.is_empty() {
@@ -765,6 +797,10 @@ mod tests {
         assert_eq!(m.org_evidence.source, Some("prose"));
         let m = run("正文\n2020年，东山区水务局认真工作。我局完成。");
         assert_eq!(m.org.as_deref(), Some("东山区水务局"));
+        // Two bodies named as often: no name, a finding.
+        let m = run("正文\n东山区水务局认真工作。西山区林业局认真工作。东山区水务局完成。西山区林业局完成。");
+        assert_eq!(m.org, None);
+        assert!(m.findings.iter().any(|f| f.code == "org.ambiguous"));
         // `我局` alone is no name; a quoted document's author is not the body.
         let m = run("正文\n我局认真工作。我局完成。《西山区人民政府2020年工作要点》");
         assert_eq!(m.org, None);
