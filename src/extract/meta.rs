@@ -76,33 +76,41 @@ const PROSE_RUN: usize = 24;
 const WINDOW_GAP: usize = 8;
 const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
-/// One non-empty line: `raw` without white space and width-folded (names
-/// are cut from it, years read from it), `key` the same characters with
-/// traditional forms folded (words are matched on it), made only for the
-/// lines that are searched for words. Both have the same length.
-struct Line<'n> {
-    raw: Vec<char>,
+/// One non-empty line: `raw` its characters without white space and
+/// width-folded (names are cut from it), `key` the same characters with
+/// traditional forms folded (words are matched on it). Both are made on
+/// first use, so only the lines searched cost anything; both have the same
+/// length.
+struct Line<'t, 'n> {
+    text: &'t str,
+    raw: OnceCell<Vec<char>>,
     key: OnceCell<Vec<char>>,
     norm: &'n Normaliser,
 }
 
-impl<'n> Line<'n> {
-    fn new(s: &str, norm: &'n Normaliser) -> Line<'n> {
-        let raw: Vec<char> = s
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '\u{FEFF}')
-            .map(fold_width)
-            .collect();
+impl<'t, 'n> Line<'t, 'n> {
+    fn new(text: &'t str, norm: &'n Normaliser) -> Line<'t, 'n> {
         Line {
-            raw,
+            text,
+            raw: OnceCell::new(),
             key: OnceCell::new(),
             norm,
         }
     }
 
+    fn raw(&self) -> &[char] {
+        self.raw.get_or_init(|| {
+            self.text
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '\u{FEFF}')
+                .map(fold_width)
+                .collect()
+        })
+    }
+
     fn key(&self) -> &[char] {
         self.key
-            .get_or_init(|| self.raw.iter().map(|&c| self.norm.fold(c)).collect())
+            .get_or_init(|| self.raw().iter().map(|&c| self.norm.fold(c)).collect())
     }
 }
 
@@ -120,7 +128,12 @@ struct Words {
 
 impl Words {
     fn new(cfg: &MetaConfig, norm: &Normaliser) -> Words {
-        let word = |w: &String| Line::new(w, norm).key().to_vec();
+        let word = |w: &String| -> Vec<char> {
+            w.chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| norm.fold(c))
+                .collect()
+        };
         let chars = |s: &str| s.chars().map(|c| norm.fold(c)).collect::<Vec<_>>();
         Words {
             title: cfg
@@ -182,7 +195,7 @@ impl Words {
     /// Is this line a body's name, with at most a year (`XX局2018年度`), so
     /// the start of a title split over lines?
     fn name_piece(&self, l: &Line) -> bool {
-        if self.junk(l.key()) {
+        if l.raw().len() > TITLE_MAX_CHARS || self.junk(l.key()) {
             return false;
         }
         let name: Vec<char> = clean_org(l.key()).chars().collect();
@@ -191,8 +204,12 @@ impl Words {
 
     /// Is this line the body's name alone (a header or signature line)?
     fn name_line(&self, l: &Line) -> bool {
+        // Cheap tests on the raw line first: most lines are long prose.
+        if l.raw().len() > NAME_MAX_CHARS || !l.raw().iter().all(|&c| is_cjk(c)) {
+            return false;
+        }
         let key = l.key();
-        key.iter().all(|&c| is_cjk(c)) && self.ends_with_suffix(key) && self.name_ok(key)
+        self.ends_with_suffix(key) && self.name_ok(key)
     }
 }
 
@@ -244,47 +261,41 @@ fn window_end(c: &[char], j: usize, y: i32) -> Result<Option<usize>, ()> {
     }
 }
 
-/// Every statistics window `Y年1月1日 … [Y年]12月31日`: the year and the
-/// text. Between the two dates only a few characters without digits
-/// (`至`, `到`, `起至`, `—`).
-fn windows(c: &[char]) -> Vec<(i32, String)> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < c.len() {
-        let Some(y) = year_at(c, i) else {
-            i += 1;
-            continue;
-        };
-        let after = i + 5;
-        let start = ["1月1日", "01月01日", "1月01日", "01月1日"]
-            .iter()
-            .find(|w| starts(c, after, w));
-        let Some(start) = start else {
-            i += 1;
-            continue;
-        };
-        let from = after + start.chars().count();
-        let mut found = None;
-        for j in from..(from + WINDOW_GAP + 1).min(c.len()) {
-            match window_end(c, j, y) {
-                Ok(Some(end)) => {
-                    found = Some(end);
-                    break;
-                }
-                Err(()) => break,
-                Ok(None) if c[j].is_ascii_digit() => break,
-                Ok(None) => {}
-            }
-        }
-        match found {
-            Some(end) => {
-                out.push((y, c[i..end].iter().collect()));
-                i = end;
-            }
-            None => i += 1,
+/// The end of a statistics window `Y年1月1日 … [Y年]12月31日` opening with
+/// the year `y` at `i`. Between the two dates only a few characters without
+/// digits (`至`, `到`, `起至`, `—`).
+fn window_at(c: &[char], i: usize, y: i32) -> Option<usize> {
+    let after = i + 5;
+    let start = ["1月1日", "01月01日", "1月01日", "01月1日"]
+        .iter()
+        .find(|w| starts(c, after, w))?;
+    let from = after + start.chars().count();
+    for j in from..(from + WINDOW_GAP + 1).min(c.len()) {
+        match window_end(c, j, y) {
+            Ok(Some(end)) => return Some(end),
+            Err(()) => return None,
+            Ok(None) if c[j].is_ascii_digit() => return None,
+            Ok(None) => {}
         }
     }
-    out
+    None
+}
+
+/// Every statistics window (year and text), and how often the text names
+/// each year other than in a date, in one pass.
+fn years(c: &[char]) -> (Vec<(i32, String)>, HashMap<i32, usize>) {
+    let mut wins = Vec::new();
+    let mut counts: HashMap<i32, usize> = HashMap::new();
+    for i in 0..c.len() {
+        let Some(y) = year_at(c, i) else { continue };
+        if let Some(end) = window_at(c, i, y) {
+            wins.push((y, c[i..end].iter().collect()));
+        }
+        if !month_at(c, i + 5) {
+            *counts.entry(y).or_default() += 1;
+        }
+    }
+    (wins, counts)
 }
 
 /// The first `YYYY年` in a text that is not a date (`2021年1月15日`).
@@ -326,7 +337,7 @@ fn clean_org(s: &[char]) -> String {
 
 /// The lines `a..=b` joined: (raw, key).
 fn join(lines: &[Line]) -> (Vec<char>, Vec<char>) {
-    let raw = lines.iter().flat_map(|l| l.raw.iter().copied()).collect();
+    let raw = lines.iter().flat_map(|l| l.raw().iter().copied()).collect();
     let key = lines.iter().flat_map(|l| l.key().iter().copied()).collect();
     (raw, key)
 }
@@ -351,7 +362,11 @@ fn find_title(lines: &[Line], w: &Words) -> Option<(usize, usize)> {
     for end in 0..lines.len().min(TITLE_LINES) {
         let mut found = None;
         for start in (end.saturating_sub(TITLE_SPAN - 1)..=end).rev() {
-            if w.junk(lines[start].key()) || lines[start].key().contains(&'。') {
+            let line = &lines[start];
+            if line.raw().len() > TITLE_MAX_CHARS
+                || line.raw().contains(&'。')
+                || w.junk(line.key())
+            {
                 break;
             }
             let (raw, key) = join(&lines[start..=end]);
@@ -378,31 +393,32 @@ fn find_title(lines: &[Line], w: &Words) -> Option<(usize, usize)> {
     None
 }
 
-pub fn detect(text: &str, cfg: &MetaConfig, norm: &Normaliser) -> Meta {
+pub fn detect<'t>(text: &'t str, cfg: &MetaConfig, norm: &Normaliser) -> Meta {
     let mut meta = Meta::default();
     let w = Words::new(cfg, norm);
-    let lines: Vec<Line> = text
+    // Lines are built only where words are searched: the first and the
+    // last few, and every line only when the prose must name the body.
+    let texts: Vec<&str> = text
         .lines()
-        .map(|l| Line::new(l, norm))
-        .filter(|l| !l.raw.is_empty())
+        .filter(|l| l.chars().any(|c| !c.is_whitespace() && c != '\u{FEFF}'))
         .collect();
-    let title = find_title(&lines, &w).map(|(a, b)| join(&lines[a..=b]));
+    let make =
+        |ls: &[&'t str]| -> Vec<Line<'t, '_>> { ls.iter().map(|l| Line::new(l, norm)).collect() };
+    let head = make(&texts[..texts.len().min(TITLE_LINES)]);
+    let tail = make(&texts[texts.len().saturating_sub(SIGNATURE_LINES)..]);
+    let title = find_title(&head, &w).map(|(a, b)| join(&head[a..=b]));
     let title_text = title
         .as_ref()
         .map(|(raw, _)| raw.iter().collect::<String>());
 
     // The year: digits and 年月日 are the same in either script.
-    let all: Vec<char> = lines.iter().flat_map(|l| l.raw.iter().copied()).collect();
-    let wins = windows(&all);
+    let all: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{FEFF}')
+        .map(fold_width)
+        .collect();
+    let (wins, counts) = years(&all);
     let title_year = title.as_ref().and_then(|(_, key)| first_year(key));
-    let mut counts: HashMap<i32, usize> = HashMap::new();
-    for i in 0..all.len() {
-        if let Some(y) = year_at(&all, i) {
-            if !month_at(&all, i + 5) {
-                *counts.entry(y).or_default() += 1;
-            }
-        }
-    }
     let mut prose: Vec<(i32, usize)> = counts.into_iter().collect();
     prose.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
     if let Some((y, span)) = wins.first().cloned() {
@@ -465,21 +481,14 @@ pub fn detect(text: &str, cfg: &MetaConfig, norm: &Normaliser) -> Meta {
         }
     }
     if meta.org.is_none() {
-        let signature = lines
+        let signature = tail
             .iter()
             .rev()
-            .take(SIGNATURE_LINES)
             .find(|l| w.name_line(l))
             .map(|l| ("signature", l));
-        let header = || {
-            lines
-                .iter()
-                .take(TITLE_LINES)
-                .find(|l| w.name_line(l))
-                .map(|l| ("header", l))
-        };
+        let header = || head.iter().find(|l| w.name_line(l)).map(|l| ("header", l));
         if let Some((source, l)) = signature.or_else(header) {
-            let name: String = l.raw.iter().collect();
+            let name: String = l.raw().iter().collect();
             meta.org = Some(name.clone());
             meta.org_evidence = Evidence {
                 source: Some(source),
@@ -488,7 +497,7 @@ pub fn detect(text: &str, cfg: &MetaConfig, norm: &Normaliser) -> Meta {
         }
     }
     if meta.org.is_none() {
-        match prose_org(&lines, &w) {
+        match prose_org(&make(&texts), &w) {
             Some(Prose::Name(org, n)) => {
                 meta.org_evidence = Evidence {
                     source: Some("prose"),
@@ -584,7 +593,7 @@ fn prose_org(lines: &[Line], w: &Words) -> Option<Prose> {
                         continue;
                     }
                     let own = !quoted && ((at_boundary && after_year) || followed_by_year);
-                    let name: String = l.raw[s..e].iter().collect();
+                    let name: String = l.raw()[s..e].iter().collect();
                     let entry = seen.entry(name).or_default();
                     entry.count += 1;
                     entry.own += usize::from(own);
