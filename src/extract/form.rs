@@ -21,50 +21,67 @@ pub(super) struct Candidate {
     pub header: Option<Header>,
 }
 
+/// Reads a region with one variant: its rows and header. The candidate is
+/// scored by `score` once the document's padding is known.
 pub(super) fn read_table(doc: &Doc, t: &Templates, d: usize, lo: usize, hi: usize) -> Candidate {
     let def = &t.tables[d];
-    match def.shape {
+    let (run, header) = match def.shape {
         Shape::Grid => {
             let mut run = read_grid(doc, def, lo, hi);
             run.pad = padding(doc, &run, def.columns.len());
             let header = read_header(doc, def, &run.header);
-            let k = def.columns.len();
-            let (mut score, mut rows_score) = (0, 0);
-            if run.found(def) {
-                let mut fitting = 0;
-                for span in run.rows.iter().flatten() {
-                    let c = &run.cands[span.start as usize..span.end as usize];
-                    if fit(doc, c, k, run.pad).fits() {
-                        fitting += 1;
-                    }
-                }
-                let matched = run.rows.iter().flatten().count() as i64;
-                rows_score = matched * 10 + fitting * 2;
-                score = rows_score + header.likeness;
-            }
-            Candidate {
-                def: d,
-                score,
-                rows_score,
-                run,
-                header: Some(header),
-            }
+            (run, Some(header))
         }
         Shape::Flat => {
             let mut run = read_flat(doc, def, lo, hi);
             run.pad = Pad::EDGES;
-            let score = if run.found(def) {
+            (run, None)
+        }
+    };
+    Candidate {
+        def: d,
+        score: 0,
+        rows_score: 0,
+        run,
+        header,
+    }
+}
+
+/// The padding a document's rows carry, judged on its largest table read:
+/// for tables too small to show it themselves.
+pub(super) fn document_padding(cands: &[Candidate]) -> Pad {
+    cands
+        .iter()
+        .filter(|c| c.run.pad.decided() && !c.run.pad.edges)
+        .max_by_key(|c| c.run.pad.rows)
+        .map_or(Pad::default(), |c| c.run.pad)
+}
+
+/// Scores a candidate: rows matched and fitting, and the header's likeness.
+pub(super) fn score(doc: &Doc, t: &Templates, c: &mut Candidate) {
+    let def = &t.tables[c.def];
+    let run = &c.run;
+    match (&c.header, def.shape) {
+        (Some(header), Shape::Grid) => {
+            if run.found(def) {
+                let k = def.columns.len();
+                let mut fitting = 0;
+                for span in run.rows.iter().flatten() {
+                    let cands = &run.cands[span.start as usize..span.end as usize];
+                    if fit(doc, cands, k, run.pad).fits() {
+                        fitting += 1;
+                    }
+                }
+                let matched = run.rows.iter().flatten().count() as i64;
+                c.rows_score = matched * 10 + fitting * 2;
+                c.score = c.rows_score + header.likeness;
+            }
+        }
+        _ => {
+            if run.found(def) {
                 let fits = fit(doc, &run.cands, def.values_per_table(), run.pad).fits();
-                10 + if fits { 10 } else { 0 }
-            } else {
-                0
-            };
-            Candidate {
-                def: d,
-                score,
-                rows_score: score,
-                run,
-                header: None,
+                c.score = 10 + if fits { 10 } else { 0 };
+                c.rows_score = c.score;
             }
         }
     }

@@ -291,6 +291,9 @@ pub(super) struct Pad {
     /// Any number of blanks at either edge (a flat table's one row, where
     /// the layout's blank slots under a multi-level header stand at its edges).
     pub edges: bool,
+    /// Rows the padding was judged on: a table of fewer than
+    /// `MIN_PAD_ROWS` takes the padding of the document's largest table.
+    pub rows: usize,
 }
 
 impl Pad {
@@ -298,8 +301,18 @@ impl Pad {
         lead: false,
         trail: false,
         edges: true,
+        rows: 0,
     };
+
+    /// Was this padding judged on enough rows to stand for the layout?
+    pub(super) fn decided(&self) -> bool {
+        self.edges || self.rows >= MIN_PAD_ROWS
+    }
 }
+
+/// Rows that must carry a blank at an edge before it is taken for padding:
+/// in a table of one or two rows a blank at the edge may be a real blank cell.
+pub(super) const MIN_PAD_ROWS: usize = 3;
 
 /// The padding most rows of a read table carry beyond its `k` columns.
 pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
@@ -315,11 +328,12 @@ pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
             trail += usize::from(cands.last().is_some_and(|&i| empty(i)));
         }
     }
-    let most = |n: usize| n >= 2 && n * 2 > rows;
+    let most = |n: usize| n >= MIN_PAD_ROWS && n * 2 > rows;
     Pad {
         lead: most(lead),
         trail: most(trail),
         edges: false,
+        rows,
     }
 }
 
