@@ -17,6 +17,8 @@ pub(super) struct Candidate {
     pub score: i64,
     /// The score without the header's likeness: rows matched and fitting.
     pub rows_score: i64,
+    /// Rows whose label was found.
+    pub matched: usize,
     pub run: Run,
     pub header: Option<Header>,
 }
@@ -42,6 +44,7 @@ pub(super) fn read_table(doc: &Doc, t: &Templates, d: usize, lo: usize, hi: usiz
         def: d,
         score: 0,
         rows_score: 0,
+        matched: 0,
         run,
         header,
     }
@@ -72,8 +75,9 @@ pub(super) fn score(doc: &Doc, t: &Templates, c: &mut Candidate) {
                         fitting += 1;
                     }
                 }
-                let matched = run.rows.iter().flatten().count() as i64;
-                c.rows_score = matched * 10 + fitting * 2;
+                let matched = run.rows.iter().flatten().count();
+                c.matched = matched;
+                c.rows_score = matched as i64 * 10 + fitting * 2;
                 c.score = c.rows_score + header.likeness;
             }
         }
@@ -156,11 +160,11 @@ pub(super) fn choose(t: &Templates, best: &[Option<Candidate>]) -> Choice {
         return out;
     };
     for key in &t.table_keys {
-        // The variant whose rows read best; when rows read equally, the one
-        // whose columns the printed header names, every one (tables.md: the
-        // column keys follow the headers each table prints); then the
-        // report template's. Header likeness alone never decides: a header
-        // variant must not pull a row into a variant with other columns.
+        // The variant whose rows are found; then the one whose columns the
+        // printed header names, every one (tables.md: the column keys follow
+        // the headers each table prints); then the one whose rows fit; then
+        // the report template's. Header likeness decides only between
+        // variants alike in all that, and only when clearly.
         let cands: Vec<(usize, &Candidate)> = (0..t.tables.len())
             .filter(|&d| t.tables[d].key == *key)
             .filter_map(|d| best[d].as_ref().map(|c| (d, c)))
@@ -168,11 +172,16 @@ pub(super) fn choose(t: &Templates, best: &[Option<Candidate>]) -> Choice {
             .collect();
         let named = |c: &Candidate| c.header.as_ref().is_some_and(|h| h.complete);
         let likeness = |c: &Candidate| c.header.as_ref().map_or(0, |h| h.likeness);
-        let top = cands.iter().map(|(_, c)| (c.rows_score, named(c))).max();
+        // Rows found first; then a header naming every column of the
+        // variant (a row that fits a narrower variant only by dropping its
+        // blank cells must not take it from the variant its header names);
+        // then rows that fit.
+        let rank = |c: &Candidate| (c.matched, named(c), c.rows_score);
+        let top = cands.iter().map(|(_, c)| rank(c)).max();
         let tied: Vec<(usize, &Candidate)> = cands
             .iter()
             .copied()
-            .filter(|(_, c)| Some((c.rows_score, named(c))) == top)
+            .filter(|(_, c)| Some(rank(c)) == top)
             .collect();
         // Among variants that read the rows alike and whose headers are named
         // alike, a header far more like one variant's words than the

@@ -347,13 +347,24 @@ fn header_unit(doc: &Doc, header: &[u32], claims: &[Claim], j: usize) -> Option<
         .iter()
         .position(|&h| h == claim.cell)
         .map_or(header.len(), |p| p + 1);
-    let mut text = String::from(own);
+    let mut rest = String::new();
     for &h in header[at..]
         .iter()
         .take_while(|&&h| !claims.iter().any(|o| o.cell == h))
         .take(UNIT_CONTINUATION_CELLS)
     {
-        text.push_str(doc.norm(h as usize));
+        rest.push_str(doc.norm(h as usize));
     }
-    unit_in_header(&text)
+    // A unit cut after its first character (`（万` / `元）`): the next line
+    // may hold other columns' pieces between them (`项目数量 元）` in
+    // space-separated text), so 万 and 元 need not meet again.
+    let cut = match own.chars().last() {
+        Some('万') => Some(Unit::Wan),
+        Some('亿') => Some(Unit::Yi),
+        _ => None,
+    };
+    if let Some(unit) = cut {
+        return rest.contains('元').then_some(unit);
+    }
+    unit_in_header(own).or_else(|| unit_in_header(&format!("{own}{rest}")))
 }
