@@ -75,6 +75,13 @@ pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
             tail,
         };
         let first = out.len();
+        // A cell that is itself the head or tail of a longer header word
+        // (`其他组织` of 法人或其他组织) is that piece, not the shorter word
+        // inside it (其他).
+        if let Some((item, tail)) = fragment_of(&labels, norm) {
+            out.push(claim(0, norm.len(), item, tail));
+            continue;
+        }
         for &(alias, item) in &labels {
             for (pos, m) in norm.match_indices(alias) {
                 let end = pos + m.len();
