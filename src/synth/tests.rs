@@ -180,7 +180,8 @@ fn every_oracle_names_every_key_of_its_template() {
         for k in money {
             assert!(got.insert(k.clone()), "{k} is both a cell and money");
             let m = &o["money"][k];
-            assert!(m["yuan"].as_str().is_some() && m["raw"].as_str().is_some());
+            assert!(m["yuan"].is_string() || m["yuan"].is_null());
+            assert!(m["raw"].as_str().is_some());
         }
         assert_eq!(got, want, "report {i}");
         for f in [
@@ -231,7 +232,8 @@ fn encodings_decode_back_to_the_same_text() {
             .iter()
             .any(|n| n == "split_title")
         {
-            assert!(text.contains(&format!("{org}\n{year}年")));
+            let lf = text.replace("\r\n", "\n");
+            assert!(lf.contains(&format!("{org}\n{year}年")));
             assert!(text.contains(&format!("统计期限从{year}年1月1日到12月31日止")));
         } else {
             assert!(text.contains(&format!("{org}{year}年政府信息公开工作年度报告")));
@@ -390,6 +392,37 @@ fn pdf_kinds_print_what_real_text_shows() {
     assert!(find(noise::SPLIT_TITLE, &|t| t.contains("统计期限从")));
     assert!(find(noise::LITIGATION_ALONE, &|t| !t.contains("第二十条")
         && t.contains("未经复议直接起诉 复议后起诉\n")));
+    assert!(find(noise::TRADITIONAL, &|t| t.contains("規章")
+        || t.contains("行政許可")));
+    assert!(find(noise::CAPTION_TYPOS, &|t| t.contains("行政法复议")));
+}
+
+/// An amount printed with no unit is null in yuan, and the oracle expects
+/// the warning that says so.
+#[test]
+fn an_amount_with_no_unit_has_no_yuan_value() {
+    let s = settings();
+    let mut seen = 0;
+    for i in 0..300 {
+        let g = generate_kinds(&s, i, 37, 1.0, noise::MONEY_NO_UNIT).unwrap();
+        let o: serde_json::Value = serde_json::from_str(&g.oracle).unwrap();
+        if !o["noise"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == "money_no_unit")
+        {
+            continue;
+        }
+        seen += 1;
+        let f = o["findings"].as_array().unwrap();
+        assert!(f.iter().any(|c| c == "amount.unit_unknown"), "report {i}");
+        let m = o["money"].as_object().unwrap();
+        assert!(m
+            .values()
+            .any(|v| v["yuan"].is_null() && !v["raw"].as_str().unwrap().contains('元')));
+    }
+    assert!(seen >= 30, "{seen}");
 }
 
 /// Writes a corpus for checking against the real binary or for a benchmark:
