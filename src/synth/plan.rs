@@ -135,9 +135,12 @@ pub mod noise {
     /// Section captions with typos (`行政法复议`, `申情况`) and a 第二十条
     /// item printed without its caption.
     pub const CAPTION_TYPOS: u32 = 1 << 22;
+    /// A saved page that stops in the middle of the requests table: the
+    /// cells after the cut are not printed (null in the oracle).
+    pub const TRUNCATED: u32 = 1 << 23;
 
     /// Every kind with its name in the oracle, in a fixed order.
-    pub const ALL: [(u32, &str); 23] = [
+    pub const ALL: [(u32, &str); 24] = [
         (THOUSANDS, "thousands_separators"),
         (FULLWIDTH, "fullwidth_digits"),
         (ZERO_SUFFIX, "zero_suffix"),
@@ -161,6 +164,7 @@ pub mod noise {
         (TRADITIONAL, "traditional_script"),
         (MONEY_NO_UNIT, "money_no_unit"),
         (CAPTION_TYPOS, "caption_typos"),
+        (TRUNCATED, "truncated"),
     ];
 
     /// Every kind the generator knows (the default of `--noise-kinds`).
@@ -313,6 +317,9 @@ pub struct Plan<'t> {
     pub findings: Vec<&'static str>,
     /// The table (an item of table 2) printed without its caption.
     pub no_caption: Option<usize>,
+    /// A truncated page: the requests row it stops in and how many of its
+    /// values (in printed order) are printed.
+    pub truncate: Option<(usize, usize)>,
     pub tables: Vec<PTable<'t>>,
     pub money: Vec<MoneyCell>,
     /// Printed group labels of the requests table: 三、本年度办理结果, then
@@ -1167,6 +1174,7 @@ fn applies(bit: u32, layout: Layout, pipe_after: bool, has_change: bool, year: i
         noise::MIXED_FORMS => year >= 2021,
         noise::SPLIT_TITLE => layout != Html,
         noise::LITIGATION_ALONE => layout == SpaceRows,
+        noise::TRUNCATED => layout != Html,
         _ => true,
     }
 }
@@ -1276,7 +1284,12 @@ pub fn plan<'t>(
     let broken = rng
         .chance(0.02)
         .then(|| *rng.pick(&BREAKABLE))
-        .filter(|_| noise & (noise::MIXED_FORMS | noise::LITIGATION_ALONE) == 0);
+        .filter(|_| noise & (noise::MIXED_FORMS | noise::LITIGATION_ALONE | noise::TRUNCATED) == 0);
+    // Noise that moves the rows of the requests table would land after the
+    // cut of a truncated page, or cut it in two.
+    if noise & noise::TRUNCATED != 0 {
+        noise &= !(noise::PAGE_BREAKS | noise::VERTICAL_GROUPS | noise::STRAY_BLANK);
+    }
     let size = if noise & noise::THOUSANDS != 0 {
         Size(3)
     } else {
@@ -1541,6 +1554,39 @@ pub fn plan<'t>(
         }
     }
 
+    // A page that stops in the middle of the requests table (real-world.md,
+    // "Whole reports"): what is not printed is null, and xxgk must say that
+    // a row is short, rows are missing, table 4 is missing.
+    let mut truncate = None;
+    if noise & noise::TRUNCATED != 0 {
+        if let Some(t) = tables.iter_mut().find(|t| t.kind == Kind::Requests) {
+            let nrows = t.labels.len();
+            let ncols = t.ncols();
+            let r = rng.range(3, nrows as i64 - 2) as usize;
+            // At least one value of the row, never all (row.short).
+            let k = rng.range(1, ncols as i64 - 1) as usize;
+            for (i, v) in t.values.iter_mut().enumerate() {
+                let (row, col) = (i / ncols, i % ncols);
+                let printed = row < r || (row == r && t.order[..k].contains(&col));
+                if !printed {
+                    *v = None;
+                }
+            }
+            t.splits.retain(|s| s.row < r);
+            truncate = Some((r, k));
+            findings.extend(["row.short", "row.missing"]);
+        }
+        for t in tables.iter_mut().filter(|t| t.kind == Kind::Litigation) {
+            t.values.iter_mut().for_each(|v| *v = None);
+            findings.push("table.missing");
+        }
+        findings.sort_unstable();
+        findings.dedup();
+        if truncate.is_none() {
+            noise &= !noise::TRUNCATED;
+        }
+    }
+
     let tr = |s: String| if traditional { to_traditional(&s) } else { s };
     let groups = GROUPS.map(|g| tr(hw(g, half_labels)));
     let corner = tr(hw(CORNER, half_labels));
@@ -1575,6 +1621,7 @@ pub fn plan<'t>(
         broken,
         findings,
         no_caption,
+        truncate,
         tables,
         money,
         groups,

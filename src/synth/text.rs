@@ -794,6 +794,19 @@ fn table(out: &mut String, p: &Plan, t: &PTable, rng: &mut Rng) {
     if !page.is_empty() {
         page_break(p, &mut lines, &page, rng);
     }
+    if let (Kind::Requests, Some((r, k))) = (t.kind, p.truncate) {
+        // The page stops after `k` values of row `r`.
+        if let Some(i) = lines.iter().position(|l| l.role == Role::Data(r)) {
+            lines.truncate(i + 1);
+            let label = t.labels[r].as_str();
+            let li = lines[i]
+                .cells
+                .iter()
+                .position(|c| matches!(c, C::Text(s) if std::ptr::eq(*s, label)))
+                .unwrap_or(0);
+            lines[i].cells.truncate(li + 1 + k);
+        }
+    }
     match p.layout {
         Layout::TabRows | Layout::SpaceRows => pdf_table(out, p, t, &lines, rng),
         Layout::DocxCells => docx_table(out, t, &lines, rng),
@@ -954,6 +967,10 @@ pub fn render(p: &Plan, rng: &mut Rng, out: &mut String) {
         for t in p.tables.iter().filter(|t| t.kind == kind) {
             let _ = write!(out, "\n{}\n\n", section_caption(p, n, t));
             table(out, p, t, rng);
+            if kind == Kind::Requests && p.truncate.is_some() {
+                // The saved page ends here.
+                return;
+            }
         }
     }
     let _ = write!(
