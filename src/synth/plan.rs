@@ -1179,7 +1179,7 @@ fn applies(bit: u32, layout: Layout, pipe_after: bool, has_change: bool, year: i
     }
 }
 
-/// Chooses the noise kinds of a noisy report: 2–5 of those that apply and
+/// Chooses the noise kinds of a noisy report: 3–7 of those that apply and
 /// `kinds` allows. A document holding table 4 alone carries nothing else.
 fn choose_noise(
     rng: &mut Rng,
@@ -1207,7 +1207,7 @@ fn choose_noise(
         return noise::LITIGATION_ALONE;
     }
     let mut chosen = 0u32;
-    let want = rng.range(2, 5).min(applicable.len() as i64);
+    let want = rng.range(3, 7).min(applicable.len() as i64);
     while (chosen.count_ones() as i64) < want {
         chosen |= *rng.pick(&applicable);
     }
