@@ -232,7 +232,8 @@ pub(super) struct Header {
 /// header whose spanning `法人或其他组织` was lost).
 fn group_unclaimed(def: &TableDef, claims: &[Claim]) -> bool {
     def.groups.iter().enumerate().any(|(g, group)| {
-        !claims.iter().any(|c| c.item == Item::Group(g))
+        // A tail piece (`他组织`) names the group but not its place.
+        !claims.iter().any(|c| c.item == Item::Group(g) && !c.tail)
             && claims
                 .iter()
                 .any(|c| matches!(c.item, Item::Col(x) if group.columns.contains(&x)))

@@ -9,8 +9,9 @@ use super::labels::{best_hit, header_labels, match_row, Probe, Strength};
 use crate::segment::{CellKind, Doc};
 use crate::template::{Shape, TableDef};
 
-/// Text this short, where a value is expected, is read as a (bad) value.
-const SHORT_TEXT: usize = 6;
+/// Text this short, where a value is expected, is read as a (bad) value
+/// (`暂无`, `不详`, `未统计`); longer text is a label, even of another table.
+const SHORT_TEXT: usize = 4;
 /// At most this many cells before the first row label count as header when a
 /// table has no caption.
 pub(super) const HEADER_WINDOW: usize = 60;
