@@ -133,6 +133,21 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
         }
         if let Some((r, h)) = row {
             match run.rows[r] {
+                // The tail of a label broken around its values (`8.属于行政`
+                // / values / `查询事项`) whose head named no row: the values
+                // before it were this row's, those after it are the next
+                // row's. The row stays empty rather than take the next one's.
+                None if h.suffix && open_unknown.is_some_and(|u| run.unknown[u].1 > 0) => {
+                    let at = run.cands.len() as u32;
+                    run.rows[r] = Some(RowSpan {
+                        label: i as u32,
+                        start: at,
+                        end: at,
+                    });
+                    current = None;
+                    run.unknown.push((i as u32, 0));
+                    open_unknown = Some(run.unknown.len() - 1);
+                }
                 None => {
                     let at = run.cands.len() as u32;
                     run.rows[r] = Some(RowSpan {

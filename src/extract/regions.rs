@@ -99,7 +99,10 @@ pub(super) fn regions(
             hit.is_some_and(|h| h.strength >= Strength::Contains) && n <= 40 && long
         })
     });
-    let flat = t.tables.iter().any(|d| d.key == *key && d.shape == Shape::Flat);
+    let flat = t
+        .tables
+        .iter()
+        .any(|d| d.key == *key && d.shape == Shape::Flat);
     match first {
         // A flat table's header starts at the word found: what stands before
         // it is another table's.
