@@ -24,6 +24,8 @@ mod labels;
 pub mod meta;
 mod read;
 mod regions;
+#[cfg(test)]
+mod tests;
 
 use crate::model::{Finding, Severity, TableOut};
 use crate::segment::{CellKind, Doc};
@@ -261,12 +263,18 @@ fn settle(doc: &Doc, t: &Templates, c: Candidate, findings: &mut Vec<Finding>) -
                     );
                 }
             }
-            for &cell in &run.duplicates {
+            // One finding per table, however often the text repeats a row's
+            // label (prose that names a row costs no finding per line).
+            if let Some(cell) = run.duplicate {
+                let more = match run.duplicates.saturating_sub(1) {
+                    0 => String::new(),
+                    n => format!(" and {n} more such labels"),
+                };
                 findings.push(
                     Finding::new(
                         Severity::Info,
                         "row.duplicate",
-                        format!("{}: \"{}\" (line {}) names a row read before; the cells after it are not read", def.key, doc.raw(cell as usize), line(cell)),
+                        format!("{}: \"{}\" (line {}){more} name a row read before; the cells after them are not read", def.key, doc.raw(cell as usize), line(cell)),
                     )
                     .at(&def.key, None, None),
                 );

@@ -28,7 +28,9 @@ pub(super) struct Run {
     /// Text that named no row, with the number of values after it.
     pub unknown: Vec<(u32, usize)>,
     /// Labels of rows already read.
-    pub duplicates: Vec<u32>,
+    pub duplicate: Option<u32>,
+    /// How many labels named a row read before.
+    pub duplicates: usize,
     /// Flat tables: a header label was seen.
     pub header_seen: bool,
     /// Blank cells the layout puts at the edges of the rows.
@@ -68,7 +70,10 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
     let k = def.columns.len();
     let mut body = false;
     let mut current: Option<usize> = None;
-    let mut open_unknown: Option<usize> = None;
+    // Text that named no row, and its entry in `run.unknown` once a value
+    // follows it (prose followed by no value costs nothing).
+    let mut open_unknown: Option<u32> = None;
+    let mut open_index: Option<usize> = None;
     for i in lo..hi {
         let cell = &doc.cells[i];
         if cell.kind != CellKind::Text {
@@ -81,7 +86,13 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
                     span.end = run.cands.len() as u32;
                 }
             } else if let (Some(u), CellKind::Value) = (open_unknown, cell.kind) {
-                run.unknown[u].1 += 1;
+                match open_index {
+                    Some(x) => run.unknown[x].1 += 1,
+                    None => {
+                        run.unknown.push((u, 1));
+                        open_index = Some(run.unknown.len() - 1);
+                    }
+                }
             }
             continue;
         }
@@ -137,7 +148,7 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
                 // / values / `查询事项`) whose head named no row: the values
                 // before it were this row's, those after it are the next
                 // row's. The row stays empty rather than take the next one's.
-                None if h.suffix && open_unknown.is_some_and(|u| run.unknown[u].1 > 0) => {
+                None if h.suffix && open_index.is_some() => {
                     let at = run.cands.len() as u32;
                     run.rows[r] = Some(RowSpan {
                         label: i as u32,
@@ -145,8 +156,8 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
                         end: at,
                     });
                     current = None;
-                    run.unknown.push((i as u32, 0));
-                    open_unknown = Some(run.unknown.len() - 1);
+                    open_unknown = Some(i as u32);
+                    open_index = None;
                 }
                 None => {
                     let at = run.cands.len() as u32;
@@ -157,10 +168,12 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
                     });
                     current = Some(r);
                     open_unknown = None;
+                    open_index = None;
                 }
                 Some(_) if current == Some(r) || h.strength == Strength::Fragment => {}
                 Some(_) => {
-                    run.duplicates.push(i as u32);
+                    run.duplicate = run.duplicate.or(Some(i as u32));
+                    run.duplicates += 1;
                     current = None;
                 }
             }
@@ -186,8 +199,8 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
             trim_tail(doc, &mut run, open, Some(cell.line));
         }
         current = None;
-        run.unknown.push((i as u32, 0));
-        open_unknown = Some(run.unknown.len() - 1);
+        open_unknown = Some(i as u32);
+        open_index = None;
     }
     if let Some(open) = current {
         trim_tail(doc, &mut run, open, None);

@@ -1,0 +1,231 @@
+//! The matcher's own rules, each on a few lines of text: label scoring,
+//! header resolution, fitting a row, and form choice. Whole documents are
+//! tested by tests/golden.rs; these pin the rule each one relies on.
+
+use super::header::read_header;
+use super::labels::{match_alias, match_row, Probe, Strength};
+use super::read::{fit, read_grid, Fit, Pad};
+use crate::segment::{segment, Doc};
+use crate::settings::{load, Settings};
+use crate::template::{Label, TableDef};
+use crate::validate::money::Unit;
+
+fn settings() -> Settings {
+    load(None, None).expect("the embedded config loads")
+}
+
+fn table<'s>(s: &'s Settings, template: &str, key: &str) -> (usize, &'s TableDef) {
+    let t = &s.templates;
+    (0..t.tables.len())
+        .map(|d| (d, &t.tables[d]))
+        .find(|(_, d)| d.key == key && t.templates[d.template].name == template)
+        .expect("the table exists")
+}
+
+fn probe_hit(text: &str, alias: &str) -> Option<Strength> {
+    let label = Label::new(alias.to_string());
+    match_alias(&Probe::new(text), &label).map(|h| h.strength)
+}
+
+#[test]
+fn label_strengths() {
+    assert_eq!(probe_hit("规章", "规章"), Some(Strength::Exact));
+    assert_eq!(
+        probe_hit("行政许可事项", "行政许可"),
+        Some(Strength::Contains)
+    );
+    // A short alias covering under half the cell names it only weakly.
+    assert_eq!(probe_hit("2其他法律行政", "其他"), Some(Strength::Partial));
+    // Head and tail of a label broken over lines.
+    assert_eq!(
+        probe_hit("保护第三", "保护第三方合法权益"),
+        Some(Strength::Fragment)
+    );
+    assert_eq!(
+        probe_hit("方合法权益", "保护第三方合法权益"),
+        Some(Strength::Fragment)
+    );
+    assert_eq!(probe_hit("行政许可", "行政处罚"), None);
+}
+
+#[test]
+fn a_head_two_rows_share_names_neither() {
+    let s = settings();
+    let (_, def) = table(&s, "gb2019", "requests");
+    let norm = s.templates.normaliser.label("7.属于行政");
+    assert!(match_row(def, &Probe::new(&norm)).is_none());
+    let norm = s.templates.normaliser.label("执法案卷");
+    let (r, h) = match_row(def, &Probe::new(&norm)).expect("a tail names its row");
+    assert_eq!(def.rows[r].key, "denied_enforcement_files");
+    assert!(h.suffix);
+}
+
+/// The header of the requests table read from `text` (its lines, then one
+/// data row so the region has a body).
+fn requests_header(s: &Settings, text: &str) -> (Vec<String>, bool, Option<Vec<String>>) {
+    let (_, def) = table(s, "gb2019", "requests");
+    let text = format!("{text}\n一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n");
+    let doc = segment(&text, &s.templates.normaliser);
+    let run = read_grid(&doc, def, 0, doc.cells.len());
+    let h = read_header(&doc, def, &run.header);
+    let keys = |o: &[usize]| o.iter().map(|&c| def.columns[c].key.clone()).collect();
+    (
+        keys(&h.order),
+        h.confirmed,
+        h.alternative.as_deref().map(keys),
+    )
+}
+
+const TEMPLATE_ORDER: [&str; 7] = [
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "social_welfare_org",
+    "legal_service_org",
+    "other_org",
+    "total",
+];
+
+#[test]
+fn a_flattened_two_row_header_resolves_to_its_columns() {
+    let s = settings();
+    // Read cell by cell: the span's children after its siblings.
+    let flat = "自然人\n法人或其他组织\n总计\n商业企业\n科研机构\n社会公益组织\n法律服务机构\n其他";
+    assert_eq!(requests_header(&s, flat).0, TEMPLATE_ORDER);
+    // The spanning word broken over two cells still names the span.
+    let broken = flat.replace("法人或其他组织", "法人或其\n\n他组织");
+    let (order, confirmed, _) = requests_header(&s, &broken);
+    assert_eq!(order, TEMPLATE_ORDER);
+    assert!(confirmed);
+}
+
+#[test]
+fn a_flattened_header_without_its_span_only_suggests_an_order() {
+    let s = settings();
+    let lost = "自然人\n总计\n商业企业\n科研机构\n社会公益组织\n法律服务机构\n其他";
+    let (order, confirmed, alt) = requests_header(&s, lost);
+    // The template's order stays; the reading order is left to the checks.
+    assert_eq!(order, TEMPLATE_ORDER);
+    assert!(!confirmed);
+    let alt = alt.expect("the reading order is suggested");
+    assert_eq!(alt[1], "total");
+}
+
+#[test]
+fn a_header_on_one_line_places_its_columns() {
+    let s = settings();
+    let line = "\t总计\t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他";
+    let (order, confirmed, _) = requests_header(&s, line);
+    assert!(confirmed);
+    assert_eq!(order[0], "total");
+    assert_eq!(order[1], "natural_person");
+}
+
+#[test]
+fn the_tail_of_a_broken_word_does_not_place_its_column() {
+    let s = settings();
+    // 法律服 / 务机构: the tail comes after 其他 in reading order.
+    let text = "自然人 法人或其他组织 总计\n商业企业 科研机构 社会公益组织 法律服 其他\n务机构";
+    let (order, confirmed, _) = requests_header(&s, text);
+    assert!(!confirmed, "legal_service_org is named by its tail only");
+    assert_eq!(order, TEMPLATE_ORDER);
+    // The head printed after a cell's last whole word places it.
+    let text = "自然人 法人或其他组织 总计\n商业企业 科研机构 社会公益组织 其他 法律服\n务机构";
+    let (order, confirmed, _) = requests_header(&s, text);
+    assert!(confirmed);
+    assert_eq!(&order[5..], ["legal_service_org", "total"]);
+    // A cell that is the tail of a longer word is that piece, not 其他.
+    let text = "\t\t自然人\t法人或\t\t\t总计\n\t\t\t其他组织\n\t\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他";
+    let (order, _, alt) = requests_header(&s, text);
+    assert_eq!(order, TEMPLATE_ORDER, "suggested: {alt:?}");
+    assert!(alt.is_none_or(|a| a[0] == "natural_person" && a[1] != "other_org"));
+}
+
+fn unit_of(s: &Settings, header: &str) -> Option<Unit> {
+    let (_, def) = table(s, "gb2021", "art20_8");
+    let text = format!("{header}\n行政事业性收费\t23.5\n");
+    let doc: Doc = segment(&text, &s.templates.normaliser);
+    let run = read_grid(&doc, def, 0, doc.cells.len());
+    read_header(&doc, def, &run.header).units[0]
+}
+
+#[test]
+fn a_money_header_broken_inside_its_unit() {
+    let s = settings();
+    assert_eq!(
+        unit_of(&s, "信息内容\t本年收费金额（单位：万元）"),
+        Some(Unit::Wan)
+    );
+    assert_eq!(unit_of(&s, "本年收费金额（单位：万\n元）"), Some(Unit::Wan));
+    assert_eq!(unit_of(&s, "本年收费金额\n（单位：万元）"), Some(Unit::Wan));
+    // Cut after 万 with no 元 to follow: unknown, never 元.
+    assert_eq!(unit_of(&s, "本年收费金额（单位：万"), None);
+}
+
+fn fit_of(text: &str, k: usize, pad: Pad) -> Fit {
+    let s = settings();
+    let doc = segment(text, &s.templates.normaliser);
+    let cands: Vec<u32> = (0..doc.cells.len() as u32).collect();
+    fit(&doc, &cands, k, pad)
+}
+
+#[test]
+fn fitting_a_row() {
+    let none = Pad::default();
+    assert_eq!(fit_of("1\t2\t3", 3, none), Fit::Exact(0, 3));
+    // Every column printed and one stray blank: the blank is dropped.
+    assert_eq!(fit_of("1\t\t2\t3", 3, none), Fit::Spread(0, 4));
+    // A real blank and a stray one: which is which is unknown.
+    assert_eq!(fit_of("1\t\t2\t", 3, none), Fit::Excess);
+    // The same row where the layout pads every row at its end.
+    let trail = Pad {
+        trail: true,
+        ..Pad::default()
+    };
+    assert_eq!(fit_of("1\t\t2\t", 3, trail), Fit::Exact(0, 3));
+    assert_eq!(fit_of("1\t2", 3, none), Fit::Short);
+}
+
+/// The variant chosen for `key` in a report.
+fn chosen(text: &str, key: &str) -> (String, Vec<String>, Vec<String>) {
+    let s = settings();
+    let doc = segment(text, &s.templates.normaliser);
+    let located = super::locate(&doc, &s.templates);
+    let t = &s.templates;
+    let p = located
+        .tables
+        .iter()
+        .find(|p| t.tables[p.def].key == key)
+        .expect("the table is found");
+    let def = &t.tables[p.def];
+    let codes = located.findings.iter().map(|f| f.code.clone()).collect();
+    (
+        t.templates[def.template].name.clone(),
+        def.columns.iter().map(|c| c.key.clone()).collect(),
+        codes,
+    )
+}
+
+#[test]
+fn each_table_takes_the_form_its_header_prints() {
+    let gb2021_items = "第二十条第（五）项\n信息内容\t本年处理决定数量\n行政许可\t12\n\
+        第二十条第（六）项\n信息内容\t本年处理决定数量\n行政处罚\t3\n行政强制\t1\n\
+        第二十条第（八）项\n信息内容\t本年收费金额（单位：万元）\n行政事业性收费\t1.5\n";
+    let gb2019_art20_1 = "第二十条第（一）项\n信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n规章\t1\t2\t3\n规范性文件\t4\t5\t6\n";
+    let text = format!("{gb2019_art20_1}{gb2021_items}");
+    let (form, cols, codes) = chosen(&text, "art20_1");
+    assert_eq!(form, "gb2019");
+    assert_eq!(cols, ["new_made", "new_published", "total_published"]);
+    assert!(codes.iter().any(|c| c == "template.mixed"));
+    let (form, _, _) = chosen(&text, "art20_5");
+    assert_eq!(form, "gb2021");
+    // The same rows under gb2021's header: gb2021's keys, nothing mixed.
+    let text = text.replace(
+        "本年新制作数量\t本年新公开数量\t对外公开总数量",
+        "本年制发件数\t本年废止件数\t现行有效件数",
+    );
+    let (form, cols, codes) = chosen(&text, "art20_1");
+    assert_eq!(form, "gb2021");
+    assert_eq!(cols, ["issued", "repealed", "in_force"]);
+    assert!(!codes.iter().any(|c| c == "template.mixed"));
+}
