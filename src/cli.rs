@@ -102,6 +102,42 @@ pub enum Command {
         /// The folder the datasets were published into.
         out: PathBuf,
     },
+    /// Print the data dictionary: every column of every dataset (type, what a
+    /// null means, the values it takes) and every table, row and column key
+    /// with its Chinese label per template. docs/dictionary.md is
+    /// `xxgk schema --markdown`.
+    Schema {
+        /// Print the Markdown document (default: one column a line,
+        /// tab-separated: dataset, column, type, null, meaning, values).
+        #[arg(long)]
+        markdown: bool,
+        /// Config file (TOML) whose templates and metrics are listed;
+        /// default: the embedded config/xxgk.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Print or copy the embedded config and templates, to start a config of
+    /// your own (`--config FILE` reads it; its template paths are relative
+    /// to it).
+    #[command(group(
+        clap::ArgGroup::new("what")
+            .required(true)
+            .multiple(true)
+            .args(["print", "templates", "write"])
+    ))]
+    Config {
+        /// Print the embedded config/xxgk.toml.
+        #[arg(long)]
+        print: bool,
+        /// Print the embedded templates (config/templates/*.toml), each
+        /// after a `# ==> templates/NAME.toml <==` line.
+        #[arg(long)]
+        templates: bool,
+        /// Write xxgk.toml and templates/ into DIR, a working copy for
+        /// `--config DIR/xxgk.toml`; existing files are not overwritten.
+        #[arg(long, value_name = "DIR")]
+        write: Option<PathBuf>,
+    },
     /// Show what xxgk reads in one report: template, year and org with the
     /// text they came from, layout, every table as a grid of keys and raw
     /// cell text, then the findings.

@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod decode;
 pub mod derive;
+pub mod dictionary;
 pub mod discover;
 pub mod extract;
 pub mod html;
