@@ -23,9 +23,11 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Read every report under CORPUS and write the datasets under OUT:
-    /// reports, disclosure_counts, procurement, litigation, findings
-    /// (Hive-partitioned Parquet, one folder each).
+    /// Read every report under CORPUS and write the datasets under OUT, one
+    /// folder of Parquet files each: reports, disclosure_counts,
+    /// procurement, litigation, findings, and (the derive stage, at the end
+    /// of an unsharded run) yearly_comparison and metrics. `xxgk schema`
+    /// lists their columns.
     #[command(after_help = EXIT_CODES)]
     Ingest {
         /// Folder of reports (or one report file).
@@ -45,9 +47,14 @@ pub enum Command {
         /// publishes only those, so N machines can fill one dataset folder.
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
-        /// Worker threads; default: one per core.
-        #[arg(long)]
-        threads: Option<usize>,
+        /// Worker threads (1 or more); default: one per core.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        threads: Option<u16>,
+        /// Follow symbolic links that lead outside CORPUS (by default such a
+        /// link is not followed: it gets a `reports` row with
+        /// `file.link_outside`). Links inside CORPUS are always followed.
+        #[arg(long, short = 'L')]
+        follow: bool,
         /// No progress bar and no summary.
         #[arg(long, short)]
         quiet: bool,

@@ -27,6 +27,7 @@ fn run(cli: Cli) -> Result<Exit, String> {
             formats,
             shard,
             threads,
+            follow,
             quiet,
             timings,
             strict,
@@ -39,8 +40,9 @@ fn run(cli: Cli) -> Result<Exit, String> {
             let opts = ingest::Options {
                 corpus,
                 out,
-                threads,
+                threads: threads.map(usize::from),
                 shard,
+                follow,
             };
             let bar = progress::bar(quiet);
             let outcome = ingest::run(&opts, &settings, &bar)?;
