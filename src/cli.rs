@@ -10,7 +10,8 @@ Exit codes:
   0    the run finished and the datasets are published (bad files are rows, not failures)
   1    finished and published, but --strict found error findings
   2    fatal: bad arguments, config or templates, unwritable output; nothing published
-  130  interrupted; nothing published";
+  130  interrupted by SIGINT (Ctrl-C): the staging folder removed, nothing published
+  143  terminated by SIGTERM: the same";
 
 /// Government information-disclosure annual reports (政府信息公开工作年度报告)
 /// → typed Parquet datasets.

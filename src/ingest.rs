@@ -112,6 +112,9 @@ pub fn run(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Out
     let out = opts.out.display();
     std::fs::create_dir_all(&opts.out)
         .map_err(|e| format!("--out {out}: cannot create the output folder: {e}"))?;
+    // From here a signal is noted and acted on between chunks (module
+    // `interrupt`), so the staging folder is always removed.
+    crate::interrupt::install();
     let mut sink = Sink::create(&opts.out, &settings.templates, opts.shard)
         .map_err(|e| format!("--out {out}: cannot write into the output folder: {e}"))?;
     bar.set_prefix("extract");
@@ -145,6 +148,7 @@ pub fn run(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Out
         let written = pool.in_place_scope(|scope| -> Result<(), String> {
             let mut pending: Option<mpsc::Receiver<Vec<ReportOut>>> = None;
             loop {
+                crate::interrupt::check()?;
                 let chunk = next_chunk(&rx);
                 let done = chunk.is_empty();
                 if !done {
@@ -186,6 +190,10 @@ pub fn run(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Out
     let mut clock = Instant::now();
     let staged = sink.close()?;
     stages.lap(Stages::WRITE, &mut clock);
+    if let Err(e) = crate::interrupt::check() {
+        staged.abandon();
+        return Err(e);
+    }
     // A whole run derives inside its staging folder and publishes all at
     // once; a shard leaves that to `xxgk derive` once every shard is in.
     let derive_clock = Instant::now();
@@ -201,6 +209,11 @@ pub fn run(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Out
         None
     };
     let derive_time = derive_clock.elapsed();
+    // The last moment to stop: past it, the run publishes and ends.
+    if let Err(e) = crate::interrupt::check() {
+        staged.abandon();
+        return Err(e);
+    }
     let written = staged.publish(&crate::derive::DATASETS)?;
     stages.0[Stages::WALK] += walking.as_nanos() as u64;
     let manifest = Manifest {

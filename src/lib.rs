@@ -14,6 +14,7 @@ pub mod extract;
 pub mod html;
 pub mod ingest;
 pub mod inspect;
+pub mod interrupt;
 pub mod manifest;
 pub mod memory;
 pub mod model;

@@ -8,7 +8,9 @@ use clap::Parser;
 use xxgk::cli::{Cli, Command};
 use xxgk::model::Format;
 use xxgk::sink::Shard;
-use xxgk::{derive, dictionary, ingest, inspect, manifest, progress, report, settings, synth};
+use xxgk::{
+    derive, dictionary, ingest, inspect, interrupt, manifest, progress, report, settings, synth,
+};
 
 /// Named exit codes; README and `--help` list them.
 #[derive(Debug, Clone, Copy)]
@@ -220,7 +222,11 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
             eprintln!("xxgk: {e}");
-            ExitCode::from(Exit::Fatal as u8)
+            // 128 + the signal, as a shell reports a process it stopped.
+            match interrupt::received() {
+                Some(signal) => ExitCode::from((128 + signal).clamp(0, 255) as u8),
+                None => ExitCode::from(Exit::Fatal as u8),
+            }
         }
     }
 }

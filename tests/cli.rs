@@ -466,7 +466,7 @@ fn ingest_help_lists_the_datasets_and_exit_codes() {
     for name in xxgk::dictionary::datasets().iter().map(|d| d.0) {
         assert!(help.contains(name), "--help lacks {name}:\n{help}");
     }
-    for code in ["0 ", "1 ", "2 ", "130", "--follow"] {
+    for code in ["0 ", "1 ", "2 ", "130", "143", "--follow"] {
         assert!(help.contains(code), "--help lacks {code}:\n{help}");
     }
 }
