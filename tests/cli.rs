@@ -46,7 +46,7 @@ fn ingest_publishes_five_partitioned_datasets_and_no_staging() {
     // every report ok.
     let reports = rows(&out.path().join("reports"));
     let mut n = 0;
-    for sub in ["seeds", "fixtures"] {
+    for sub in ["seeds", "fixtures", "years"] {
         for e in std::fs::read_dir(root().join("data").join(sub)).unwrap() {
             let p = e.unwrap().path();
             n += usize::from(p.extension().is_some_and(|x| x == "txt" || x == "html"));
