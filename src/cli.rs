@@ -84,6 +84,10 @@ pub enum Command {
         /// Share of reports that carry noise (0–1).
         #[arg(long, default_value_t = 0.3)]
         noisy: f64,
+        /// Noise kinds a noisy report may carry, comma-separated (names as
+        /// in the oracles' `noise`), or `all`.
+        #[arg(long, default_value = "all")]
+        noise_kinds: String,
         /// Config file (TOML) whose templates the reports follow.
         #[arg(long)]
         config: Option<PathBuf>,

@@ -75,14 +75,17 @@ fn run(cli: Cli) -> Result<Exit, String> {
             n,
             seed,
             noisy,
+            noise_kinds,
             config,
         } => {
             let settings = load_settings(config.as_deref(), None)?;
+            let kinds = synth::noise::parse(&noise_kinds).map_err(|e| format!("synth: {e}"))?;
             let opts = synth::Options {
                 out,
                 n,
                 seed,
                 noisy_share: noisy,
+                kinds,
             };
             let s = synth::run(&opts, &settings)?;
             let layouts: Vec<String> = s

@@ -208,6 +208,8 @@ pub fn segment_with<'t>(text: &'t str, spans: &[Span], normaliser: &Normaliser) 
     let mut prev_ended_with_pipe = false;
     let mut offset = 0usize;
     let mut spans = spans.iter().peekable();
+    // The first line of text: a later line equal to it is a running header.
+    let mut title: Option<&str> = None;
     for (n, raw_line) in text.split('\n').enumerate() {
         let line_start = offset;
         offset += raw_line.len() + 1;
@@ -228,6 +230,16 @@ pub fn segment_with<'t>(text: &'t str, spans: &[Span], normaliser: &Normaliser) 
         if line.is_empty() {
             // A blank line separates rows or cells; it is not a cell.
             continue;
+        }
+        let trimmed_line = line.trim();
+        if is_page_mark(trimmed_line) {
+            prev_ended_with_pipe = false;
+            continue;
+        }
+        match title {
+            None if !trimmed_line.is_empty() => title = Some(trimmed_line),
+            Some(t) if t == trimmed_line && t.chars().count() >= MIN_RUNNING_HEADER => continue,
+            _ => {}
         }
         let before = b.doc.cells.len();
         if line.contains('\t') {
@@ -340,8 +352,126 @@ pub fn segment_with<'t>(text: &'t str, spans: &[Span], normaliser: &Normaliser) 
         }
         debug_assert!(b.doc.cells.len() >= before);
     }
+    merge_vertical(&mut b);
     b.doc.layout = pick_layout(&shapes);
     b.doc
+}
+
+/// A line repeating the first line of text is a running header from this
+/// many characters on (a shorter first line may be a real cell).
+const MIN_RUNNING_HEADER: usize = 8;
+
+/// Is this line a page number (`- 3 -`, `—3—`, `第 3 页`, `第3页 共6页`,
+/// `第 3 页，共 6 页`, `共 6 页 第 3 页`)? PDF text puts them, and footers, in
+/// the middle of a table broken across pages; they are not cells.
+fn is_page_mark(line: &str) -> bool {
+    // Most lines are ruled out before any work: a page mark is short and
+    // opens with a dash, 第 or 共.
+    let opens = line
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c, '-' | '—' | '–' | '－' | '第' | '共'));
+    if !opens || line.len() > 40 {
+        return false;
+    }
+    let s: String = line
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, ',' | '，'))
+        .map(normalise::fold_width)
+        .collect();
+    let digits = |t: &str| !t.is_empty() && t.len() <= 4 && t.chars().all(|c| c.is_ascii_digit());
+    let dash = |c: char| matches!(c, '-' | '—' | '–' | '－');
+    // - 3 -
+    if let Some(inner) = s
+        .strip_prefix(|c: char| dash(c))
+        .and_then(|t| t.strip_suffix(|c: char| dash(c)))
+    {
+        return digits(inner.trim_matches(dash));
+    }
+    // 第 3 页 [共 6 页], or 共 6 页 第 3 页.
+    let page = |t: &str| {
+        t.strip_prefix('第')
+            .and_then(|t| t.strip_suffix('页'))
+            .is_some_and(digits)
+    };
+    let total = |t: &str| {
+        t.strip_prefix('共')
+            .and_then(|t| t.strip_suffix('页'))
+            .is_some_and(digits)
+    };
+    let split = |t: &str, at: char| -> Option<(String, String)> {
+        let i = t.char_indices().skip(1).find(|&(_, c)| c == at)?.0;
+        Some((t[..i].to_string(), t[i..].to_string()))
+    };
+    page(&s)
+        || split(&s, '共').is_some_and(|(a, b)| page(&a) && total(&b))
+        || split(&s, '第').is_some_and(|(a, b)| total(&a) && page(&b))
+}
+
+/// At most this many printed characters make a piece of vertical text.
+const VERTICAL_PIECE_CHARS: usize = 3;
+
+/// Is cell `i` alone on its line, text, and at most a few characters?
+fn vertical_piece(doc: &Doc, i: usize) -> bool {
+    let c = &doc.cells[i];
+    let alone = (i == 0 || doc.cells[i - 1].line != c.line)
+        && doc.cells.get(i + 1).is_none_or(|n| n.line != c.line);
+    let printed = doc.raw(i).chars().filter(|ch| !ch.is_whitespace()).count();
+    alone
+        && c.kind == CellKind::Text
+        && printed <= VERTICAL_PIECE_CHARS
+        && doc.norm(i).chars().count() <= 2
+}
+
+/// Joins runs of short text cells on consecutive lines, each alone on its
+/// line, into one cell spanning them: a group label set vertically (`三、` /
+/// `本` / `年` / `度` / `办` / `理` / `结` / `果`) or a header word broken
+/// into pieces (`自` / `然 人`). Cells on lines apart (a blank line between
+/// them) stay separate.
+fn merge_vertical(b: &mut Builder) {
+    let n = b.doc.cells.len();
+    let run_end = |doc: &Doc, i: usize| {
+        let mut j = i + 1;
+        while j < n && vertical_piece(doc, j) && doc.cells[j].line == doc.cells[j - 1].line + 1 {
+            j += 1;
+        }
+        j
+    };
+    let first = (0..n).find(|&i| vertical_piece(&b.doc, i) && run_end(&b.doc, i) - i >= 2);
+    let Some(first) = first else {
+        return;
+    };
+    let mut out: Vec<Cell> = Vec::with_capacity(n);
+    out.extend_from_slice(&b.doc.cells[..first]);
+    let mut i = first;
+    while i < n {
+        let j = if vertical_piece(&b.doc, i) {
+            run_end(&b.doc, i)
+        } else {
+            i + 1
+        };
+        if j - i < 2 {
+            out.push(b.doc.cells[i]);
+            i += 1;
+            continue;
+        }
+        let (start, end) = (b.doc.cells[i].start, b.doc.cells[j - 1].end);
+        let norm_start = b.doc.norm.len();
+        b.normaliser.label_into(
+            &b.text[start as usize..end as usize],
+            &mut b.scratch,
+            &mut b.doc.norm,
+        );
+        out.push(Cell {
+            start,
+            end,
+            norm_start: norm_start as u32,
+            norm_end: b.doc.norm.len() as u32,
+            ..b.doc.cells[i]
+        });
+        i = j;
+    }
+    b.doc.cells = out;
 }
 
 fn pick_layout(s: &Shapes) -> Layout {
@@ -440,6 +570,58 @@ mod tests {
         let kinds: Vec<CellKind> = c.iter().map(|x| x.1).collect();
         use CellKind::*;
         assert_eq!(kinds, [Text, Value, Empty, Value, Value, Text]);
+    }
+
+    #[test]
+    fn page_marks_are_not_cells() {
+        for mark in [
+            "- 3 -",
+            "—3—",
+            "－ 12 －",
+            "第 3 页",
+            "第3页 共6页",
+            "第 3 页，共 6 页",
+            "共6页 第3页",
+        ] {
+            assert!(is_page_mark(mark), "{mark}");
+            assert!(
+                texts(&format!("规章\t1\n{mark}\n规范性文件\t2")).len() == 4,
+                "{mark}"
+            );
+        }
+        for not in ["- 3 - 4", "3", "第三页", "第 3 项", "-", "— —", "1 - 2"] {
+            assert!(!is_page_mark(not), "{not}");
+        }
+    }
+
+    #[test]
+    fn running_title_is_not_a_cell() {
+        let t = "某县2020年政府信息公开工作年度报告\n规章\t1\n某县2020年政府信息公开工作年度报告\n规范性文件\t2";
+        assert_eq!(
+            texts(t),
+            [
+                "某县2020年政府信息公开工作年度报告",
+                "规章",
+                "1",
+                "规范性文件",
+                "2"
+            ]
+        );
+    }
+
+    #[test]
+    fn vertical_text_is_one_cell() {
+        let n = norm();
+        let d = segment("三、\n本\n年\n度\n\t（一）予以公开\t1", &n);
+        assert_eq!(d.raw(0), "三、\n本\n年\n度");
+        assert_eq!(d.norm(0), "本年度");
+        assert_eq!(d.cells.len(), 3);
+        // Pieces of a header word.
+        assert_eq!(texts("自\n然 人\n商业企业"), ["自\n然 人", "商业企业"]);
+        // Apart (a blank line between them), or beside other cells: kept.
+        assert_eq!(texts("其他\n\n总计"), ["其他", "总计"]);
+        assert_eq!(texts("规章\n0\n0"), ["规章", "0", "0"]);
+        assert_eq!(texts("本\t1\n年\t2"), ["本", "1", "年", "2"]);
     }
 
     #[test]

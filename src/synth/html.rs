@@ -160,7 +160,7 @@ fn requests(out: &mut String, p: &Plan, t: &PTable, st: Style) {
     st.label(out, &p.corner, 3, 3);
     st.label(out, APPLICANTS, n, 1);
     out.push_str("</tr>\n<tr>");
-    for c in 0..n {
+    for &c in &t.order {
         match group_of(c) {
             Some(g) if g.columns.first() == Some(&c) => st.label(out, &g.label, g.columns.len(), 1),
             Some(_) => {}
@@ -168,7 +168,7 @@ fn requests(out: &mut String, p: &Plan, t: &PTable, st: Style) {
         }
     }
     out.push_str("</tr>\n<tr>");
-    for c in 0..n {
+    for &c in &t.order {
         if group_of(c).is_some() {
             st.label(out, &t.headers[c], 1, 1);
         }
@@ -199,7 +199,7 @@ fn requests(out: &mut String, p: &Plan, t: &PTable, st: Style) {
                 None => st.label(out, &t.labels[r], 2, 1),
             }
         }
-        for c in 0..n {
+        for &c in &t.order {
             st.td(out, t.cell(r, c), 1, 1);
         }
         out.push_str("</tr>\n");

@@ -82,27 +82,54 @@ impl Encoding {
 /// Noise kinds, each one of the things real-world.md lists, as bits.
 pub mod noise {
     /// `1,113`: thousands separators in counts from 1000 up.
-    pub const THOUSANDS: u16 = 1 << 0;
+    pub const THOUSANDS: u32 = 1 << 0;
     /// `１２`: full-width digits in some counts.
-    pub const FULLWIDTH: u16 = 1 << 1;
+    pub const FULLWIDTH: u32 = 1 << 1;
     /// `0件`: a count suffix on some zeros.
-    pub const ZERO_SUFFIX: u16 = 1 << 2;
+    pub const ZERO_SUFFIX: u32 = 1 << 2;
     /// `增3`, `+3`, `减2`, `减少2` in 本年增/减.
-    pub const CHANGE_SIGNS: u16 = 1 << 3;
+    pub const CHANGE_SIGNS: u32 = 1 << 3;
     /// `本年新 制作数量`, `本年增\减`, a template alias as the header.
-    pub const HEADER_VARIANTS: u16 = 1 << 4;
-    /// A row label broken across lines around its values (tab rows only).
-    pub const SPLIT_LABELS: u16 = 1 << 5;
+    pub const HEADER_VARIANTS: u32 = 1 << 4;
+    /// A row label broken across lines around its values (PDF text: tab and
+    /// space-separated rows), heads two rows share and heads holding a
+    /// column word included.
+    pub const SPLIT_LABELS: u32 = 1 << 5;
     /// `《中华人民共和国政府信息公开条例》第二十条第（一）项`, with or without 《》.
-    pub const CAPTION_PREFIX: u16 = 1 << 6;
+    pub const CAPTION_PREFIX: u32 = 1 << 6;
     /// `第二十条第(一)项`, `(一)予以公开`.
-    pub const HALFWIDTH_BRACKETS: u16 = 1 << 7;
+    pub const HALFWIDTH_BRACKETS: u32 = 1 << 7;
     /// Empty cells (null) where no check reads them; `/` or `—` where the
     /// layout cannot show an empty cell.
-    pub const BLANK_CELLS: u16 = 1 << 8;
+    pub const BLANK_CELLS: u32 = 1 << 8;
+    /// The requests table's two-row header in reading order (自然人,
+    /// 法人或其他组织, 总计, then 商业企业 … 其他), in cell-by-cell text.
+    pub const FLATTENED_HEADER: u32 = 1 << 9;
+    /// Page numbers, running headers and a repeated table header inside a
+    /// table (PDF text); a group label cut by the break.
+    pub const PAGE_BREAKS: u32 = 1 << 10;
+    /// Group labels printed one character per line (PDF text).
+    pub const VERTICAL_GROUPS: u32 = 1 << 11;
+    /// Header cells and long labels broken mid-word over two lines (PDF
+    /// text), a money unit cut by the break included.
+    pub const BROKEN_HEADERS: u32 = 1 << 12;
+    /// Characters spaced apart in labels and headers (`结 果 维 持`).
+    pub const SPACED_CHARS: u32 = 1 << 13;
+    /// A row shifted by a stray empty cell.
+    pub const STRAY_BLANK: u32 = 1 << 14;
+    /// The requests table with 总计 printed before 自然人.
+    pub const TOTAL_FIRST: u32 = 1 << 15;
+    /// A 2021+ report printing one table on the gb2019 form.
+    pub const MIXED_FORMS: u32 = 1 << 16;
+    /// The title over two lines, years of other kinds in the prose.
+    pub const SPLIT_TITLE: u32 = 1 << 17;
+    /// A document holding only table 4, space-separated.
+    pub const LITIGATION_ALONE: u32 = 1 << 18;
+    /// Label variants: 规章（市政府令）, 七、总计, quote characters.
+    pub const LABEL_VARIANTS: u32 = 1 << 19;
 
     /// Every kind with its name in the oracle, in a fixed order.
-    pub const ALL: [(u16, &str); 9] = [
+    pub const ALL: [(u32, &str); 20] = [
         (THOUSANDS, "thousands_separators"),
         (FULLWIDTH, "fullwidth_digits"),
         (ZERO_SUFFIX, "zero_suffix"),
@@ -112,19 +139,60 @@ pub mod noise {
         (CAPTION_PREFIX, "caption_prefix"),
         (HALFWIDTH_BRACKETS, "halfwidth_brackets"),
         (BLANK_CELLS, "blank_cells"),
+        (FLATTENED_HEADER, "flattened_header"),
+        (PAGE_BREAKS, "page_breaks"),
+        (VERTICAL_GROUPS, "vertical_group_labels"),
+        (BROKEN_HEADERS, "broken_headers"),
+        (SPACED_CHARS, "spaced_chars"),
+        (STRAY_BLANK, "stray_blank"),
+        (TOTAL_FIRST, "total_first"),
+        (MIXED_FORMS, "mixed_forms"),
+        (SPLIT_TITLE, "split_title"),
+        (LITIGATION_ALONE, "litigation_alone"),
+        (LABEL_VARIANTS, "label_variants"),
     ];
 
-    /// The kinds the generator applies: every kind xxgk was verified to read
-    /// (see the module docs of `synth`).
-    pub const ENABLED: u16 = THOUSANDS
-        | FULLWIDTH
-        | ZERO_SUFFIX
-        | CHANGE_SIGNS
-        | HEADER_VARIANTS
-        | SPLIT_LABELS
-        | CAPTION_PREFIX
-        | HALFWIDTH_BRACKETS
-        | BLANK_CELLS;
+    /// Every kind the generator knows (the default of `--noise-kinds`).
+    pub const EVERY: u32 = {
+        let mut m = 0;
+        let mut i = 0;
+        while i < ALL.len() {
+            m |= ALL[i].0;
+            i += 1;
+        }
+        m
+    };
+
+    /// The mask of kinds named in a comma-separated list (`all` for every
+    /// kind); an unknown name is an error naming it.
+    pub fn parse(list: &str) -> Result<u32, String> {
+        let mut m = 0;
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            if name == "all" {
+                m |= EVERY;
+                continue;
+            }
+            match ALL.iter().find(|(_, n)| *n == name) {
+                Some((bit, _)) => m |= bit,
+                None => {
+                    let known: Vec<&str> = ALL.iter().map(|(_, n)| *n).collect();
+                    return Err(format!(
+                        "unknown noise kind {name:?} (known: all, {})",
+                        known.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(m)
+    }
+
+    /// The names of the kinds in a mask, in the order of `ALL`.
+    pub fn names(mask: u32) -> Vec<&'static str> {
+        ALL.iter()
+            .filter(|(bit, _)| mask & bit != 0)
+            .map(|(_, n)| *n)
+            .collect()
+    }
 }
 
 /// The finding codes of the checks a report may break on purpose
@@ -172,6 +240,9 @@ pub struct PTable<'t> {
     /// The oracle: count values, row-major; `None` for a null or a money cell.
     pub values: Vec<Option<i64>>,
     pub splits: Vec<Split>,
+    /// The printed order of the columns (indexes into `def.columns`): the
+    /// template's, or 总计 first (`noise::TOTAL_FIRST`).
+    pub order: Vec<usize>,
 }
 
 impl PTable<'_> {
@@ -223,7 +294,7 @@ pub struct Plan<'t> {
     /// Layout 5 variant: each cell followed by a lone `|` line.
     pub pipe_after: bool,
     pub encoding: Encoding,
-    pub noise: u16,
+    pub noise: u32,
     pub broken: Option<&'static str>,
     pub tables: Vec<PTable<'t>>,
     pub money: Vec<MoneyCell>,
@@ -665,7 +736,7 @@ fn fullwidth(s: &str) -> String {
 }
 
 /// The printed text of a count.
-fn print_count(rng: &mut Rng, noise: u16, v: i64, kind: ColumnKind) -> String {
+fn print_count(rng: &mut Rng, noise: u32, v: i64, kind: ColumnKind) -> String {
     let mut s = String::with_capacity(12);
     let change = kind == ColumnKind::Change;
     if change && noise & noise::CHANGE_SIGNS != 0 && v != 0 {
@@ -841,7 +912,7 @@ fn header_variant(
 }
 
 /// The byte length of a leading enumerator (`一、`, `（一）`, `1.`).
-fn enumerator_len(label: &str) -> usize {
+pub fn enumerator_len(label: &str) -> usize {
     let mut it = label.char_indices().take(5);
     match it.next() {
         Some((_, '（' | '(')) => label
@@ -871,26 +942,229 @@ fn split_point(rng: &mut Rng, label: &str) -> Option<usize> {
     Some(offsets[i])
 }
 
-/// Chooses the noise kinds of a noisy report: 1–3 of those that apply.
-fn choose_noise(rng: &mut Rng, layout: Layout, has_change: bool) -> u16 {
-    let applicable: Vec<u16> = noise::ALL
+/// The words after a label's enumerator.
+fn words(label: &str) -> &str {
+    &label[enumerator_len(label)..]
+}
+
+/// Splits where a PDF column breaks a label: anywhere in its words, and
+/// most of all where the head alone is ambiguous — a head two rows share
+/// (`7.属于行政` / `执法案卷`, 8.属于行政查询事项 starts alike) or one that
+/// starts with a column word (`2.其他法律` / `行政法规禁止公开`).
+fn choose_splits(rng: &mut Rng, tables: &mut [PTable<'_>]) {
+    let mut plain: Vec<(usize, usize, usize)> = Vec::new();
+    let mut hard: Vec<(usize, usize, usize)> = Vec::new();
+    for (ti, t) in tables.iter().enumerate() {
+        if t.kind == Kind::Litigation {
+            continue;
+        }
+        for (r, l) in t.labels.iter().enumerate() {
+            let start = enumerator_len(l);
+            let w = words(l);
+            let n = w.chars().count();
+            if l.chars().count() >= 8 {
+                plain.push((ti, r, usize::MAX));
+            }
+            // A head shared with another row of the table.
+            for (o, other) in t.labels.iter().enumerate() {
+                if o == r {
+                    continue;
+                }
+                let common = w
+                    .chars()
+                    .zip(words(other).chars())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                if common >= 3 && common + 2 <= n {
+                    let at = start + w.char_indices().nth(common).map_or(w.len(), |(i, _)| i);
+                    hard.push((ti, r, at));
+                }
+            }
+            // A head starting with a column word, and two more characters.
+            for h in &t.headers {
+                let hn = h.chars().count();
+                if hn >= 2 && w.starts_with(h.as_str()) && hn + 4 <= n {
+                    let at = start + w.char_indices().nth(hn + 2).map_or(w.len(), |(i, _)| i);
+                    hard.push((ti, r, at));
+                }
+            }
+        }
+    }
+    let n = rng.range(1, 3) as usize;
+    for _ in 0..n {
+        let pool = if !hard.is_empty() && (plain.is_empty() || rng.chance(0.5)) {
+            &hard
+        } else if !plain.is_empty() {
+            &plain
+        } else {
+            return;
+        };
+        let (ti, r, at) = *rng.pick(pool);
+        let t = &mut tables[ti];
+        if t.splits.iter().any(|s| s.row == r) {
+            continue;
+        }
+        let at = if at == usize::MAX {
+            split_point(rng, &t.labels[r])
+        } else {
+            Some(at)
+        };
+        if let Some(at) = at {
+            t.splits.push(Split { row: r, at });
+        }
+    }
+}
+
+/// `结 果 维 持`: the characters of a label's words spaced apart.
+fn spaced(label: &str) -> String {
+    let start = enumerator_len(label);
+    let mut s = label[..start].to_string();
+    for (i, c) in label[start..].chars().enumerate() {
+        if i > 0 && c != ' ' {
+            s.push(' ');
+        }
+        s.push(c);
+    }
+    s
+}
+
+/// Spaces apart the characters of some short labels and headers, as PDF
+/// text of wide cells prints them (real-world.md item 1); at least one.
+fn spaced_chars(rng: &mut Rng, tables: &mut [PTable<'_>]) {
+    let mut any = false;
+    let short = |s: &str| (2..=8).contains(&words(s).chars().count()) && !s.contains(' ');
+    for t in tables.iter_mut() {
+        for h in t.headers.iter_mut() {
+            if short(h) && rng.chance(0.4) {
+                *h = spaced(h);
+                any = true;
+            }
+        }
+        for l in t.labels.iter_mut() {
+            if short(l) && rng.chance(0.3) {
+                *l = spaced(l);
+                any = true;
+            }
+        }
+    }
+    if !any {
+        if let Some(h) = tables
+            .iter_mut()
+            .flat_map(|t| t.headers.iter_mut())
+            .find(|h| short(h))
+        {
+            *h = spaced(h);
+        }
+    }
+}
+
+/// Label variants of real reports (real-world.md, "Row labels"): a suffix
+/// naming the kind of rule (`规章（市政府令）`), `七、总计` for `（七）总计`,
+/// other quote characters around 三安全一稳定. False when none applied.
+fn label_variants(rng: &mut Rng, tables: &mut [PTable<'_>]) -> bool {
+    let mut any = false;
+    for t in tables.iter_mut() {
+        for (r, row) in t.def.rows.iter().enumerate() {
+            let l = &mut t.labels[r];
+            match row.key.as_str() {
+                "regulations" if rng.chance(0.5) => {
+                    const SUFFIXES: [&str; 3] = ["（市政府令）", "（省政府令）", "(区政府令)"];
+                    let suffix: &&str = rng.pick(&SUFFIXES);
+                    l.push_str(suffix);
+                    any = true;
+                }
+                "normative_documents" if rng.chance(0.4) => {
+                    l.push_str("（有规范性文件登记号）");
+                    any = true;
+                }
+                "total_processed" if rng.chance(0.6) => {
+                    // （七）总计 → 七、总计: the enumerator without brackets.
+                    let n = enumerator_len(l);
+                    let inner: String = l[..n]
+                        .chars()
+                        .filter(|c| !matches!(c, '（' | '）' | '(' | ')'))
+                        .collect();
+                    if n > 0 && inner.chars().count() == 1 {
+                        *l = format!("{inner}、{}", &l[n..]);
+                        any = true;
+                    }
+                }
+                _ if l.contains('“') && rng.chance(0.7) => {
+                    let (a, b) = *rng.pick(&[("\"", "\""), ("‘", "’"), ("「", "」"), ("", "")]);
+                    *l = l.replace('“', a).replace('”', b);
+                    any = true;
+                }
+                _ => {}
+            }
+        }
+    }
+    any
+}
+
+/// Is a kind something real text shows in this layout (real-world.md,
+/// "How a table arrives as text")?
+fn applies(bit: u32, layout: Layout, pipe_after: bool, has_change: bool, year: i32) -> bool {
+    use Layout::*;
+    let pdf = matches!(layout, TabRows | SpaceRows);
+    match bit {
+        noise::CHANGE_SIGNS => has_change,
+        noise::SPLIT_LABELS
+        | noise::PAGE_BREAKS
+        | noise::VERTICAL_GROUPS
+        | noise::BROKEN_HEADERS => pdf,
+        noise::HEADER_VARIANTS => layout != SpaceRows,
+        noise::FLATTENED_HEADER => matches!(layout, TabRows | DocxCells | WebCells | PipeLines),
+        // A space inside a label is a cell break in space-separated text.
+        noise::SPACED_CHARS => layout != SpaceRows,
+        noise::STRAY_BLANK => match layout {
+            TabRows | DocxCells | PipeRows => true,
+            PipeLines => !pipe_after,
+            _ => false,
+        },
+        noise::MIXED_FORMS => year >= 2021,
+        noise::SPLIT_TITLE => layout != Html,
+        noise::LITIGATION_ALONE => layout == SpaceRows,
+        _ => true,
+    }
+}
+
+/// Chooses the noise kinds of a noisy report: 2–5 of those that apply and
+/// `kinds` allows. A document holding table 4 alone carries nothing else.
+fn choose_noise(
+    rng: &mut Rng,
+    kinds: u32,
+    layout: Layout,
+    pipe_after: bool,
+    has_change: bool,
+    year: i32,
+) -> u32 {
+    let applicable: Vec<u32> = noise::ALL
         .iter()
         .map(|&(bit, _)| bit)
-        .filter(|&bit| noise::ENABLED & bit != 0)
-        .filter(|&bit| match bit {
-            noise::CHANGE_SIGNS => has_change,
-            noise::SPLIT_LABELS => layout == Layout::TabRows,
-            noise::HEADER_VARIANTS => layout != Layout::SpaceRows,
-            _ => true,
-        })
+        .filter(|&bit| kinds & bit != 0 && bit != noise::LITIGATION_ALONE)
+        .filter(|&bit| applies(bit, layout, pipe_after, has_change, year))
         .collect();
-    let mut chosen = 0u16;
-    let want = rng.range(1, 3).min(applicable.len() as i64);
+    let alone = kinds & noise::LITIGATION_ALONE != 0
+        && applies(
+            noise::LITIGATION_ALONE,
+            layout,
+            pipe_after,
+            has_change,
+            year,
+        );
+    if alone && (applicable.is_empty() || rng.chance(0.08)) {
+        return noise::LITIGATION_ALONE;
+    }
+    let mut chosen = 0u32;
+    let want = rng.range(2, 5).min(applicable.len() as i64);
     while (chosen.count_ones() as i64) < want {
         chosen |= *rng.pick(&applicable);
     }
     chosen
 }
+
+/// Salts the seed of the stream that chooses a report's noise.
+const NOISE_STREAM: u64 = 0x6E6F_6973_6500_0001;
 
 /// Builds the plan of report `index`.
 pub fn plan<'t>(
@@ -899,6 +1173,7 @@ pub fn plan<'t>(
     index: usize,
     seed: u64,
     noisy_share: f64,
+    kinds: u32,
 ) -> Plan<'t> {
     let mut rng = Rng::for_report(seed, index as u64);
     let rng = &mut rng;
@@ -914,7 +1189,7 @@ pub fn plan<'t>(
         (_, x) if x < 0.185 => Encoding::Utf8Bom,
         _ => Encoding::Utf8,
     };
-    let defs: Vec<&TableDef> = template
+    let mut defs: Vec<&TableDef> = template
         .tables
         .iter()
         .map(|&i| &templates.tables[i])
@@ -922,12 +1197,43 @@ pub fn plan<'t>(
     let has_change = defs
         .iter()
         .any(|d| d.columns.iter().any(|c| c.kind == ColumnKind::Change));
-    let noise = if rng.chance(noisy_share) {
-        choose_noise(rng, layout, has_change)
+    // The choice of noise draws from a stream of its own, so that the
+    // values (drawn next) do not depend on it: a printing-only kind leaves
+    // the oracle's cells as they are.
+    let nrng = &mut Rng::for_report(seed ^ NOISE_STREAM, index as u64);
+    let mut noise = if nrng.chance(noisy_share) {
+        choose_noise(nrng, kinds, layout, pipe_after, has_change, year)
     } else {
         0
     };
-    let broken = rng.chance(0.02).then(|| *rng.pick(&BREAKABLE));
+    // A 2021+ report printing one table on the gb2019 form (tables.md: the
+    // keys follow the headers each table prints): 第二十条第（一）项 with
+    // 本年新制作数量 …, or the 23-row requests table.
+    if noise & noise::MIXED_FORMS != 0 {
+        let old = by_year(2019);
+        let key = if nrng.chance(0.5) {
+            "art20_1"
+        } else {
+            "requests"
+        };
+        let swap = old
+            .tables
+            .iter()
+            .map(|&i| &templates.tables[i])
+            .find(|d| d.key == key);
+        match (swap, defs.iter().position(|d| d.key == key)) {
+            (Some(d), Some(at)) if !std::ptr::eq(d, defs[at]) => defs[at] = d,
+            _ => noise &= !noise::MIXED_FORMS,
+        }
+    }
+    if noise & noise::LITIGATION_ALONE != 0 {
+        defs.retain(|d| d.shape == Shape::Flat || d.dataset == Dataset::Litigation);
+    }
+    // A broken check stays on pages that print the form's own tables.
+    let broken = rng
+        .chance(0.02)
+        .then(|| *rng.pick(&BREAKABLE))
+        .filter(|_| noise & (noise::MIXED_FORMS | noise::LITIGATION_ALONE) == 0);
     let size = if noise & noise::THOUSANDS != 0 {
         Size(3)
     } else {
@@ -1085,6 +1391,7 @@ pub fn plan<'t>(
             cells,
             values,
             splits: Vec::new(),
+            order: (0..ncols).collect(),
         });
     }
     // Empty cells the layout cannot show become a dash (also null).
@@ -1107,7 +1414,6 @@ pub fn plan<'t>(
     // count from 1000 up has no thousands separator to show.
     let printed_any =
         |f: &dyn Fn(&str) -> bool| tables.iter().any(|t| t.cells.iter().any(|c| f(c)));
-    let mut noise = noise;
     for (bit, shows) in [
         (
             noise::THOUSANDS,
@@ -1125,29 +1431,31 @@ pub fn plan<'t>(
             noise &= !bit;
         }
     }
-    // Labels broken across lines (layout 1).
-    if noise & noise::SPLIT_LABELS != 0 {
-        let mut candidates: Vec<(usize, usize)> = Vec::new();
-        for (ti, t) in tables.iter().enumerate() {
-            if t.kind == Kind::Litigation {
-                continue;
-            }
-            for (r, l) in t.labels.iter().enumerate() {
-                if l.chars().count() >= 8 {
-                    candidates.push((ti, r));
-                }
+    // 总计 printed before 自然人, header and values alike.
+    if noise & noise::TOTAL_FIRST != 0 {
+        let mut done = false;
+        for t in tables.iter_mut().filter(|t| t.kind == Kind::Requests) {
+            if let Some(total) = t.def.columns.iter().position(|c| c.key == "total") {
+                t.order.retain(|&c| c != total);
+                t.order.insert(0, total);
+                done = true;
             }
         }
-        let n = rng.range(1, 2) as usize;
-        for _ in 0..n.min(candidates.len()) {
-            let (ti, r) = *rng.pick(&candidates);
-            let t = &mut tables[ti];
-            if t.splits.iter().any(|s| s.row == r) {
-                continue;
-            }
-            if let Some(at) = split_point(rng, &t.labels[r]) {
-                t.splits.push(Split { row: r, at });
-            }
+        if !done {
+            noise &= !noise::TOTAL_FIRST;
+        }
+    }
+    if noise & noise::LABEL_VARIANTS != 0 && !label_variants(rng, &mut tables) {
+        noise &= !noise::LABEL_VARIANTS;
+    }
+    if noise & noise::SPACED_CHARS != 0 {
+        spaced_chars(rng, &mut tables);
+    }
+    // Labels broken across lines with the values between (PDF text).
+    if noise & noise::SPLIT_LABELS != 0 {
+        choose_splits(rng, &mut tables);
+        if tables.iter().all(|t| t.splits.is_empty()) {
+            noise &= !noise::SPLIT_LABELS;
         }
     }
 

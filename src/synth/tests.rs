@@ -15,7 +15,7 @@ fn plans<'t>(s: &'t Settings, n: usize, seed: u64, share: f64) -> Vec<plan::Plan
     let forms = Forms::new(&s.templates).unwrap();
     let by_year = move |y| forms.by_year(y);
     (0..n)
-        .map(|i| plan::plan(&s.templates, &by_year, i, seed, share))
+        .map(|i| plan::plan(&s.templates, &by_year, i, seed, share, noise::EVERY))
         .collect()
 }
 
@@ -155,6 +155,16 @@ fn every_oracle_names_every_key_of_its_template() {
             .unwrap();
         let year = o["year"].as_i64().unwrap();
         assert_eq!(name, if year <= 2020 { "gb2019" } else { "gb2021" });
+        let noise: Vec<&str> = o["noise"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|n| n.as_str())
+            .collect();
+        if noise.contains(&"mixed_forms") || noise.contains(&"litigation_alone") {
+            // Keyed by what is printed: mixed_forms_key_each_table_by_its_printed_form.
+            continue;
+        }
         let mut want = BTreeSet::new();
         for &d in &t.tables {
             let def = &s.templates.tables[d];
@@ -215,35 +225,171 @@ fn encodings_decode_back_to_the_same_text() {
         };
         let org = o["org_contains"].as_str().unwrap();
         let year = o["year"].as_i64().unwrap();
-        assert!(text.contains(&format!("{org}{year}年政府信息公开工作年度报告")));
-        assert!(text.contains(&format!("统计期限自{year}年1月1日起至{year}年12月31日止")));
+        if o["noise"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == "split_title")
+        {
+            assert!(text.contains(&format!("{org}\n{year}年")));
+            assert!(text.contains(&format!("统计期限从{year}年1月1日到12月31日止")));
+        } else {
+            assert!(text.contains(&format!("{org}{year}年政府信息公开工作年度报告")));
+            if !o["noise"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n == "litigation_alone")
+            {
+                assert!(text.contains(&format!("统计期限自{year}年1月1日起至{year}年12月31日止")));
+            }
+        }
         seen.insert(enc);
     }
     assert_eq!(seen.len(), 3, "{seen:?}");
 }
 
 #[test]
-fn noisy_reports_carry_one_to_three_kinds_and_clean_ones_none() {
+fn noisy_reports_carry_several_kinds_and_clean_ones_none() {
     let s = settings();
     let mut kinds = BTreeSet::new();
     let mut noisy = 0;
     for p in plans(&s, 2000, 9, 0.3) {
         let n = p.noise.count_ones();
-        assert!(n <= 3);
+        assert!(n <= 5);
         noisy += usize::from(n > 0);
-        for (bit, name) in noise::ALL {
-            if p.noise & bit != 0 {
-                kinds.insert(name);
-            }
-        }
     }
     assert!((450..=750).contains(&noisy), "{noisy} of 2000 noisy");
-    let enabled = noise::ALL
-        .iter()
-        .filter(|(b, _)| noise::ENABLED & b != 0)
-        .count();
-    assert_eq!(kinds.len(), enabled, "{kinds:?}");
+    let mut total = 0;
+    for p in plans(&s, 2000, 9, 1.0) {
+        let n = p.noise.count_ones();
+        assert!(n >= 1, "report {} carries no noise at --noisy 1", p.index);
+        total += n;
+        kinds.extend(noise::names(p.noise));
+    }
+    assert!(total >= 2 * 2000, "{total} kinds on 2000 reports");
+    assert_eq!(kinds.len(), noise::ALL.len(), "{kinds:?}");
     assert!(plans(&s, 200, 9, 0.0).iter().all(|p| p.noise == 0));
+}
+
+#[test]
+fn noise_kinds_parse_by_name() {
+    assert_eq!(noise::parse("all"), Ok(noise::EVERY));
+    assert_eq!(
+        noise::parse("split_labels, page_breaks"),
+        Ok(noise::SPLIT_LABELS | noise::PAGE_BREAKS)
+    );
+    assert_eq!(noise::parse(""), Ok(0));
+    assert!(noise::parse("split_label").is_err());
+    assert_eq!(noise::names(noise::EVERY).len(), noise::ALL.len());
+}
+
+/// The kinds that change what is printed in a cell, or which cells there
+/// are; every other kind only moves text around.
+const CHANGE_THE_ORACLE: u32 =
+    noise::THOUSANDS | noise::BLANK_CELLS | noise::MIXED_FORMS | noise::LITIGATION_ALONE;
+
+/// Each kind, alone, changes the text of the reports it is drawn for; a
+/// printing-only kind leaves every cell of the oracle as it was.
+#[test]
+fn each_kind_changes_the_text_and_printing_only_kinds_keep_the_oracle() {
+    let s = settings();
+    let forms = Forms::new(&s.templates).unwrap();
+    let by_year = |y| forms.by_year(y);
+    let cells = |g: &Generated| {
+        let o: serde_json::Value = serde_json::from_str(&g.oracle).unwrap();
+        o["cells"].clone()
+    };
+    for (bit, name) in noise::ALL {
+        let mut seen = 0;
+        for i in 0..400 {
+            let p = plan::plan(&s.templates, &by_year, i, 17, 1.0, bit);
+            if p.noise & bit == 0 {
+                continue;
+            }
+            assert_eq!(p.noise, bit, "{name}: only the kind asked for");
+            seen += 1;
+            let on = generate_kinds(&s, i, 17, 1.0, bit).unwrap();
+            let off = generate_kinds(&s, i, 17, 1.0, 0).unwrap();
+            assert!(on.bytes != off.bytes, "{name}: report {i} unchanged");
+            let o: serde_json::Value = serde_json::from_str(&on.oracle).unwrap();
+            assert!(
+                o["noise"].as_array().unwrap().iter().any(|n| n == name),
+                "{name}: listed in the oracle"
+            );
+            if bit & CHANGE_THE_ORACLE == 0 {
+                assert_eq!(cells(&on), cells(&off), "{name}: report {i}'s cells");
+            }
+        }
+        assert!(seen >= 10, "{name}: drawn for {seen} of 400 reports");
+    }
+}
+
+/// A mixed report keys each table by the form it prints and keeps the
+/// majority form as its template.
+#[test]
+fn mixed_forms_key_each_table_by_its_printed_form() {
+    let s = settings();
+    let (mut art20_1, mut requests) = (0, 0);
+    for i in 0..400 {
+        let g = generate_kinds(&s, i, 23, 1.0, noise::MIXED_FORMS).unwrap();
+        let o: serde_json::Value = serde_json::from_str(&g.oracle).unwrap();
+        if !o["noise"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == "mixed_forms")
+        {
+            continue;
+        }
+        assert_eq!(o["template"], "gb2021");
+        assert!(o["year"].as_i64().unwrap() >= 2021);
+        let c = o["cells"].as_object().unwrap();
+        if c.contains_key("art20_1.regulations.new_made") {
+            assert!(!c.contains_key("art20_1.regulations.issued"));
+            art20_1 += 1;
+        }
+        if c.contains_key("requests.other.total") {
+            assert!(!c.contains_key("requests.other_other.total"));
+            requests += 1;
+        }
+    }
+    assert!(art20_1 >= 5 && requests >= 5, "{art20_1} {requests}");
+}
+
+/// The printed shapes of the PDF-text kinds, on one report each.
+#[test]
+fn pdf_kinds_print_what_real_text_shows() {
+    let s = settings();
+    let text = |g: &Generated| String::from_utf8_lossy(&g.bytes).into_owned();
+    let find = |bit: u32, want: &dyn Fn(&str) -> bool| {
+        (0..600).any(|i| {
+            let g = generate_kinds(&s, i, 31, 1.0, bit).unwrap();
+            g.oracle.contains(noise::names(bit)[0]) && want(&text(&g))
+        })
+    };
+    assert!(find(noise::PAGE_BREAKS, &|t| t.contains("第 ")
+        && t.contains(" 页")
+        || t.contains("- ")));
+    assert!(find(noise::PAGE_BREAKS, &|t| t.contains("（四）无\n")
+        || t.contains("\t（四）无\n")));
+    assert!(find(noise::VERTICAL_GROUPS, &|t| t.contains("三、\n本\n")
+        || t.contains("三、\n")));
+    assert!(find(noise::FLATTENED_HEADER, &|t| t.contains("法人或其\n")
+        || t.contains("法人或其\t他组织")));
+    assert!(find(noise::SPLIT_LABELS, &|t| t.contains("7.属于行政\n")));
+    assert!(find(noise::SPLIT_LABELS, &|t| t.contains("2.其他法律\n")));
+    assert!(find(noise::BROKEN_HEADERS, &|t| t.contains("万\n")
+        || t.contains("万\t")
+        || t.contains("万 ")));
+    assert!(find(noise::SPACED_CHARS, &|t| t.contains("结 果 维 持")
+        || t.contains("自 然 人")));
+    assert!(find(noise::TOTAL_FIRST, &|t| t.contains("总计\t自然人")
+        || t.contains("总计 自然人")
+        || t.contains("总计\n\n自然人")));
+    assert!(find(noise::SPLIT_TITLE, &|t| t.contains("统计期限从")));
+    assert!(find(noise::LITIGATION_ALONE, &|t| !t.contains("第二十条")
+        && t.contains("未经复议直接起诉 复议后起诉\n")));
 }
 
 /// Writes a corpus for checking against the real binary or for a benchmark:

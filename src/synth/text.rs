@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use super::plan::{in_outcomes, subgroup, Kind, Layout, PTable, Plan};
+use super::plan::{in_outcomes, noise, subgroup, Kind, Layout, PTable, Plan};
 use super::rng::Rng;
 
 /// A cell of a logical row.
@@ -27,6 +27,9 @@ pub enum Role {
     Header,
     /// A value row of the table (row index).
     Data(usize),
+    /// A line the page put there: a page number, a running header, a
+    /// piece of a label printed on its own line.
+    Page,
 }
 
 pub struct Line<'a> {
@@ -89,14 +92,14 @@ pub fn lines<'a>(p: &'a Plan, t: &'a PTable) -> Vec<Line<'a>> {
                 role: Role::Caption,
             });
             let mut h = vec![C::Text(CONTENT)];
-            h.extend(t.headers.iter().map(|s| C::Text(s)));
+            h.extend(t.order.iter().map(|&c| C::Text(&t.headers[c])));
             out.push(Line {
                 cells: pad_to(h, w),
                 role: Role::Header,
             });
             for r in 0..t.labels.len() {
                 let mut cells = vec![C::Text(&t.labels[r])];
-                cells.extend((0..ncols).map(|c| cell(t.cell(r, c))));
+                cells.extend(t.order.iter().map(|&c| cell(t.cell(r, c))));
                 out.push(Line {
                     cells: pad_to(cells, w),
                     role: Role::Data(r),
@@ -110,7 +113,7 @@ pub fn lines<'a>(p: &'a Plan, t: &'a PTable) -> Vec<Line<'a>> {
             h1.extend((1..ncols).map(|_| C::Pad));
             let mut h2 = vec![C::Pad, C::Pad];
             let mut h3 = vec![C::Pad, C::Pad];
-            for c in 0..ncols {
+            for &c in &t.order {
                 match group_of(c) {
                     Some(g) if g.columns.first() == Some(&c) => {
                         h2.push(C::Text(&g.label));
@@ -157,7 +160,7 @@ pub fn lines<'a>(p: &'a Plan, t: &'a PTable) -> Vec<Line<'a>> {
                     }
                     cells.push(C::Text(&t.labels[r]));
                 }
-                cells.extend((0..ncols).map(|c| cell(t.cell(r, c))));
+                cells.extend(t.order.iter().map(|&c| cell(t.cell(r, c))));
                 out.push(Line {
                     cells,
                     role: Role::Data(r),
@@ -223,39 +226,122 @@ fn tab_line(out: &mut String, cells: &[C<'_>]) {
     out.push('\n');
 }
 
-/// Layout 1, with labels broken across lines where the plan says so.
-fn tab_table(out: &mut String, t: &PTable, lines: &[Line<'_>]) {
-    for line in lines {
-        let split = match line.role {
-            Role::Data(r) => t.splits.iter().find(|s| s.row == r),
-            _ => None,
-        };
-        let Some(split) = split else {
-            tab_line(out, &line.cells);
+/// A byte offset to break a header at mid-word, as a narrow PDF column
+/// does: inside a money unit (`本年收费金额（单位：万` / `元）`) or anywhere
+/// at least two characters from either end. `h.len()` when it stays whole.
+fn header_break(rng: &mut Rng, h: &str) -> usize {
+    if let Some(i) = h.find("万元").filter(|_| rng.chance(0.5)) {
+        return i + "万".len();
+    }
+    let offsets: Vec<usize> = h.char_indices().map(|(i, _)| i).collect();
+    if offsets.len() < 4 {
+        return h.len();
+    }
+    offsets[rng.range(2, offsets.len() as i64 - 2) as usize]
+}
+
+/// One printed line of PDF text: tab-separated (layout 1) or the text cells
+/// joined by a space (layout 6).
+fn pdf_line(out: &mut String, cells: &[C<'_>], tabs: bool) {
+    if tabs {
+        tab_line(out, cells);
+        return;
+    }
+    let mut first = true;
+    for c in cells {
+        if let C::Text(s) = c {
+            if !first {
+                out.push(' ');
+            }
+            first = false;
+            out.push_str(s);
+        }
+    }
+    out.push('\n');
+}
+
+/// Layouts 1 and 6 (PDF text): labels broken across lines with the values
+/// between where the plan says so; with `broken_headers`, header cells and
+/// long first-column labels broken over two lines.
+fn pdf_table(out: &mut String, p: &Plan, t: &PTable, lines: &[Line<'_>], rng: &mut Rng) {
+    let tabs = p.layout == Layout::TabRows;
+    let broken = p.noise & noise::BROKEN_HEADERS != 0;
+    let mut broke_one = false;
+    for (i, line) in lines.iter().enumerate() {
+        if line.role == Role::Header {
+            if !tabs && space_header(out, t, line, broken, rng) {
+                continue;
+            }
+            if broken {
+                // Heads on one line, tails on the next, each in its column.
+                let last_header = !lines[i + 1..].iter().any(|l| l.role == Role::Header);
+                let mut heads = line.cells.clone();
+                let mut tails: Vec<C<'_>> = line.cells.iter().map(|_| C::Pad).collect();
+                let mut any = false;
+                for (k, c) in line.cells.iter().enumerate() {
+                    let C::Text(h) = c else { continue };
+                    let must = t.kind == Kind::Item && last_header && !broke_one;
+                    if h.chars().count() >= 4 && (must || rng.chance(0.6)) {
+                        let at = header_break(rng, h);
+                        if at < h.len() {
+                            heads[k] = C::Text(&h[..at]);
+                            tails[k] = C::Text(&h[at..]);
+                            any = true;
+                            broke_one = true;
+                        }
+                    }
+                }
+                pdf_line(out, &heads, tabs);
+                if any {
+                    pdf_line(out, &tails, tabs);
+                }
+                continue;
+            }
+            pdf_line(out, &line.cells, tabs);
+            continue;
+        }
+        let Role::Data(r) = line.role else {
+            pdf_line(out, &line.cells, tabs);
             continue;
         };
-        let Role::Data(r) = line.role else { continue };
         let label = t.labels[r].as_str();
-        let Some(li) = line
+        let li = line
             .cells
             .iter()
-            .position(|c| matches!(c, C::Text(s) if std::ptr::eq(*s, label)))
-        else {
-            tab_line(out, &line.cells);
-            continue;
-        };
-        let (head, tail) = label.split_at(split.at);
-        let mut first = line.cells.clone();
-        first[li] = C::Text(head);
-        tab_line(out, &first[..=li]);
-        // The values line holds only the values (data/fixtures/
-        // layout1_pdf_tabs_split_labels.txt): group labels stay above.
-        let mut values = line.cells.clone();
-        values[..=li].iter_mut().for_each(|c| *c = C::Pad);
-        tab_line(out, &values);
-        let mut last: Vec<C<'_>> = line.cells.iter().map(|_| C::Pad).collect();
-        last[li] = C::Text(tail);
-        tab_line(out, &last);
+            .position(|c| matches!(c, C::Text(s) if std::ptr::eq(*s, label)));
+        let split = t.splits.iter().find(|s| s.row == r);
+        match (split, li) {
+            (Some(split), Some(li)) if split.at < label.len() => {
+                let (head, tail) = label.split_at(split.at);
+                let mut first = line.cells.clone();
+                first[li] = C::Text(head);
+                pdf_line(out, &first[..=li], tabs);
+                // The values line holds only the values (data/fixtures/
+                // layout1_pdf_tabs_split_labels.txt): group labels stay above.
+                let mut values = line.cells.clone();
+                values[..=li].iter_mut().for_each(|c| *c = C::Pad);
+                pdf_line(out, &values, tabs);
+                let mut last: Vec<C<'_>> = line.cells.iter().map(|_| C::Pad).collect();
+                last[li] = C::Text(tail);
+                pdf_line(out, &last, tabs);
+            }
+            // 一、本年新收政府信息公开申 … values / 请数量.
+            (None, Some(0))
+                if broken
+                    && t.kind == Kind::Requests
+                    && label.chars().count() >= 12
+                    && rng.chance(0.6) =>
+            {
+                let at = header_break(rng, label);
+                let mut first = line.cells.clone();
+                first[0] = C::Text(&label[..at]);
+                pdf_line(out, &first, tabs);
+                if at < label.len() {
+                    pdf_line(out, &[C::Text(&label[at..])], tabs);
+                }
+            }
+            _ => pdf_line(out, &line.cells, tabs),
+        }
     }
 }
 
@@ -376,73 +462,342 @@ fn header_halves(h: &str) -> (&str, &str) {
     h.split_at(if n >= 4 { at } else { h.len() })
 }
 
-/// Layout 6: cells separated by a space; table-2 headers and the requests
-/// corner over two lines.
-fn space_table(out: &mut String, t: &PTable, lines: &[Line<'_>]) {
-    for line in lines {
-        match (t.kind, line.role) {
-            (Kind::Item, Role::Header) => {
-                let mut heads = vec![CONTENT];
-                let mut tails = Vec::new();
-                for h in &t.headers {
-                    let (a, b) = header_halves(h);
-                    heads.push(a);
-                    if !b.is_empty() {
-                        tails.push(b);
-                    }
+/// Layout 6's own header lines: table-2 headers over two lines (broken
+/// before a bracket or in the middle, or anywhere with `broken_headers`),
+/// the requests corner over two lines then 申请人情况. False when the line
+/// is printed as any other.
+fn space_header(
+    out: &mut String,
+    t: &PTable,
+    line: &Line<'_>,
+    broken: bool,
+    rng: &mut Rng,
+) -> bool {
+    match t.kind {
+        Kind::Item => {
+            let mut heads = vec![CONTENT];
+            let mut tails = Vec::new();
+            for &c in &t.order {
+                let h = t.headers[c].as_str();
+                let (a, b) = if broken {
+                    h.split_at(header_break(rng, h))
+                } else {
+                    header_halves(h)
+                };
+                heads.push(a);
+                if !b.is_empty() {
+                    tails.push(b);
                 }
-                out.push_str(&heads.join(" "));
+            }
+            out.push_str(&heads.join(" "));
+            out.push('\n');
+            if !tails.is_empty() {
+                out.push_str(&tails.join(" "));
                 out.push('\n');
-                if !tails.is_empty() {
-                    out.push_str(&tails.join(" "));
+            }
+            true
+        }
+        Kind::Requests if matches!(line.cells[0], C::Text(_)) => {
+            let corner = text_of(&line.cells[0]);
+            match corner.find(['，', ',']) {
+                Some(i) => {
+                    let cut = i + corner[i..].chars().next().map_or(0, char::len_utf8);
+                    out.push_str(&corner[..cut]);
+                    out.push('\n');
+                    out.push_str(&corner[cut..]);
                     out.push('\n');
                 }
-                continue;
-            }
-            (Kind::Requests, Role::Header) if matches!(line.cells[0], C::Text(_)) => {
-                let corner = text_of(&line.cells[0]);
-                match corner.find(['，', ',']) {
-                    Some(i) => {
-                        let cut = i + corner[i..].chars().next().map_or(0, char::len_utf8);
-                        out.push_str(&corner[..cut]);
-                        out.push('\n');
-                        out.push_str(&corner[cut..]);
-                        out.push('\n');
-                    }
-                    None => {
-                        out.push_str(corner);
-                        out.push('\n');
-                    }
+                None => {
+                    out.push_str(corner);
+                    out.push('\n');
                 }
+            }
+            if line
+                .cells
+                .iter()
+                .any(|c| matches!(c, C::Text(s) if *s == APPLICANTS))
+            {
                 out.push_str(APPLICANTS);
                 out.push('\n');
-                continue;
             }
-            _ => {}
+            true
         }
-        let mut first = true;
-        for c in &line.cells {
-            if let C::Text(s) = c {
-                if !first {
-                    out.push(' ');
-                }
-                first = false;
-                out.push_str(s);
-            }
-        }
-        out.push('\n');
+        _ => false,
     }
 }
 
+// ---- noise on the logical rows ---------------------------------------------------
+
+/// The requests header read cell by cell (real-world.md, "Headers"): the
+/// corner, then one row holding 申请人情况 (or not), the top row's cells
+/// (自然人, 法人或其他组织 — sometimes broken `法人或其` / `他组织` — 总计) and
+/// then the span's children (商业企业 … 其他). The values keep their columns.
+fn flatten_header<'a>(p: &'a Plan, t: &'a PTable, lines: &mut Vec<Line<'a>>, rng: &mut Rng) {
+    let Some(first) = lines.iter().position(|l| l.role == Role::Header) else {
+        return;
+    };
+    let n = lines[first..]
+        .iter()
+        .take_while(|l| l.role == Role::Header)
+        .count();
+    let def = t.def;
+    let group_of = |c: usize| def.groups.iter().find(|g| g.columns.contains(&c));
+    let mut applicants = rng.chance(0.5);
+    let mut cut = rng.chance(0.5);
+    let text_only = p.layout == Layout::WebCells || (p.layout == Layout::PipeLines && p.pipe_after);
+    if text_only && applicants && !cut {
+        // These already print the header's cells in reading order: change
+        // something.
+        if rng.chance(0.5) {
+            applicants = false;
+        } else {
+            cut = true;
+        }
+    }
+    let mut row = vec![C::Pad, C::Pad];
+    if applicants {
+        row.push(C::Text(APPLICANTS));
+    }
+    for &c in &t.order {
+        match group_of(c) {
+            Some(g) if g.columns.first() == Some(&c) => {
+                let at = g
+                    .label
+                    .char_indices()
+                    .nth(4)
+                    .map_or(g.label.len(), |(i, _)| i);
+                if cut && at < g.label.len() {
+                    row.push(C::Text(&g.label[..at]));
+                    row.push(C::Text(&g.label[at..]));
+                } else {
+                    row.push(C::Text(&g.label));
+                }
+            }
+            Some(_) => {}
+            None => row.push(C::Text(&t.headers[c])),
+        }
+    }
+    for &c in &t.order {
+        if group_of(c).is_some() {
+            row.push(C::Text(&t.headers[c]));
+        }
+    }
+    let new = [
+        Line {
+            cells: vec![C::Text(&p.corner)],
+            role: Role::Header,
+        },
+        Line {
+            cells: row,
+            role: Role::Header,
+        },
+    ];
+    lines.splice(first..first + n, new);
+}
+
+/// A stray empty cell in one to three value rows: after the label (the
+/// common case), between two values, at the start or at the end of the row.
+fn stray_blanks(t: &PTable, lines: &mut [Line<'_>], rng: &mut Rng) {
+    let data: Vec<usize> = (0..lines.len())
+        .filter(|&i| matches!(lines[i].role, Role::Data(_)))
+        .collect();
+    if data.is_empty() {
+        return;
+    }
+    for _ in 0..rng.range(1, 3) {
+        let line = &mut lines[*rng.pick(&data)];
+        let Role::Data(r) = line.role else { continue };
+        let label = t.labels[r].as_str();
+        let label = line
+            .cells
+            .iter()
+            .position(|c| matches!(c, C::Text(s) if std::ptr::eq(*s, label)))
+            .map_or(0, |i| i + 1);
+        let len = line.cells.len();
+        let at = match rng.weighted(&[4, 3, 1, 2]) {
+            0 => label,
+            // Between two values.
+            1 if label + 1 < len => rng.range(label as i64 + 1, len as i64 - 1) as usize,
+            2 => 0,
+            _ => len,
+        };
+        line.cells.insert(at, C::Blank);
+    }
+}
+
+/// The pieces of a label printed one character per line: its enumerator
+/// (`三、`) whole, then each character.
+fn vertical_pieces(label: &str) -> Vec<&str> {
+    let start = super::plan::enumerator_len(label);
+    let mut out = Vec::new();
+    if start > 0 {
+        out.push(&label[..start]);
+    }
+    for (i, c) in label[start..].char_indices() {
+        let end = start + i + c.len_utf8();
+        out.push(&label[start + i..end]);
+    }
+    out
+}
+
+/// Group labels of the requests table set vertically (PDF text): the label
+/// leaves its row and its pieces stand on lines of their own, before the
+/// group's rows or one between each two of them.
+fn vertical_groups<'a>(p: &'a Plan, t: &PTable, lines: &mut Vec<Line<'a>>, rng: &mut Rng) {
+    for (g, label) in p.groups.iter().enumerate() {
+        if g > 0 && !rng.chance(0.5) {
+            continue;
+        }
+        let found = lines.iter().enumerate().find_map(|(i, l)| {
+            l.cells
+                .iter()
+                .position(|c| matches!(c, C::Text(s) if std::ptr::eq(*s, label.as_str())))
+                .map(|k| (i, k))
+        });
+        let Some((i, k)) = found else { continue };
+        lines[i].cells[k] = C::Pad;
+        let pieces = vertical_pieces(label);
+        // The rows of the group.
+        let rows = lines[i..]
+            .iter()
+            .take_while(|l| match l.role {
+                Role::Data(r) => {
+                    let key = t.def.rows[r].key.as_str();
+                    if g == 0 {
+                        in_outcomes(key)
+                    } else {
+                        subgroup(key) == Some(g)
+                    }
+                }
+                _ => false,
+            })
+            .count();
+        let piece = |s: &'a str| {
+            let mut cells = vec![C::Pad; k];
+            cells.push(C::Text(s));
+            Line {
+                cells,
+                role: Role::Page,
+            }
+        };
+        if rows > pieces.len() && rng.chance(0.5) {
+            // One piece before each row, from the group's first.
+            for (n, s) in pieces.into_iter().enumerate().rev() {
+                lines.insert(i + n, piece(s));
+            }
+        } else {
+            for s in pieces.into_iter().rev() {
+                lines.insert(i, piece(s));
+            }
+        }
+    }
+}
+
+/// A page break inside the table (PDF text): the page's footer, perhaps a
+/// running header repeating the title, perhaps the table header again; a
+/// group label starting the next row is cut by it (`（四）无` / `法提供`).
+fn page_break<'a>(p: &'a Plan, lines: &mut Vec<Line<'a>>, page: &'a [String], rng: &mut Rng) {
+    let data: Vec<usize> = (0..lines.len())
+        .filter(|&i| matches!(lines[i].role, Role::Data(_)) && i > 0)
+        .collect();
+    if data.is_empty() {
+        return;
+    }
+    // Rows that open a group, where the label can be cut.
+    let opens: Vec<(usize, usize, &'a str)> = data
+        .iter()
+        .filter_map(|&i| {
+            lines[i]
+                .cells
+                .iter()
+                .enumerate()
+                .find_map(|(k, c)| match c {
+                    C::Text(s) if p.groups[1..].iter().any(|g| std::ptr::eq(*s, g.as_str())) => {
+                        Some((i, k, *s))
+                    }
+                    _ => None,
+                })
+        })
+        .collect();
+    let mut at = *rng.pick(&data);
+    let mut before: Vec<Line<'a>> = Vec::new();
+    if !opens.is_empty() && rng.chance(0.5) {
+        let (i, k, label) = *rng.pick(&opens);
+        at = i;
+        let n = label.chars().count();
+        let cut = label
+            .char_indices()
+            .nth(n.saturating_sub(3).max(1))
+            .map_or(label.len(), |(b, _)| b);
+        let mut head = vec![C::Pad; k];
+        head.push(C::Text(&label[..cut]));
+        before.push(Line {
+            cells: head,
+            role: Role::Page,
+        });
+        lines[i].cells[k] = C::Text(&label[cut..]);
+    }
+    for s in page {
+        before.push(Line {
+            cells: vec![C::Text(s)],
+            role: Role::Page,
+        });
+    }
+    if rng.chance(0.4) {
+        let header: Vec<Line<'a>> = lines
+            .iter()
+            .filter(|l| l.role == Role::Header)
+            .map(|l| Line {
+                cells: l.cells.clone(),
+                role: Role::Header,
+            })
+            .collect();
+        before.extend(header);
+    }
+    lines.splice(at..at, before);
+}
+
+/// The lines a page break prints: the footer of the page that ends, the
+/// running header of the next (the title) or not.
+fn page_lines(p: &Plan, rng: &mut Rng) -> Vec<String> {
+    let n = rng.range(2, 5);
+    let mut out = vec![match rng.below(3) {
+        0 => format!("- {n} -"),
+        1 => format!("第 {n} 页"),
+        _ => format!("第 {n} 页 共 {} 页", n + rng.range(1, 4)),
+    }];
+    if rng.chance(0.5) {
+        out.push(title(p));
+    }
+    out
+}
+
 fn table(out: &mut String, p: &Plan, t: &PTable, rng: &mut Rng) {
-    let lines = lines(p, t);
+    let pdf = matches!(p.layout, Layout::TabRows | Layout::SpaceRows);
+    let page = if pdf && t.kind == Kind::Requests && p.noise & noise::PAGE_BREAKS != 0 {
+        page_lines(p, rng)
+    } else {
+        Vec::new()
+    };
+    let mut lines = lines(p, t);
+    if t.kind == Kind::Requests && p.noise & noise::FLATTENED_HEADER != 0 {
+        flatten_header(p, t, &mut lines, rng);
+    }
+    if t.kind != Kind::Litigation && p.noise & noise::STRAY_BLANK != 0 {
+        stray_blanks(t, &mut lines, rng);
+    }
+    if pdf && t.kind == Kind::Requests && p.noise & noise::VERTICAL_GROUPS != 0 {
+        vertical_groups(p, t, &mut lines, rng);
+    }
+    if !page.is_empty() {
+        page_break(p, &mut lines, &page, rng);
+    }
     match p.layout {
-        Layout::TabRows => tab_table(out, t, &lines),
+        Layout::TabRows | Layout::SpaceRows => pdf_table(out, p, t, &lines, rng),
         Layout::DocxCells => docx_table(out, t, &lines, rng),
         Layout::WebCells => web_table(out, &lines),
         Layout::PipeRows => pipe_rows_table(out, &lines),
         Layout::PipeLines => pipe_lines_table(out, &lines, p.pipe_after),
-        Layout::SpaceRows => space_table(out, t, &lines),
         Layout::Html => unreachable!("HTML is rendered by synth::html"),
     }
 }
@@ -458,7 +813,16 @@ pub fn title(p: &Plan) -> String {
 /// evidence, real-world.md "Whole reports").
 pub fn intro(p: &Plan) -> String {
     let (y, org, pr) = (p.year, &p.org, &p.prose);
-    let window = format!("本报告所列数据统计期限自{y}年1月1日起至{y}年12月31日止。");
+    let window = if p.noise & noise::SPLIT_TITLE != 0 {
+        format!(
+            "本报告于{}年{}月{}日发布，统计期限从{y}年1月1日到12月31日止。",
+            y + 1,
+            pr.sign.0,
+            pr.sign.1
+        )
+    } else {
+        format!("本报告所列数据统计期限自{y}年1月1日起至{y}年12月31日止。")
+    };
     match pr.intro {
         0 => format!(
             "本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和上级有关要求编制，全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。{window}本报告电子版可在{}政府信息公开专栏下载。如对本报告有疑问，请与{org}办公室联系（电话：{}）。",
@@ -516,12 +880,53 @@ pub fn section_caption(n: &str, t: &PTable) -> String {
     format!("{n}、{}", t.def.label)
 }
 
+/// A page holding table 4 alone, space-separated, its three-level header
+/// over four lines: 行政复议 / 行政诉讼, the two kinds of suit, the outcomes
+/// of review and direct suit, the outcomes of suit after review.
+fn litigation_alone(p: &Plan, t: &PTable, out: &mut String) {
+    let _ = write!(out, "{}\n\n{}\n\n", title(p), section_caption("四", t));
+    let heads = t.headers.join(" ");
+    let _ = writeln!(out, "{} {LITIGATION}", t.labels[0]);
+    let _ = writeln!(out, "{}", t.labels[1..].join(" "));
+    let _ = writeln!(out, "{heads} {heads}");
+    let _ = writeln!(out, "{heads}");
+    let vals: Vec<&str> = t.cells.iter().map(String::as_str).collect();
+    let _ = writeln!(out, "{}", vals.join(" "));
+    let _ = writeln!(out, "\n{}\n{}", p.org, signature_date(p));
+}
+
 /// Appends the whole report in the plan's text layout.
 pub fn render(p: &Plan, rng: &mut Rng, out: &mut String) {
+    if p.noise & noise::LITIGATION_ALONE != 0 {
+        if let Some(t) = p.tables.iter().find(|t| t.kind == Kind::Litigation) {
+            litigation_alone(p, t, out);
+            return;
+        }
+    }
+    let head = if p.noise & noise::SPLIT_TITLE != 0 {
+        // The org on one line, the year's title on the next; the prose
+        // names the next year (publication, plans) and the last.
+        const SECOND: [&str; 3] = [
+            "年度政府信息公开工作年度报告",
+            "年度政府信息公开年报",
+            "年政府信息公开工作年度报告",
+        ];
+        format!(
+            "{}\n{}{}\n\n{}年{}月，{}发布上一年度报告，{}年将继续做好政府信息公开工作。",
+            p.org,
+            p.year,
+            SECOND[p.index % SECOND.len()],
+            p.year + 1,
+            p.prose.sign.0,
+            p.prose.we,
+            p.year + 1
+        )
+    } else {
+        title(p)
+    };
     let _ = write!(
         out,
-        "{}\n\n{}\n\n{SECTION_1}\n{}\n\n{SECTION_2}\n\n",
-        title(p),
+        "{head}\n\n{}\n\n{SECTION_1}\n{}\n\n{SECTION_2}\n\n",
         intro(p),
         overview(p)
     );

@@ -93,3 +93,33 @@ pub fn run(t: &Templates, tables: &[TableOut], findings: &mut Vec<Finding>) {
         }
     }
 }
+
+/// How many rows a table's per-row checks hold on and fail on, for values
+/// given by `value(row, column)` (null where not a printed number). The
+/// matcher weighs two readings of an unclear header with it: the order in
+/// which the report's own row totals add up is the order it printed.
+pub fn row_checks(
+    t: &Templates,
+    table: usize,
+    value: impl Fn(usize, usize) -> Option<i64>,
+) -> (usize, usize) {
+    let def = &t.tables[table];
+    let (mut holds, mut fails) = (0, 0);
+    for check in t.templates[def.template]
+        .checks
+        .iter()
+        .filter(|c| c.table == table && c.each == Each::Row)
+    {
+        for r in 0..def.rows.len() {
+            let side = |keys: &[usize]| -> Option<i64> {
+                keys.iter().map(|&c| value(r, c)).sum::<Option<i64>>()
+            };
+            match (side(&check.left), side(&check.right)) {
+                (Some(l), Some(r)) if l == r => holds += 1,
+                (Some(_), Some(_)) => fails += 1,
+                _ => {}
+            }
+        }
+    }
+    (holds, fails)
+}

@@ -349,3 +349,292 @@ pub fn score(out: &Path, oracles: &[(String, serde_json::Value)]) -> Vec<String>
     }
     diffs
 }
+
+/// How one oracle cell was read (tests/scale.rs, benches/score.py).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// The published value is the oracle's (both null included).
+    Exact,
+    /// A non-null value that is not the oracle's, or a value where the
+    /// oracle says the cell is null or not printed: the worst failure.
+    Wrong,
+    /// Null where the oracle has a value, with a finding on that table.
+    Miss,
+    /// Null where the oracle has a value and no finding says why.
+    SilentMiss,
+}
+
+/// A cell that was not read exactly.
+#[derive(Debug, Clone)]
+pub struct Mismatch {
+    /// The report's path relative to the corpus.
+    pub path: String,
+    /// `table.row.col`.
+    pub key: String,
+    pub outcome: Outcome,
+    /// What the oracle says (`null`, a count, a yuan amount).
+    pub want: String,
+    /// What xxgk published, with the raw text.
+    pub got: String,
+    pub layout: String,
+    pub noise: Vec<String>,
+}
+
+/// Cells by outcome: exact, wrong, miss (with a finding), silent miss.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub exact: usize,
+    pub wrong: usize,
+    pub miss: usize,
+    pub silent: usize,
+}
+
+impl Tally {
+    /// Cells counted: the oracle's, and each value published under a key
+    /// the report never printed (a wrong one).
+    pub fn total(&self) -> usize {
+        self.exact + self.miss + self.silent + self.wrong
+    }
+
+    pub fn exact_share(&self) -> f64 {
+        if self.total() == 0 {
+            1.0
+        } else {
+            self.exact as f64 / self.total() as f64
+        }
+    }
+
+    fn add(&mut self, o: Outcome) {
+        match o {
+            Outcome::Exact => self.exact += 1,
+            Outcome::Wrong => self.wrong += 1,
+            Outcome::Miss => self.miss += 1,
+            Outcome::SilentMiss => self.silent += 1,
+        }
+    }
+}
+
+/// The accuracy of a run against a synthetic corpus's oracles.
+#[derive(Debug, Default)]
+pub struct Accuracy {
+    /// Tallies by group: `all`, `clean`, `noisy`, `layout:NAME`,
+    /// `noise:KIND` (a cell counts under every kind of its report).
+    pub groups: BTreeMap<String, Tally>,
+    pub mismatches: Vec<Mismatch>,
+}
+
+impl Accuracy {
+    pub fn all(&self) -> Tally {
+        self.groups.get("all").copied().unwrap_or_default()
+    }
+
+    /// The tallies as a table, one group a line.
+    pub fn table(&self) -> String {
+        let mut s = format!(
+            "{:34} {:>9} {:>9} {:>7} {:>7} {:>7} {:>9}\n",
+            "group", "cells", "exact", "wrong", "miss", "silent", "exact %"
+        );
+        for (g, t) in &self.groups {
+            s.push_str(&format!(
+                "{g:34} {:>9} {:>9} {:>7} {:>7} {:>7} {:>9.3}\n",
+                t.total(),
+                t.exact,
+                t.wrong,
+                t.miss,
+                t.silent,
+                100.0 * t.exact_share()
+            ));
+        }
+        s
+    }
+}
+
+/// An amount in yuan as published (mantissa and scale) and its raw text.
+type PublishedMoney = (Option<(i128, i8)>, String);
+
+/// Classifies every oracle cell of a synthetic corpus (count cells,
+/// litigation cells, project counts and money in yuan) as exact, wrong or
+/// missed, and every published value under a key the oracle does not have
+/// as wrong. A miss must come with a finding on its table (or on the whole
+/// report); one without is a silent miss.
+pub fn accuracy(out: &Path, oracles: &[(String, serde_json::Value)]) -> Accuracy {
+    let s = |v: &Val| v.str().unwrap_or("").to_string();
+    let reports = rows(&out.join("reports"));
+    let by_path: HashMap<String, String> = reports
+        .iter()
+        .map(|r| (s(&r["source_path"]), s(&r["report_id"])))
+        .collect();
+    // report_id → key → (value, raw) for every published count.
+    let mut published: HashMap<String, BTreeMap<String, (Option<i64>, String)>> = HashMap::new();
+    for r in rows(&out.join("disclosure_counts")) {
+        let key = format!(
+            "{}.{}.{}",
+            s(&r["table_key"]),
+            s(&r["row_key"]),
+            s(&r["col_key"])
+        );
+        published
+            .entry(s(&r["report_id"]))
+            .or_default()
+            .insert(key, (r["value"].int(), s(&r["raw"])));
+    }
+    for r in rows(&out.join("litigation")) {
+        let key = format!(
+            "litigation.{}.{}",
+            s(&r["proceeding_key"]),
+            s(&r["outcome_key"])
+        );
+        published
+            .entry(s(&r["report_id"]))
+            .or_default()
+            .insert(key, (r["value"].int(), s(&r["raw"])));
+    }
+    // Money and project counts: the item names its table.
+    let item_table = |item: &str| match item {
+        "centralized_procurement" => "art20_9",
+        _ => "art20_8",
+    };
+    let mut money: HashMap<String, BTreeMap<String, PublishedMoney>> = HashMap::new();
+    for r in rows(&out.join("procurement")) {
+        let item = s(&r["item_key"]);
+        let t = item_table(&item);
+        let id = s(&r["report_id"]);
+        if item == "centralized_procurement" {
+            published.entry(id.clone()).or_default().insert(
+                format!("{t}.{item}.project_count"),
+                (r["project_count"].int(), String::new()),
+            );
+        }
+        let col = if item == "centralized_procurement" {
+            "total_amount"
+        } else {
+            "amount"
+        };
+        let yuan = match &r["amount_yuan"] {
+            Val::Dec(m, sc) => Some((*m, *sc)),
+            _ => None,
+        };
+        money
+            .entry(id)
+            .or_default()
+            .insert(format!("{t}.{item}.{col}"), (yuan, s(&r["amount_raw"])));
+    }
+    // report_id → tables with a finding ("" for one about the report).
+    let mut flagged: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for f in rows(&out.join("findings")) {
+        if s(&f["code"]).starts_with("cross_year.") {
+            continue;
+        }
+        flagged
+            .entry(s(&f["report_id"]))
+            .or_default()
+            .insert(s(&f["table_key"]));
+    }
+
+    let mut acc = Accuracy::default();
+    let empty_p = BTreeMap::new();
+    let empty_m = BTreeMap::new();
+    let empty_f = BTreeSet::new();
+    for (path, o) in oracles {
+        let layout = o["layout"].as_str().unwrap_or("?").to_string();
+        let noise: Vec<String> = o["noise"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        let mut groups = vec![
+            "all".to_string(),
+            if noise.is_empty() { "clean" } else { "noisy" }.to_string(),
+            format!("layout:{layout}"),
+        ];
+        groups.extend(noise.iter().map(|k| format!("noise:{k}")));
+        let id = by_path.get(path.as_str()).cloned().unwrap_or_default();
+        let mine = published.get(&id).unwrap_or(&empty_p);
+        let my_money = money.get(&id).unwrap_or(&empty_m);
+        let flags = flagged.get(&id).unwrap_or(&empty_f);
+        let mut record = |key: &str, outcome: Outcome, want: String, got: String| {
+            for g in &groups {
+                acc.groups.entry(g.clone()).or_default().add(outcome);
+            }
+            if outcome != Outcome::Exact {
+                acc.mismatches.push(Mismatch {
+                    path: path.clone(),
+                    key: key.to_string(),
+                    outcome,
+                    want,
+                    got,
+                    layout: layout.clone(),
+                    noise: noise.clone(),
+                });
+            }
+        };
+        let missed = |key: &str| {
+            let table = key.split('.').next().unwrap_or("");
+            if flags.contains(table) || flags.contains("") {
+                Outcome::Miss
+            } else {
+                Outcome::SilentMiss
+            }
+        };
+        let cells = o["cells"].as_object().cloned().unwrap_or_default();
+        for (key, want) in &cells {
+            let want = want.as_i64();
+            let (got, raw) = mine
+                .get(key)
+                .map_or((None, "<no row>"), |(v, r)| (*v, r.as_str()));
+            let outcome = match (got, want) {
+                (g, w) if g == w => Outcome::Exact,
+                (Some(_), _) => Outcome::Wrong,
+                (None, _) => missed(key),
+            };
+            record(
+                key,
+                outcome,
+                want.map_or("null".into(), |v| v.to_string()),
+                format!("{got:?} (raw {raw:?})"),
+            );
+        }
+        let moneys = o["money"].as_object().cloned().unwrap_or_default();
+        for (key, want) in &moneys {
+            let want_s = want["yuan"].as_str();
+            let (got, raw) = my_money
+                .get(key)
+                .map_or((None, "<no row>"), |(v, r)| (*v, r.as_str()));
+            let outcome = match (got, want_s) {
+                (None, None) => Outcome::Exact,
+                (Some((m, sc)), Some(w)) if m == parse_decimal(w, sc) => Outcome::Exact,
+                (Some(_), _) => Outcome::Wrong,
+                (None, Some(_)) => missed(key),
+            };
+            record(
+                key,
+                outcome,
+                format!("{} yuan", want_s.unwrap_or("null")),
+                format!("{got:?} (raw {raw:?})"),
+            );
+        }
+        // Values under keys the report never printed.
+        for (key, (v, raw)) in mine {
+            if v.is_some() && !cells.contains_key(key) {
+                record(
+                    key,
+                    Outcome::Wrong,
+                    "not printed".into(),
+                    format!("{v:?} (raw {raw:?})"),
+                );
+            }
+        }
+        for (key, (v, raw)) in my_money {
+            if v.is_some() && !moneys.contains_key(key) {
+                record(
+                    key,
+                    Outcome::Wrong,
+                    "not printed".into(),
+                    format!("{v:?} (raw {raw:?})"),
+                );
+            }
+        }
+    }
+    acc
+}

@@ -1,0 +1,338 @@
+//! Header resolution: which printed column is which, and the unit a money
+//! column's header names.
+//!
+//! It takes the header cells of a region and a table variant and gives the
+//! printed column order, or the template's with a finding when the header does
+//! not say it without ambiguity (a flattened two-row header, a header cut
+//! short). A permutation is never taken from weak evidence: a value under the
+//! wrong column is the worst failure.
+
+use crate::segment::Doc;
+use crate::template::{ColumnKind, TableDef};
+use crate::validate::money::{unit_in_header, Unit};
+
+/// A header label found in a header cell.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Claim {
+    pub order: usize,
+    pub line: u32,
+    pub col: u16,
+    pub pos: usize,
+    pub end: usize,
+    pub item: Item,
+    pub cell: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Item {
+    Col(usize),
+    Group(usize),
+}
+
+/// A header cell longer than this (normalised characters) is prose, not a
+/// header: a word such as 总计 or 其他 in a sentence names no column.
+const MAX_HEADER_CHARS: usize = 60;
+/// A piece of a header word broken over two lines names it from this many
+/// characters on, when no other header word holds the same piece.
+const MIN_FRAGMENT_CHARS: usize = 3;
+
+pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
+    let mut labels: Vec<(&str, Item)> = def
+        .columns
+        .iter()
+        .enumerate()
+        .flat_map(|(c, col)| {
+            col.aliases
+                .iter()
+                .map(move |a| (a.text.as_str(), Item::Col(c)))
+        })
+        .chain(
+            def.groups
+                .iter()
+                .enumerate()
+                .map(|(g, gr)| (gr.label.text.as_str(), Item::Group(g))),
+        )
+        .collect();
+    labels.sort_by_key(|(a, _)| std::cmp::Reverse(a.len()));
+    let mut out = Vec::new();
+    for (order, &i) in header.iter().enumerate() {
+        let norm = doc.norm(i as usize);
+        if norm.chars().count() > MAX_HEADER_CHARS {
+            continue;
+        }
+        let cell = &doc.cells[i as usize];
+        let claim = |pos, end, item| Claim {
+            order,
+            line: cell.line,
+            col: cell.col,
+            pos,
+            end,
+            item,
+            cell: i,
+        };
+        let first = out.len();
+        for &(alias, item) in &labels {
+            for (pos, m) in norm.match_indices(alias) {
+                let end = pos + m.len();
+                let overlaps = out[first..]
+                    .iter()
+                    .any(|c: &Claim| pos < c.end && c.pos < end);
+                if !overlaps {
+                    out.push(claim(pos, end, item));
+                }
+            }
+        }
+        if out.len() == first {
+            // No whole word: the cell may be the head or tail of one broken
+            // over two lines (`法人或其` / `他组织`). It names the word only
+            // when no other header word has the same piece.
+            if let Some(item) = fragment_of(&labels, norm) {
+                out.push(claim(0, norm.len(), item));
+            }
+        }
+        out[first..].sort_by_key(|c| c.pos);
+    }
+    out
+}
+
+/// The one header word whose head or tail `norm` is, if exactly one is.
+fn fragment_of(labels: &[(&str, Item)], norm: &str) -> Option<Item> {
+    if norm.chars().count() < MIN_FRAGMENT_CHARS {
+        return None;
+    }
+    let mut found: Option<Item> = None;
+    for &(alias, item) in labels {
+        if alias.len() > norm.len() && (alias.starts_with(norm) || alias.ends_with(norm)) {
+            match found {
+                Some(f) if f != item => return None,
+                _ => found = Some(item),
+            }
+        }
+    }
+    found
+}
+
+/// The printed column order the claims describe, when every column is named
+/// once (a group's columns fill the group's place).
+pub(super) fn resolve(def: &TableDef, claims: &[Claim]) -> Option<Vec<usize>> {
+    let n = def.columns.len();
+    let group_of = |c: usize| def.groups.iter().position(|g| g.columns.contains(&c));
+    let mut slots: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
+    let mut placed = vec![false; n];
+    for claim in claims {
+        match claim.item {
+            Item::Group(g) => {
+                if !slots.iter().any(|s| s.0 == Some(g)) {
+                    slots.push((Some(g), Vec::new()));
+                }
+            }
+            Item::Col(c) => {
+                if placed[c] {
+                    continue;
+                }
+                placed[c] = true;
+                match group_of(c).and_then(|g| slots.iter_mut().find(|s| s.0 == Some(g))) {
+                    Some(slot) => slot.1.push(c),
+                    None => slots.push((None, vec![c])),
+                }
+            }
+        }
+    }
+    placed
+        .iter()
+        .all(|&p| p)
+        .then(|| slots.into_iter().flat_map(|s| s.1).collect())
+}
+
+/// The order of the columns a header names, in reading order (a group's
+/// columns in its place), with each column it does not name put after the
+/// one the template puts before it.
+fn partial_order(def: &TableDef, claims: &[Claim]) -> Vec<usize> {
+    let n = def.columns.len();
+    let group_of = |c: usize| def.groups.iter().position(|g| g.columns.contains(&c));
+    let mut slots: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
+    let mut placed = vec![false; n];
+    for claim in claims {
+        match claim.item {
+            Item::Group(g) => {
+                if !slots.iter().any(|s| s.0 == Some(g)) {
+                    slots.push((Some(g), Vec::new()));
+                }
+            }
+            Item::Col(c) if !placed[c] => {
+                placed[c] = true;
+                match group_of(c).and_then(|g| slots.iter_mut().find(|s| s.0 == Some(g))) {
+                    Some(slot) => slot.1.push(c),
+                    None => slots.push((None, vec![c])),
+                }
+            }
+            Item::Col(_) => {}
+        }
+    }
+    let mut order: Vec<usize> = slots.into_iter().flat_map(|s| s.1).collect();
+    for (c, &was) in placed.iter().enumerate() {
+        if !was {
+            let at = match c.checked_sub(1) {
+                Some(before) => order
+                    .iter()
+                    .position(|&x| x == before)
+                    .map_or(order.len(), |p| p + 1),
+                None => 0,
+            };
+            order.insert(at, c);
+        }
+    }
+    order
+}
+
+/// What the header says: the printed order of the columns and the unit each
+/// money column's header names.
+pub(super) struct Header {
+    pub order: Vec<usize>,
+    pub reordered: bool,
+    pub unparsed: bool,
+    /// A printed order the header may mean but does not establish (a
+    /// two-row header read flat without its spanning word): `order` stays the
+    /// template's and the caller weighs this one against the table's checks.
+    pub alternative: Option<Vec<usize>>,
+    pub units: Vec<Option<Unit>>,
+    /// 0–10: how much of the variant's header vocabulary the header holds.
+    pub likeness: i64,
+    /// Every column of the variant is named in the header.
+    pub complete: bool,
+    /// The header names every column and says their order.
+    pub confirmed: bool,
+}
+
+/// Does a group's word go unprinted while its columns are printed? A header
+/// read flat then does not show whether the group's columns stand where they
+/// are read (`自然人, 总计, 商业企业…` is the reading order of a two-row
+/// header whose spanning `法人或其他组织` was lost).
+fn group_unclaimed(def: &TableDef, claims: &[Claim]) -> bool {
+    def.groups.iter().enumerate().any(|(g, group)| {
+        !claims.iter().any(|c| c.item == Item::Group(g))
+            && claims
+                .iter()
+                .any(|c| matches!(c.item, Item::Col(x) if group.columns.contains(&x)))
+    })
+}
+
+/// The printed order the claims establish (`Ok`), or the one they suggest
+/// without establishing it (`Err(Some)`), or none (`Err(None)`).
+fn printed_order(
+    def: &TableDef,
+    claims: &mut [Claim],
+) -> Result<Option<Vec<usize>>, Option<Vec<usize>>> {
+    let n = def.columns.len();
+    let template: Vec<usize> = (0..n).collect();
+    let reading = resolve(def, claims);
+    claims.sort_by_key(|c| (c.col, c.line, c.order, c.pos));
+    let by_column = resolve(def, claims);
+    claims.sort_by_key(|c| (c.order, c.pos));
+    match (reading, by_column) {
+        (r, c) if r.as_ref() == Some(&template) || c.as_ref() == Some(&template) => Ok(None),
+        (Some(r), Some(c)) if r == c => {
+            let cols: std::collections::BTreeSet<u16> = claims.iter().map(|c| c.col).collect();
+            let lines: std::collections::BTreeSet<u32> = claims.iter().map(|c| c.line).collect();
+            // Cells side by side on one line place the columns themselves;
+            // cells read one after another only in reading order, which a
+            // flattened two-row header scrambles.
+            let placed_by_position = lines.len() == 1 && cols.len() == claims.len();
+            if group_unclaimed(def, claims) && !placed_by_position {
+                Err(Some(r))
+            } else {
+                Ok(Some(r))
+            }
+        }
+        // The reading order and the positions disagree.
+        (Some(r), Some(_)) => Err(Some(r)),
+        _ => Err(None),
+    }
+}
+
+pub(super) fn read_header(doc: &Doc, def: &TableDef, header: &[u32]) -> Header {
+    let n = def.columns.len();
+    let template: Vec<usize> = (0..n).collect();
+    let mut claims = claims(doc, def, header);
+    let complete = (0..n).all(|c| claims.iter().any(|x| x.item == Item::Col(c)));
+    let resolved = printed_order(def, &mut claims);
+    let confirmed = resolved.is_ok();
+    let (order, reordered, unparsed, alternative) = match resolved {
+        Ok(None) => (template, false, false, None),
+        Ok(Some(r)) => (r, true, false, None),
+        Err(Some(r)) => (template, false, false, Some(r)),
+        Err(None) => {
+            // Some columns named, not all: the order they are named in,
+            // completed with the others where the template puts them, is
+            // what the header suggests; the row checks weigh it.
+            let partial = partial_order(def, &claims);
+            let alt = (partial != template).then_some(partial);
+            (template, false, !claims.is_empty(), alt)
+        }
+    };
+    let mut units = vec![None; n];
+    for (j, claim) in claims.iter().enumerate() {
+        if let Item::Col(c) = claim.item {
+            if def.columns[c].kind == ColumnKind::Money && units[c].is_none() {
+                units[c] = header_unit(doc, header, &claims, j);
+            }
+        }
+    }
+    // Likeness: the share of the variant's header bigrams the header holds.
+    let text: String = header.iter().map(|&i| doc.norm(i as usize)).collect();
+    let (mut total, mut found) = (0i64, 0i64);
+    for alias in def.columns.iter().flat_map(|c| c.aliases.iter()) {
+        let idx: Vec<usize> = alias
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([alias.len()])
+            .collect();
+        for w in idx.windows(3) {
+            total += 1;
+            if text.contains(&alias[w[0]..w[2]]) {
+                found += 1;
+            }
+        }
+    }
+    Header {
+        order,
+        reordered,
+        unparsed,
+        alternative,
+        complete,
+        confirmed,
+        units,
+        likeness: if total == 0 { 0 } else { found * 10 / total },
+    }
+}
+
+/// How many header cells after a money column's may continue its words.
+const UNIT_CONTINUATION_CELLS: usize = 3;
+
+/// The unit a money column's header names: the text from its word to the next
+/// column's, continued into the header cells after it that name no column —
+/// a header wrapped over lines (`本年收费金额` / `（单位：万元）`), or broken
+/// inside the unit (`本年收费金额（单位：万` / `元）`: 万元, not 元).
+fn header_unit(doc: &Doc, header: &[u32], claims: &[Claim], j: usize) -> Option<Unit> {
+    let claim = claims.get(j)?;
+    let norm = doc.norm(claim.cell as usize);
+    let next = claims.get(j + 1).filter(|next| next.cell == claim.cell);
+    let end = next.map_or(norm.len(), |next| next.pos);
+    let own = norm.get(claim.pos..end)?;
+    if next.is_some() {
+        return unit_in_header(own);
+    }
+    let at = header
+        .iter()
+        .position(|&h| h == claim.cell)
+        .map_or(header.len(), |p| p + 1);
+    let mut text = String::from(own);
+    for &h in header[at..]
+        .iter()
+        .take_while(|&&h| !claims.iter().any(|o| o.cell == h))
+        .take(UNIT_CONTINUATION_CELLS)
+    {
+        text.push_str(doc.norm(h as usize));
+    }
+    unit_in_header(&text)
+}

@@ -1,0 +1,136 @@
+//! Label scoring: how well one text cell names a row, a column or a caption.
+//!
+//! It takes a cell's normalised text and the template's normalised labels and
+//! gives a `Hit` (how strongly, how long a label) or nothing. It is pure and
+//! allocation-free: it runs for every text cell against every alias, so a
+//! 64-bit character bloom rules most pairs out before any string compare.
+
+use crate::template::{bloom, Label, TableDef};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Strength {
+    /// A short label (under 4 characters) covering at most half the cell:
+    /// `其他` in `2.其他法律行政`. It names the cell only when nothing else
+    /// does.
+    Partial,
+    /// The cell is the start or the end of a label (a label broken in two).
+    Fragment,
+    /// The cell contains the label (a suffix such as 规章（市政府令）).
+    Contains,
+    Exact,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Hit {
+    pub strength: Strength,
+    pub len: usize,
+    pub suffix: bool,
+}
+
+impl Hit {
+    pub(super) fn rank(self) -> (Strength, usize) {
+        (self.strength, self.len)
+    }
+}
+
+/// A text cell's normalised form, prepared for matching.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Probe<'a> {
+    pub norm: &'a str,
+    pub chars: usize,
+    pub bloom: u64,
+}
+
+impl<'a> Probe<'a> {
+    pub(super) fn new(norm: &'a str) -> Probe<'a> {
+        Probe {
+            norm,
+            chars: norm.chars().count(),
+            bloom: bloom(norm),
+        }
+    }
+}
+
+/// Substring test for short strings (labels are a few dozen bytes): a plain
+/// scan beats building a two-way searcher per call. Byte-wise is exact for
+/// UTF-8.
+pub(super) fn contains(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    match n.first() {
+        None => true,
+        Some(_) if n.len() > h.len() => false,
+        Some(&first) => (0..=h.len() - n.len()).any(|i| h[i] == first && &h[i..i + n.len()] == n),
+    }
+}
+
+pub(super) fn match_alias(cell: &Probe, alias: &Label) -> Option<Hit> {
+    let (norm, nchars, achars) = (cell.norm, cell.chars, alias.chars);
+    // The cell can hold the alias only if it has all its characters, and be
+    // a piece of it only if the alias has all the cell's.
+    let may_contain = alias.bloom & !cell.bloom == 0;
+    let may_be_piece = nchars >= 3 && nchars < achars && cell.bloom & !alias.bloom == 0;
+    if !may_contain && !may_be_piece {
+        return None;
+    }
+    let hit = |strength, suffix| {
+        Some(Hit {
+            strength,
+            len: achars,
+            suffix,
+        })
+    };
+    if may_contain && norm == alias.text {
+        hit(Strength::Exact, false)
+    } else if may_contain && (achars >= 4 || nchars <= achars * 4) && contains(norm, alias) {
+        if achars < 4 && achars * 2 <= nchars {
+            hit(Strength::Partial, false)
+        } else {
+            hit(Strength::Contains, false)
+        }
+    } else if may_be_piece && alias.starts_with(norm) {
+        hit(Strength::Fragment, false)
+    } else if may_be_piece && alias.ends_with(norm) {
+        hit(Strength::Fragment, true)
+    } else {
+        None
+    }
+}
+
+pub(super) fn best_hit<'a>(cell: &Probe, aliases: impl Iterator<Item = &'a Label>) -> Option<Hit> {
+    aliases
+        .filter_map(|a| match_alias(cell, a))
+        .max_by_key(|h| h.rank())
+}
+
+/// The row a text cell names, if one does without ambiguity.
+pub(super) fn match_row(def: &TableDef, cell: &Probe) -> Option<(usize, Hit)> {
+    let mut best: Option<(usize, Hit)> = None;
+    let mut tied = false;
+    for (r, row) in def.rows.iter().enumerate() {
+        let Some(h) = best_hit(cell, row.aliases.iter()) else {
+            continue;
+        };
+        match best {
+            Some((_, b)) if h.rank() < b.rank() => {}
+            Some((_, b)) if h.rank() == b.rank() => tied = true,
+            _ => {
+                best = Some((r, h));
+                tied = false;
+            }
+        }
+    }
+    // Two rows sharing a fragment: it names neither. Equal full matches go to
+    // the first row in printed order.
+    match best {
+        Some((_, h)) if tied && h.strength == Strength::Fragment => None,
+        b => b,
+    }
+}
+
+/// Column labels and group labels of a table.
+pub(super) fn header_labels(def: &TableDef) -> impl Iterator<Item = &Label> {
+    def.columns
+        .iter()
+        .flat_map(|c| c.aliases.iter())
+        .chain(def.groups.iter().map(|g| &g.label))
+}

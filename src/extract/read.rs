@@ -1,0 +1,360 @@
+//! Reading a region: the cells from a caption to the next one, read with one
+//! template variant into a header, rows and their candidate value cells.
+//!
+//! It takes the document, a table variant and a cell range and gives a `Run`:
+//! which cell labels each row and which cells follow it. It reads no value
+//! and never decides which value is which column (`header` and `fit` do).
+
+use super::labels::{best_hit, header_labels, match_row, Probe, Strength};
+use crate::segment::{CellKind, Doc};
+use crate::template::{Shape, TableDef};
+
+/// Text this short, where a value is expected, is read as a (bad) value.
+const SHORT_TEXT: usize = 6;
+/// At most this many cells before the first row label count as header when a
+/// table has no caption.
+pub(super) const HEADER_WINDOW: usize = 60;
+
+/// A table read from one region with one variant.
+#[derive(Debug, Default)]
+pub(super) struct Run {
+    /// Per template row: the cell of its label and its candidate range.
+    pub rows: Vec<Option<RowSpan>>,
+    /// Candidate value cells, in order; each row's are contiguous.
+    pub cands: Vec<u32>,
+    /// Header text cells.
+    pub header: Vec<u32>,
+    /// Text that named no row, with the number of values after it.
+    pub unknown: Vec<(u32, usize)>,
+    /// Labels of rows already read.
+    pub duplicates: Vec<u32>,
+    /// Flat tables: a header label was seen.
+    pub header_seen: bool,
+    /// Blank cells the layout puts at the edges of the rows.
+    pub pad: Pad,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct RowSpan {
+    pub label: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Run {
+    pub(super) fn found(&self, def: &TableDef) -> bool {
+        match def.shape {
+            Shape::Grid => self.rows.iter().any(Option::is_some),
+            // One header word (总计 ends the requests table's header too) is
+            // not a flat table's header: it takes two header cells.
+            Shape::Flat => self.header.len() >= 2 && !self.cands.is_empty(),
+        }
+    }
+}
+
+pub(super) fn nonempty(doc: &Doc, cands: &[u32]) -> usize {
+    cands
+        .iter()
+        .filter(|&&i| doc.cells[i as usize].kind != CellKind::Empty)
+        .count()
+}
+
+pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run {
+    let mut run = Run {
+        rows: vec![None; def.rows.len()],
+        ..Run::default()
+    };
+    let k = def.columns.len();
+    let mut body = false;
+    let mut current: Option<usize> = None;
+    let mut open_unknown: Option<usize> = None;
+    for i in lo..hi {
+        let cell = &doc.cells[i];
+        if cell.kind != CellKind::Text {
+            if !body {
+                continue;
+            }
+            if let Some(r) = current {
+                run.cands.push(i as u32);
+                if let Some(span) = run.rows[r].as_mut() {
+                    span.end = run.cands.len() as u32;
+                }
+            } else if let (Some(u), CellKind::Value) = (open_unknown, cell.kind) {
+                run.unknown[u].1 += 1;
+            }
+            continue;
+        }
+        let probe = Probe::new(doc.norm(i));
+        let n = probe.chars;
+        if n == 0 {
+            continue;
+        }
+        let row = match_row(def, &probe);
+        let head = best_hit(&probe, header_labels(def));
+        let ignore = best_hit(&probe, def.ignore.iter());
+        let other = match (head, ignore) {
+            (Some(a), Some(b)) => Some(if a.rank() >= b.rank() { a } else { b }),
+            (a, b) => a.or(b),
+        };
+        if !body {
+            let starts = match row {
+                Some((_, h)) => !h.suffix && other.is_none_or(|o| o.strength < h.strength),
+                None => false,
+            };
+            if !starts {
+                run.header.push(i as u32);
+                continue;
+            }
+            body = true;
+        }
+        // A row label wins over a group or header label, unless that one is
+        // printed alone (exact) and the row label only partly: a group label
+        // fused onto its first sub-row (（三）不予公开1.属于国家秘密) names the row.
+        let row = match (row, other) {
+            (Some((r, h)), Some(o))
+                if h.strength == Strength::Exact
+                    || (h.strength >= Strength::Partial
+                        && h.strength <= Strength::Contains
+                        && o.strength == h.strength
+                        && h.strength != Strength::Fragment)
+                    || (h.strength == Strength::Contains && o.strength != Strength::Exact)
+                    || o.strength < h.strength =>
+            {
+                Some((r, h))
+            }
+            (Some((r, h)), None) => Some((r, h)),
+            _ => None,
+        };
+        if let Some(open) = current {
+            if row.is_some_and(|(r, _)| r != open) {
+                trim_tail(doc, &mut run, open, Some(cell.line));
+            }
+        }
+        if let Some((r, h)) = row {
+            match run.rows[r] {
+                None => {
+                    let at = run.cands.len() as u32;
+                    run.rows[r] = Some(RowSpan {
+                        label: i as u32,
+                        start: at,
+                        end: at,
+                    });
+                    current = Some(r);
+                    open_unknown = None;
+                }
+                Some(_) if current == Some(r) || h.strength == Strength::Fragment => {}
+                Some(_) => {
+                    run.duplicates.push(i as u32);
+                    current = None;
+                }
+            }
+            continue;
+        }
+        if other.is_some() {
+            continue;
+        }
+        if let Some(r) = current {
+            if let Some(span) = run.rows[r] {
+                let have = nonempty(doc, &run.cands[span.start as usize..span.end as usize]);
+                if n <= SHORT_TEXT && have < k {
+                    run.cands.push(i as u32);
+                    run.rows[r] = Some(RowSpan {
+                        end: run.cands.len() as u32,
+                        ..span
+                    });
+                    continue;
+                }
+            }
+        }
+        if let Some(open) = current {
+            trim_tail(doc, &mut run, open, Some(cell.line));
+        }
+        current = None;
+        run.unknown.push((i as u32, 0));
+        open_unknown = Some(run.unknown.len() - 1);
+    }
+    if let Some(open) = current {
+        trim_tail(doc, &mut run, open, None);
+    }
+    if run.header.len() > HEADER_WINDOW {
+        run.header.drain(..run.header.len() - HEADER_WINDOW);
+    }
+    run
+}
+
+/// Gives back the blank cells at the end of row `r` that belong to what
+/// follows it: those on the line of the next label (`\t\t2.重复申请` in tab
+/// rows), and, where a row's cells stand on consecutive lines and a blank
+/// line ends the row (DOCX text), blank cells after that blank line (the
+/// merged label cells of the next row, printed before its label).
+fn trim_tail(doc: &Doc, run: &mut Run, r: usize, next_line: Option<u32>) {
+    let Some(Some(span)) = run.rows.get(r).copied() else {
+        return;
+    };
+    let Some(cands) = run.cands.get(span.start as usize..span.end as usize) else {
+        return;
+    };
+    let line = |i: usize| doc.cells[cands[i] as usize].line;
+    let empty = |i: usize| doc.cells[cands[i] as usize].kind == CellKind::Empty;
+    let mut end = cands.len();
+    while end > 0 && empty(end - 1) && Some(line(end - 1)) == next_line {
+        end -= 1;
+    }
+    let label_line = doc.cells[span.label as usize].line;
+    let gap = (1..end).find(|&j| line(j) > line(j - 1) + 1);
+    if let Some(j) = gap {
+        let consecutive = line(0) <= label_line + 1 && (1..j).all(|x| line(x) <= line(x - 1) + 1);
+        if consecutive && (j..end).all(empty) {
+            end = j;
+        }
+    }
+    if let Some(Some(span)) = run.rows.get_mut(r) {
+        span.end = span.start + end as u32;
+    }
+}
+
+pub(super) fn read_flat(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run {
+    let mut run = Run::default();
+    let labels = || {
+        header_labels(def)
+            .chain(def.rows.iter().flat_map(|r| r.aliases.iter()))
+            .chain(def.ignore.iter())
+    };
+    for i in lo..hi {
+        let cell = &doc.cells[i];
+        let started = nonempty(doc, &run.cands) > 0;
+        match cell.kind {
+            CellKind::Text => {
+                let probe = Probe::new(doc.norm(i));
+                let n = probe.chars;
+                let hit = best_hit(&probe, labels());
+                if !started {
+                    if hit.is_some() {
+                        run.header_seen = true;
+                        run.header.push(i as u32);
+                    }
+                } else if hit.is_none() && n <= SHORT_TEXT {
+                    run.cands.push(i as u32);
+                } else {
+                    break;
+                }
+            }
+            CellKind::Value if run.header_seen => run.cands.push(i as u32),
+            CellKind::Empty if started => run.cands.push(i as u32),
+            _ => {}
+        }
+    }
+    run
+}
+
+/// How a row's candidates fit its columns.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Fit {
+    /// Exactly these candidates, one per column.
+    Exact(usize, usize),
+    /// The candidates in this range that are not blank, one per column: a
+    /// stray blank cell inside a row whose every column prints a value.
+    Spread(usize, usize),
+    Short,
+    Excess,
+}
+
+impl Fit {
+    pub(super) fn fits(&self) -> bool {
+        matches!(self, Fit::Exact(..) | Fit::Spread(..))
+    }
+
+    /// The candidate standing in printed column `j` of a fitting row.
+    pub(super) fn nth(&self, doc: &Doc, cands: &[u32], j: usize) -> Option<u32> {
+        match *self {
+            Fit::Exact(a, _) => cands.get(a + j).copied(),
+            Fit::Spread(a, b) => cands
+                .get(a..b)?
+                .iter()
+                .filter(|&&i| doc.cells[i as usize].kind != CellKind::Empty)
+                .nth(j)
+                .copied(),
+            Fit::Short | Fit::Excess => None,
+        }
+    }
+}
+
+/// Blank cells the layout puts at the edges of rows: a trailing empty cell
+/// DOCX text gives every row, an empty cell after a label merged over two
+/// columns. Only padding that most rows of a table carry is padding; a blank
+/// at the edge of one row may as well be a blank cell of the table, with a
+/// stray blank elsewhere in the row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Pad {
+    pub lead: bool,
+    pub trail: bool,
+    /// Any number of blanks at either edge (a flat table's one row, where
+    /// the layout's blank slots under a multi-level header stand at its edges).
+    pub edges: bool,
+}
+
+impl Pad {
+    pub(super) const EDGES: Pad = Pad {
+        lead: false,
+        trail: false,
+        edges: true,
+    };
+}
+
+/// The padding most rows of a read table carry beyond its `k` columns.
+pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
+    let empty = |i: u32| doc.cells[i as usize].kind == CellKind::Empty;
+    let (mut rows, mut lead, mut trail) = (0usize, 0usize, 0usize);
+    for span in run.rows.iter().flatten() {
+        let Some(cands) = run.cands.get(span.start as usize..span.end as usize) else {
+            continue;
+        };
+        rows += 1;
+        if cands.len() > k {
+            lead += usize::from(cands.first().is_some_and(|&i| empty(i)));
+            trail += usize::from(cands.last().is_some_and(|&i| empty(i)));
+        }
+    }
+    let most = |n: usize| n >= 2 && n * 2 > rows;
+    Pad {
+        lead: most(lead),
+        trail: most(trail),
+        edges: false,
+    }
+}
+
+/// Fits a row's candidates to its `k` columns. The table's padding is
+/// dropped first. A row that still has more candidates, but exactly one
+/// printed value per column and nothing but values, had stray blank cells in
+/// it (PDF text shifts cells so): the blanks are dropped. Any other excess
+/// stays unread: which value is which is unknown.
+pub(super) fn fit(doc: &Doc, cands: &[u32], k: usize, pad: Pad) -> Fit {
+    let kind = |i: usize| doc.cells[cands[i] as usize].kind;
+    let empty = |i: usize| kind(i) == CellKind::Empty;
+    let (mut a, mut b) = (0, cands.len());
+    if pad.trail && b - a > k && empty(b - 1) {
+        b -= 1;
+    }
+    if pad.lead && b - a > k && empty(a) {
+        a += 1;
+    }
+    while pad.edges && b - a > k && empty(b - 1) {
+        b -= 1;
+    }
+    while pad.edges && b - a > k && empty(a) {
+        a += 1;
+    }
+    match (b - a).cmp(&k) {
+        std::cmp::Ordering::Equal => Fit::Exact(a, b),
+        std::cmp::Ordering::Less => Fit::Short,
+        std::cmp::Ordering::Greater => {
+            let printed = (a..b).filter(|&i| !empty(i)).count();
+            let all_values = (a..b).all(|i| matches!(kind(i), CellKind::Empty | CellKind::Value));
+            if printed == k && all_values {
+                Fit::Spread(a, b)
+            } else {
+                Fit::Excess
+            }
+        }
+    }
+}

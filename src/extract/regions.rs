@@ -1,0 +1,107 @@
+//! Regions: where in the document each table may stand.
+//!
+//! It takes the document and the templates and gives, per table key, the cell
+//! ranges to read: from each caption to the next caption, or, for a table
+//! printed without its caption, from the first cell naming one of its labels.
+
+use super::labels::{best_hit, contains, Probe, Strength};
+use super::read::HEADER_WINDOW;
+use crate::segment::{CellKind, Doc};
+use crate::template::{Shape, Templates};
+
+/// Cells holding a caption: (cell, table key index), in reading order.
+pub(super) fn anchors(doc: &Doc, t: &Templates) -> Vec<(usize, usize)> {
+    // Each table variant's key index, once (not a string compare per cell).
+    let key_of: Vec<usize> = t
+        .tables
+        .iter()
+        .map(|d| {
+            t.table_keys
+                .iter()
+                .position(|k| *k == d.key)
+                .unwrap_or(usize::MAX)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for i in 0..doc.cells.len() {
+        if doc.cells[i].kind != CellKind::Text {
+            continue;
+        }
+        let probe = Probe::new(doc.norm(i));
+        for (d, def) in t.tables.iter().enumerate() {
+            let k = key_of[d];
+            let hit = def.captions.iter().any(|c| {
+                c.bloom & !probe.bloom == 0
+                    && probe.chars <= c.chars + def.caption_max_extra
+                    && contains(probe.norm, c)
+            });
+            if hit && !out.contains(&(i, k)) {
+                out.push((i, k));
+            }
+        }
+    }
+    // In reading order, and per cell in key order, as before.
+    out.sort_unstable();
+    out
+}
+
+/// Regions `[lo, hi)` where table key `k` may stand.
+pub(super) fn regions(
+    doc: &Doc,
+    t: &Templates,
+    anchors: &[(usize, usize)],
+    k: usize,
+) -> Vec<(usize, usize)> {
+    let next_after = |i: usize| {
+        anchors
+            .iter()
+            .map(|a| a.0)
+            .find(|&a| a > i)
+            .unwrap_or(doc.cells.len())
+    };
+    let own: Vec<(usize, usize)> = anchors
+        .iter()
+        .filter(|a| a.1 == k)
+        .map(|a| (a.0, next_after(a.0)))
+        .collect();
+    if !own.is_empty() {
+        return own;
+    }
+    // No caption: start from the first cell naming one of the table's labels.
+    let key = &t.table_keys[k];
+    let first = (0..doc.cells.len()).find(|&i| {
+        if doc.cells[i].kind != CellKind::Text {
+            return false;
+        }
+        let probe = Probe::new(doc.norm(i));
+        let n = probe.chars;
+        // Two concrete iterators, not a boxed one: this runs for every cell.
+        t.tables.iter().filter(|d| d.key == *key).any(|d| {
+            let hit = match d.shape {
+                Shape::Grid => best_hit(&probe, d.rows.iter().flat_map(|r| r.aliases.iter())),
+                // A flat table's header names its rows (行政复议) above its
+                // columns: either opens a table printed without its caption.
+                Shape::Flat => best_hit(
+                    &probe,
+                    d.columns
+                        .iter()
+                        .flat_map(|c| c.aliases.iter())
+                        .chain(d.rows.iter().flat_map(|r| r.aliases.iter())),
+                ),
+            };
+            hit.is_some_and(|h| h.strength >= Strength::Contains) && n <= 40
+        })
+    });
+    match first {
+        Some(i) => {
+            let lo = anchors
+                .iter()
+                .map(|a| a.0)
+                .rfind(|&a| a < i)
+                .unwrap_or(0)
+                .max(i.saturating_sub(HEADER_WINDOW));
+            vec![(lo, next_after(i))]
+        }
+        None => Vec::new(),
+    }
+}
