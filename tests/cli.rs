@@ -54,8 +54,25 @@ fn ingest_publishes_five_partitioned_datasets_and_no_staging() {
     }
     assert!(n >= 34);
     assert_eq!(reports.len(), n);
+    // A fixture whose oracle expects `table.missing` holds some of the
+    // tables only (a page with table 4 alone): partial; every other one ok.
+    let partial: Vec<String> = common::oracles()
+        .into_iter()
+        .filter(|(_, o)| {
+            o["findings"]
+                .as_array()
+                .is_some_and(|f| f.iter().any(|c| c == "table.missing"))
+        })
+        .map(|(path, _)| path)
+        .collect();
     for r in &reports {
-        assert_eq!(r["status"].str(), Some("ok"), "{:?}", r["source_path"]);
+        let path = r["source_path"].str().unwrap_or("");
+        let want = if partial.iter().any(|p| p == path) {
+            "partial"
+        } else {
+            "ok"
+        };
+        assert_eq!(r["status"].str(), Some(want), "{path}");
         assert_eq!(r["parser_version"].str(), Some(env!("CARGO_PKG_VERSION")));
     }
     // The year column inside the files agrees with the partition.
@@ -71,9 +88,14 @@ fn ingest_publishes_five_partitioned_datasets_and_no_staging() {
             let years = b.column_by_name("year").unwrap();
             let y = arrow_array::cast::AsArray::as_primitive::<arrow_array::types::Int32Type>(
                 years.as_ref(),
-            )
-            .value(0);
-            assert_eq!(dir, format!("year={y}"));
+            );
+            // A report of unknown year sits in the null partition.
+            let want = if arrow_array::Array::is_null(y, 0) {
+                "year=__HIVE_DEFAULT_PARTITION__".to_string()
+            } else {
+                format!("year={}", y.value(0))
+            };
+            assert_eq!(dir, want);
         }
     }
 }
