@@ -28,13 +28,18 @@ import sys
 from collections import Counter, defaultdict
 from decimal import Decimal
 
+import pyarrow as pa
 import pyarrow.dataset as ds
 
 
 def table(path, columns):
     if not os.path.isdir(path):
         return []
-    t = ds.dataset(path, format="parquet", partitioning="hive")
+    try:
+        t = ds.dataset(path, format="parquet", partitioning="hive")
+    except pa.lib.ArrowInvalid:
+        # Only the null-year partition: nothing to infer the key's type from.
+        t = ds.dataset(path, format="parquet")
     cols = [c for c in columns if c in t.schema.names]
     return t.to_table(columns=cols).to_pylist()
 

@@ -186,7 +186,7 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, format: Format, settings: &Settings
         stages.lap(Stages::EXTRACT, &mut clock);
         (doc.layout, extraction)
     };
-    let meta = meta::detect(&text, &settings.meta);
+    let meta = meta::detect(&text, &settings.meta, &t.normaliser);
     let mut findings: Vec<Finding> = decoded
         .notes
         .into_iter()

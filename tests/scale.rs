@@ -223,8 +223,8 @@ fn known_misreads() -> Vec<Known> {
 /// every layout: no value published under a key may differ from the printed
 /// value of that cell, every miss is a null with a finding, and at least
 /// 99.5 % of the cells are exact. 3,000 reports hold about 590,000 cells
-/// (each kind on 300 to 1,500 reports), enough to see a misread of 1 report
-/// in 1,000
+/// (each kind on about 170 to 900 reports, table 4 alone on a few dozen),
+/// enough to see a misread of 1 report in 1,000
 /// (`XXGK_ACCURACY_N` changes the size). Mismatches of reports carrying a
 /// kind listed in tests/known_misreads.toml are printed apart; they still
 /// count.

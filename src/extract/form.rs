@@ -17,58 +17,83 @@ pub(super) struct Candidate {
     pub score: i64,
     /// The score without the header's likeness: rows matched and fitting.
     pub rows_score: i64,
+    /// Rows whose label was found.
+    pub matched: usize,
     pub run: Run,
     pub header: Option<Header>,
 }
 
+/// Reads a region with one variant: its rows and header. The candidate is
+/// scored by `score` once the document's padding is known.
 pub(super) fn read_table(doc: &Doc, t: &Templates, d: usize, lo: usize, hi: usize) -> Candidate {
     let def = &t.tables[d];
-    match def.shape {
+    let (run, header) = match def.shape {
         Shape::Grid => {
             let mut run = read_grid(doc, def, lo, hi);
             run.pad = padding(doc, &run, def.columns.len());
             let header = read_header(doc, def, &run.header);
-            let k = def.columns.len();
-            let (mut score, mut rows_score) = (0, 0);
-            if run.found(def) {
-                let mut fitting = 0;
-                for span in run.rows.iter().flatten() {
-                    let c = &run.cands[span.start as usize..span.end as usize];
-                    if fit(doc, c, k, run.pad).fits() {
-                        fitting += 1;
-                    }
-                }
-                let matched = run.rows.iter().flatten().count() as i64;
-                rows_score = matched * 10 + fitting * 2;
-                score = rows_score + header.likeness;
-            }
-            Candidate {
-                def: d,
-                score,
-                rows_score,
-                run,
-                header: Some(header),
-            }
+            (run, Some(header))
         }
         Shape::Flat => {
             let mut run = read_flat(doc, def, lo, hi);
             run.pad = Pad::EDGES;
-            let score = if run.found(def) {
+            (run, None)
+        }
+    };
+    Candidate {
+        def: d,
+        score: 0,
+        rows_score: 0,
+        matched: 0,
+        run,
+        header,
+    }
+}
+
+/// The padding a document's rows carry, judged on its largest table read:
+/// for tables too small to show it themselves.
+pub(super) fn document_padding(cands: &[Candidate]) -> Pad {
+    cands
+        .iter()
+        .filter(|c| c.run.pad.decided() && !c.run.pad.edges)
+        .max_by_key(|c| c.run.pad.rows)
+        .map_or(Pad::default(), |c| c.run.pad)
+}
+
+/// Scores a candidate: rows matched and fitting, and the header's likeness.
+pub(super) fn score(doc: &Doc, t: &Templates, c: &mut Candidate) {
+    let def = &t.tables[c.def];
+    let run = &c.run;
+    match (&c.header, def.shape) {
+        (Some(header), Shape::Grid) => {
+            if run.found(def) {
+                let k = def.columns.len();
+                let mut fitting = 0;
+                for span in run.rows.iter().flatten() {
+                    let cands = &run.cands[span.start as usize..span.end as usize];
+                    if fit(doc, cands, k, run.pad).fits() {
+                        fitting += 1;
+                    }
+                }
+                let matched = run.rows.iter().flatten().count();
+                c.matched = matched;
+                c.rows_score = matched as i64 * 10 + fitting * 2;
+                c.score = c.rows_score + header.likeness;
+            }
+        }
+        _ => {
+            if run.found(def) {
                 let fits = fit(doc, &run.cands, def.values_per_table(), run.pad).fits();
-                10 + if fits { 10 } else { 0 }
-            } else {
-                0
-            };
-            Candidate {
-                def: d,
-                score,
-                rows_score: score,
-                run,
-                header: None,
+                c.score = 10 + if fits { 10 } else { 0 };
+                c.rows_score = c.score;
             }
         }
     }
 }
+
+/// How much more of one variant's header words (0–10) a header must hold
+/// than of another's for its words to choose between variants.
+const CLEAR_LIKENESS: i64 = 3;
 
 /// What to keep of a table key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,20 +160,45 @@ pub(super) fn choose(t: &Templates, best: &[Option<Candidate>]) -> Choice {
         return out;
     };
     for key in &t.table_keys {
-        // The variant whose rows read best; when rows read equally, the one
-        // whose columns the printed header names, every one (tables.md: the
-        // column keys follow the headers each table prints); then the
-        // report template's. Header likeness alone never decides: a header
-        // variant must not pull a row into a variant with other columns.
-        let pick = (0..t.tables.len())
+        // The variant whose rows are found; then the one whose columns the
+        // printed header names, every one (tables.md: the column keys follow
+        // the headers each table prints); then the one whose rows fit; then
+        // the report template's. Header likeness decides only between
+        // variants alike in all that, and only when clearly.
+        let cands: Vec<(usize, &Candidate)> = (0..t.tables.len())
             .filter(|&d| t.tables[d].key == *key)
             .filter_map(|d| best[d].as_ref().map(|c| (d, c)))
             .filter(|(_, c)| c.score > 0)
-            .max_by_key(|&(d, c)| {
-                let named = c.header.as_ref().is_some_and(|h| h.complete);
-                (c.rows_score, named, t.tables[d].template == tpl, c.score)
+            .collect();
+        let named = |c: &Candidate| c.header.as_ref().is_some_and(|h| h.complete);
+        let likeness = |c: &Candidate| c.header.as_ref().map_or(0, |h| h.likeness);
+        // Rows found first; then a header naming every column of the
+        // variant (a row that fits a narrower variant only by dropping its
+        // blank cells must not take it from the variant its header names);
+        // then rows that fit.
+        let rank = |c: &Candidate| (c.matched, named(c), c.rows_score);
+        let top = cands.iter().map(|(_, c)| rank(c)).max();
+        let tied: Vec<(usize, &Candidate)> = cands
+            .iter()
+            .copied()
+            .filter(|(_, c)| Some(rank(c)) == top)
+            .collect();
+        // Among variants that read the rows alike and whose headers are named
+        // alike, a header far more like one variant's words than the
+        // others' (a broken gb2019 header in a gb2021 report) decides.
+        let mut by_likeness: Vec<i64> = tied.iter().map(|(_, c)| likeness(c)).collect();
+        by_likeness.sort_unstable_by(|a, b| b.cmp(a));
+        let clear = match by_likeness[..] {
+            [first, second, ..] => first >= second + CLEAR_LIKENESS,
+            _ => false,
+        };
+        let pick = tied
+            .iter()
+            .max_by_key(|&&(d, c)| {
+                let like = if clear { likeness(c) } else { 0 };
+                (like, t.tables[d].template == tpl, c.score)
             })
-            .map(|(d, _)| d);
+            .map(|&(d, _)| d);
         match pick {
             Some(d) => out.picks.push(Pick::Table(d)),
             None => {

@@ -21,6 +21,9 @@ pub(super) struct Claim {
     pub end: usize,
     pub item: Item,
     pub cell: u32,
+    /// The tail of a word broken over two lines (`务机构`): it names the word
+    /// but not its place, which is where the head was printed.
+    pub tail: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +64,7 @@ pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
             continue;
         }
         let cell = &doc.cells[i as usize];
-        let claim = |pos, end, item| Claim {
+        let claim = |pos, end, item, tail| Claim {
             order,
             line: cell.line,
             col: cell.col,
@@ -69,8 +72,16 @@ pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
             end,
             item,
             cell: i,
+            tail,
         };
         let first = out.len();
+        // A cell that is itself the head or tail of a longer header word
+        // (`其他组织` of 法人或其他组织) is that piece, not the shorter word
+        // inside it (其他).
+        if let Some((item, tail)) = fragment_of(&labels, norm) {
+            out.push(claim(0, norm.len(), item, tail));
+            continue;
+        }
         for &(alias, item) in &labels {
             for (pos, m) in norm.match_indices(alias) {
                 let end = pos + m.len();
@@ -78,16 +89,20 @@ pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
                     .iter()
                     .any(|c: &Claim| pos < c.end && c.pos < end);
                 if !overlaps {
-                    out.push(claim(pos, end, item));
+                    out.push(claim(pos, end, item, false));
                 }
             }
         }
-        if out.len() == first {
-            // No whole word: the cell may be the head or tail of one broken
-            // over two lines (`法人或其` / `他组织`). It names the word only
-            // when no other header word has the same piece.
-            if let Some(item) = fragment_of(&labels, norm) {
-                out.push(claim(0, norm.len(), item));
+        // Pieces of words broken over two lines (`法人或其` / `他组织`): a
+        // cell that holds no whole word, or the text after a cell's last
+        // whole word (`…社会公益组织法律服` / `务机构`). A piece names a word
+        // only when no other header word has it.
+        let rest = out[first..].iter().map(|c| c.end).max().unwrap_or(0);
+        if let Some(piece) = norm.get(rest..) {
+            if let Some((item, tail)) = fragment_of(&labels, piece) {
+                if rest == 0 || !tail {
+                    out.push(claim(rest, norm.len(), item, tail));
+                }
             }
         }
         out[first..].sort_by_key(|c| c.pos);
@@ -95,18 +110,25 @@ pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
     out
 }
 
-/// The one header word whose head or tail `norm` is, if exactly one is.
-fn fragment_of(labels: &[(&str, Item)], norm: &str) -> Option<Item> {
-    if norm.chars().count() < MIN_FRAGMENT_CHARS {
+/// The one header word whose head or tail `piece` is, if exactly one is,
+/// and whether it is the tail.
+fn fragment_of(labels: &[(&str, Item)], piece: &str) -> Option<(Item, bool)> {
+    if piece.chars().count() < MIN_FRAGMENT_CHARS {
         return None;
     }
-    let mut found: Option<Item> = None;
+    let mut found: Option<(Item, bool)> = None;
     for &(alias, item) in labels {
-        if alias.len() > norm.len() && (alias.starts_with(norm) || alias.ends_with(norm)) {
-            match found {
-                Some(f) if f != item => return None,
-                _ => found = Some(item),
-            }
+        if alias.len() <= piece.len() {
+            continue;
+        }
+        let hit = match (alias.starts_with(piece), alias.ends_with(piece)) {
+            (true, _) => (item, false),
+            (false, true) => (item, true),
+            (false, false) => continue,
+        };
+        match found {
+            Some(f) if f != hit => return None,
+            _ => found = Some(hit),
         }
     }
     found
@@ -119,7 +141,7 @@ pub(super) fn resolve(def: &TableDef, claims: &[Claim]) -> Option<Vec<usize>> {
     let group_of = |c: usize| def.groups.iter().position(|g| g.columns.contains(&c));
     let mut slots: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
     let mut placed = vec![false; n];
-    for claim in claims {
+    for claim in claims.iter().filter(|c| !c.tail) {
         match claim.item {
             Item::Group(g) => {
                 if !slots.iter().any(|s| s.0 == Some(g)) {
@@ -152,7 +174,7 @@ fn partial_order(def: &TableDef, claims: &[Claim]) -> Vec<usize> {
     let group_of = |c: usize| def.groups.iter().position(|g| g.columns.contains(&c));
     let mut slots: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
     let mut placed = vec![false; n];
-    for claim in claims {
+    for claim in claims.iter().filter(|c| !c.tail) {
         match claim.item {
             Item::Group(g) => {
                 if !slots.iter().any(|s| s.0 == Some(g)) {
@@ -210,7 +232,8 @@ pub(super) struct Header {
 /// header whose spanning `法人或其他组织` was lost).
 fn group_unclaimed(def: &TableDef, claims: &[Claim]) -> bool {
     def.groups.iter().enumerate().any(|(g, group)| {
-        !claims.iter().any(|c| c.item == Item::Group(g))
+        // A tail piece (`他组织`) names the group but not its place.
+        !claims.iter().any(|c| c.item == Item::Group(g) && !c.tail)
             && claims
                 .iter()
                 .any(|c| matches!(c.item, Item::Col(x) if group.columns.contains(&x)))
@@ -244,7 +267,13 @@ fn printed_order(
                 Ok(Some(r))
             }
         }
-        // The reading order and the positions disagree.
+        // The reading order and the positions disagree. Where every
+        // spanning word is printed, the reading order is the two-row
+        // header's own (positions on its second line count from that line's
+        // first cell, not from the grid); otherwise it is a suggestion.
+        (Some(r), Some(_)) if !def.groups.is_empty() && !group_unclaimed(def, claims) => {
+            Ok(Some(r))
+        }
         (Some(r), Some(_)) => Err(Some(r)),
         _ => Err(None),
     }
@@ -326,13 +355,24 @@ fn header_unit(doc: &Doc, header: &[u32], claims: &[Claim], j: usize) -> Option<
         .iter()
         .position(|&h| h == claim.cell)
         .map_or(header.len(), |p| p + 1);
-    let mut text = String::from(own);
+    let mut rest = String::new();
     for &h in header[at..]
         .iter()
         .take_while(|&&h| !claims.iter().any(|o| o.cell == h))
         .take(UNIT_CONTINUATION_CELLS)
     {
-        text.push_str(doc.norm(h as usize));
+        rest.push_str(doc.norm(h as usize));
     }
-    unit_in_header(&text)
+    // A unit cut after its first character (`（万` / `元）`): the next line
+    // may hold other columns' pieces between them (`项目数量 元）` in
+    // space-separated text), so 万 and 元 need not meet again.
+    let cut = match own.chars().last() {
+        Some('万') => Some(Unit::Wan),
+        Some('亿') => Some(Unit::Yi),
+        _ => None,
+    };
+    if let Some(unit) = cut {
+        return rest.contains('元').then_some(unit);
+    }
+    unit_in_header(own).or_else(|| unit_in_header(&format!("{own}{rest}")))
 }

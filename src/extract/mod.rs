@@ -79,15 +79,26 @@ pub fn extract(doc: &Doc, t: &Templates) -> Extraction {
 pub fn locate(doc: &Doc, t: &Templates) -> Located {
     let anchors = regions::anchors(doc, t);
     // Best candidate per table variant.
-    let mut best: Vec<Option<Candidate>> = (0..t.tables.len()).map(|_| None).collect();
+    let mut read: Vec<Candidate> = Vec::new();
     for k in 0..t.table_keys.len() {
         for (lo, hi) in regions::regions(doc, t, &anchors, k) {
             for d in (0..t.tables.len()).filter(|&d| t.tables[d].key == t.table_keys[k]) {
-                let c = form::read_table(doc, t, d, lo, hi);
-                if best[d].as_ref().is_none_or(|b| c.score > b.score) {
-                    best[d] = Some(c);
-                }
+                read.push(form::read_table(doc, t, d, lo, hi));
             }
+        }
+    }
+    // Padding is the layout's: a table of a row or two takes the largest
+    // table's, rather than guessing from its own edges.
+    let pad = form::document_padding(&read);
+    let mut best: Vec<Option<Candidate>> = (0..t.tables.len()).map(|_| None).collect();
+    for mut c in read {
+        if !c.run.pad.decided() {
+            c.run.pad = pad;
+        }
+        form::score(doc, t, &mut c);
+        let d = c.def;
+        if best[d].as_ref().is_none_or(|b| c.score > b.score) {
+            best[d] = Some(c);
         }
     }
     let choice = form::choose(t, &best);

@@ -9,8 +9,9 @@ use super::labels::{best_hit, header_labels, match_row, Probe, Strength};
 use crate::segment::{CellKind, Doc};
 use crate::template::{Shape, TableDef};
 
-/// Text this short, where a value is expected, is read as a (bad) value.
-const SHORT_TEXT: usize = 6;
+/// Text this short, where a value is expected, is read as a (bad) value
+/// (`暂无`, `不详`, `未统计`); longer text is a label, even of another table.
+const SHORT_TEXT: usize = 4;
 /// At most this many cells before the first row label count as header when a
 /// table has no caption.
 pub(super) const HEADER_WINDOW: usize = 60;
@@ -291,6 +292,9 @@ pub(super) struct Pad {
     /// Any number of blanks at either edge (a flat table's one row, where
     /// the layout's blank slots under a multi-level header stand at its edges).
     pub edges: bool,
+    /// Rows the padding was judged on: a table of fewer than
+    /// `MIN_PAD_ROWS` takes the padding of the document's largest table.
+    pub rows: usize,
 }
 
 impl Pad {
@@ -298,8 +302,18 @@ impl Pad {
         lead: false,
         trail: false,
         edges: true,
+        rows: 0,
     };
+
+    /// Was this padding judged on enough rows to stand for the layout?
+    pub(super) fn decided(&self) -> bool {
+        self.edges || self.rows >= MIN_PAD_ROWS
+    }
 }
+
+/// Rows that must carry a blank at an edge before it is taken for padding:
+/// in a table of one or two rows a blank at the edge may be a real blank cell.
+pub(super) const MIN_PAD_ROWS: usize = 3;
 
 /// The padding most rows of a read table carry beyond its `k` columns.
 pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
@@ -315,11 +329,12 @@ pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
             trail += usize::from(cands.last().is_some_and(|&i| empty(i)));
         }
     }
-    let most = |n: usize| n >= 2 && n * 2 > rows;
+    let most = |n: usize| n >= MIN_PAD_ROWS && n * 2 > rows;
     Pad {
         lead: most(lead),
         trail: most(trail),
         edges: false,
+        rows,
     }
 }
 

@@ -45,6 +45,10 @@ pub(super) fn anchors(doc: &Doc, t: &Templates) -> Vec<(usize, usize)> {
     out
 }
 
+/// Characters of the shortest label that opens a flat table printed without
+/// its caption.
+const MIN_FLAT_OPENER: usize = 4;
+
 /// Regions `[lo, hi)` where table key `k` may stand.
 pub(super) fn regions(
     doc: &Doc,
@@ -89,10 +93,17 @@ pub(super) fn regions(
                         .chain(d.rows.iter().flat_map(|r| r.aliases.iter())),
                 ),
             };
-            hit.is_some_and(|h| h.strength >= Strength::Contains) && n <= 40
+            // A short word (总计) is printed in other tables too: a flat
+            // table printed without its caption opens on a longer one.
+            let long = d.shape == Shape::Grid || hit.is_some_and(|h| h.len >= MIN_FLAT_OPENER);
+            hit.is_some_and(|h| h.strength >= Strength::Contains) && n <= 40 && long
         })
     });
+    let flat = t.tables.iter().any(|d| d.key == *key && d.shape == Shape::Flat);
     match first {
+        // A flat table's header starts at the word found: what stands before
+        // it is another table's.
+        Some(i) if flat => vec![(i, next_after(i))],
         Some(i) => {
             let lo = anchors
                 .iter()

@@ -113,7 +113,11 @@ fn items(out: &mut String, p: &Plan, st: Style) {
         out.push_str(TABLE_OPEN);
     }
     for t in items {
-        if p.one_table {
+        if text::uncaptioned(p, t) {
+            if !p.one_table {
+                out.push_str(TABLE_OPEN);
+            }
+        } else if p.one_table {
             out.push_str("<tr>");
             st.open(out, w, 1);
             out.push_str("<strong>");
@@ -304,11 +308,11 @@ pub fn render(p: &Plan, rng: &mut Rng, out: &mut String) {
     for t in &p.tables {
         match t.kind {
             Kind::Requests => {
-                heading(out, &text::section_caption("三", t));
+                heading(out, &text::section_caption(p, "三", t));
                 requests(out, p, t, st);
             }
             Kind::Litigation => {
-                heading(out, &text::section_caption("四", t));
+                heading(out, &text::section_caption(p, "四", t));
                 litigation(out, t, st);
             }
             Kind::Item => {}

@@ -16,7 +16,7 @@
 //! with `<meta charset>`), ~3 % UTF-16LE with a BOM (text only), some UTF-8
 //! with a BOM. Every report's values satisfy the template's 勾稽 checks,
 //! except ~2 % that break exactly one check on purpose (the oracle lists its
-//! code). A `noisy_share` of the reports carry 2–5 kinds of noise
+//! code). A `noisy_share` of the reports carry 3–7 kinds of noise
 //! (`plan::noise`, limited to `Options::kinds`), each a thing real reports
 //! do, in every layout where real text shows it, whether or not xxgk reads
 //! it yet; the oracle lists the kinds that changed the text and stays the

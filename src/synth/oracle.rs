@@ -7,8 +7,9 @@
 //! `template`, `org_contains`, `about`, `layout`, `encoding`, `format`,
 //! `noise`, `findings` (the exact sorted set of warning and error codes),
 //! `cells` (every `table.row.col` count key of the template; null where the
-//! cell is empty) and `money` (`yuan` as an exact decimal string and the
-//! cell's `raw` text). It never reads the rendered report.
+//! cell is empty) and `money` (`yuan` as an exact decimal string, null when
+//! no unit is printed, and the cell's `raw` text). It never reads the
+//! rendered report.
 
 use std::fmt::Write;
 
@@ -88,7 +89,10 @@ pub fn write(p: &Plan, file: &str, out: &mut String) {
         string(out, n);
     }
     out.push_str("],\n \"findings\": [");
-    if let Some(code) = p.broken {
+    for (i, code) in p.findings.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
         string(out, code);
     }
     out.push_str("],\n \"cells\": {");
@@ -118,7 +122,10 @@ pub fn write(p: &Plan, file: &str, out: &mut String) {
         out.push_str(if i == 0 { "\n  " } else { ",\n  " });
         string(out, &m.key);
         out.push_str(": {\"yuan\": ");
-        string(out, &m.yuan);
+        match &m.yuan {
+            Some(y) => string(out, y),
+            None => out.push_str("null"),
+        }
         out.push_str(", \"raw\": ");
         string(out, &m.raw);
         out.push('}');

@@ -127,9 +127,20 @@ pub mod noise {
     pub const LITIGATION_ALONE: u32 = 1 << 18;
     /// Label variants: 规章（市政府令）, 七、总计, quote characters.
     pub const LABEL_VARIANTS: u32 = 1 << 19;
+    /// Labels, headers and captions in traditional script (mirrored sites).
+    pub const TRADITIONAL: u32 = 1 << 20;
+    /// A non-zero amount printed with no unit, in the cell or the header
+    /// (`808`, `153103.83`): its yuan value is unknown.
+    pub const MONEY_NO_UNIT: u32 = 1 << 21;
+    /// Section captions with typos (`行政法复议`, `申情况`) and a 第二十条
+    /// item printed without its caption.
+    pub const CAPTION_TYPOS: u32 = 1 << 22;
+    /// A saved page that stops in the middle of the requests table: the
+    /// cells after the cut are not printed (null in the oracle).
+    pub const TRUNCATED: u32 = 1 << 23;
 
     /// Every kind with its name in the oracle, in a fixed order.
-    pub const ALL: [(u32, &str); 20] = [
+    pub const ALL: [(u32, &str); 24] = [
         (THOUSANDS, "thousands_separators"),
         (FULLWIDTH, "fullwidth_digits"),
         (ZERO_SUFFIX, "zero_suffix"),
@@ -150,6 +161,10 @@ pub mod noise {
         (SPLIT_TITLE, "split_title"),
         (LITIGATION_ALONE, "litigation_alone"),
         (LABEL_VARIANTS, "label_variants"),
+        (TRADITIONAL, "traditional_script"),
+        (MONEY_NO_UNIT, "money_no_unit"),
+        (CAPTION_TYPOS, "caption_typos"),
+        (TRUNCATED, "truncated"),
     ];
 
     /// Every kind the generator knows (the default of `--noise-kinds`).
@@ -259,7 +274,8 @@ impl PTable<'_> {
 #[derive(Debug)]
 pub struct MoneyCell {
     pub key: String,
-    pub yuan: String,
+    /// The amount in yuan; `None` when no unit is printed.
+    pub yuan: Option<String>,
     pub raw: String,
 }
 
@@ -296,6 +312,14 @@ pub struct Plan<'t> {
     pub encoding: Encoding,
     pub noise: u32,
     pub broken: Option<&'static str>,
+    /// The warning and error codes xxgk must report: the broken check, and
+    /// what the printing calls for (`amount.unit_unknown`); sorted.
+    pub findings: Vec<&'static str>,
+    /// The table (an item of table 2) printed without its caption.
+    pub no_caption: Option<usize>,
+    /// A truncated page: the requests row it stops in and how many of its
+    /// values (in printed order) are printed.
+    pub truncate: Option<(usize, usize)>,
     pub tables: Vec<PTable<'t>>,
     pub money: Vec<MoneyCell>,
     /// Printed group labels of the requests table: 三、本年度办理结果, then
@@ -942,6 +966,32 @@ fn split_point(rng: &mut Rng, label: &str) -> Option<usize> {
     Some(offsets[i])
 }
 
+/// Simplified → traditional for the characters of the tables' labels,
+/// headers and captions, as pairs "简繁" (real-world.md: "whole labels in
+/// traditional characters on mirrored sites"). Written out here, not taken
+/// from the engine's own table, so that a character it lacks shows.
+const TRADITIONAL_PAIRS: &str = "万萬 业業 为為 举舉 于於 会會 关關 内內 决決 况況 减減 办辦 务務 \
+区區 单單 发發 后後 国國 处處 复復 审審 对對 属屬 废廢 开開 强強 当當 执執 护護 报報 据據 数數 \
+无無 机機 权權 条條 没沒 现現 类類 系係 纠糾 纳納 组組 织織 经經 结結 继繼 续續 维維 缴繳 罚罰 \
+范範 获獲 补補 规規 计計 认認 议議 许許 讼訟 访訪 诉訴 询詢 请請 购購 费費 转轉 过過 这這 项項 \
+额額 稳穩 确確 总總 亿億 门門 统統 问問 题題 应應 达達 产產 营營 财財 读讀 时時 价價 检檢";
+
+/// `s` in traditional script (重复 → 重複, 反复 → 反覆, else 复 → 復).
+pub fn to_traditional(s: &str) -> String {
+    let s = s.replace("重复", "重複").replace("反复", "反覆");
+    s.chars()
+        .map(|c| {
+            TRADITIONAL_PAIRS
+                .split_whitespace()
+                .find_map(|p| {
+                    let mut it = p.chars();
+                    (it.next() == Some(c)).then(|| it.next()).flatten()
+                })
+                .unwrap_or(c)
+        })
+        .collect()
+}
+
 /// The words after a label's enumerator.
 fn words(label: &str) -> &str {
     &label[enumerator_len(label)..]
@@ -1124,11 +1174,12 @@ fn applies(bit: u32, layout: Layout, pipe_after: bool, has_change: bool, year: i
         noise::MIXED_FORMS => year >= 2021,
         noise::SPLIT_TITLE => layout != Html,
         noise::LITIGATION_ALONE => layout == SpaceRows,
+        noise::TRUNCATED => layout != Html,
         _ => true,
     }
 }
 
-/// Chooses the noise kinds of a noisy report: 2–5 of those that apply and
+/// Chooses the noise kinds of a noisy report: 3–7 of those that apply and
 /// `kinds` allows. A document holding table 4 alone carries nothing else.
 fn choose_noise(
     rng: &mut Rng,
@@ -1156,7 +1207,7 @@ fn choose_noise(
         return noise::LITIGATION_ALONE;
     }
     let mut chosen = 0u32;
-    let want = rng.range(2, 5).min(applicable.len() as i64);
+    let want = rng.range(3, 7).min(applicable.len() as i64);
     while (chosen.count_ones() as i64) < want {
         chosen |= *rng.pick(&applicable);
     }
@@ -1233,7 +1284,12 @@ pub fn plan<'t>(
     let broken = rng
         .chance(0.02)
         .then(|| *rng.pick(&BREAKABLE))
-        .filter(|_| noise & (noise::MIXED_FORMS | noise::LITIGATION_ALONE) == 0);
+        .filter(|_| noise & (noise::MIXED_FORMS | noise::LITIGATION_ALONE | noise::TRUNCATED) == 0);
+    // Noise that moves the rows of the requests table would land after the
+    // cut of a truncated page, or cut it in two.
+    if noise & noise::TRUNCATED != 0 {
+        noise &= !(noise::PAGE_BREAKS | noise::VERTICAL_GROUPS | noise::STRAY_BLANK);
+    }
     let size = if noise & noise::THOUSANDS != 0 {
         Size(3)
     } else {
@@ -1277,6 +1333,8 @@ pub fn plan<'t>(
     let half_labels = half && rng.chance(0.6);
     let hw = |s: &str, on: bool| if on { halfwidth(s) } else { s.to_string() };
     let mut money = Vec::new();
+    // Warnings the report's printing calls for, beside a broken check.
+    let mut findings: Vec<&'static str> = Vec::new();
     let mut tables = Vec::with_capacity(raw.len());
     let mut caption_prefixed = false;
     let mut header_changed = false;
@@ -1300,10 +1358,23 @@ pub fn plan<'t>(
                         .columns
                         .iter()
                         .any(|p| p.kind == ColumnKind::ProjectCount);
-                    let a = amount(rng, zero, spaces_ok, fee);
+                    let mut a = amount(rng, zero, spaces_ok, fee);
+                    let mut yuan = Some(a.yuan);
+                    if noise & noise::MONEY_NO_UNIT != 0 && !zero {
+                        // The number as written, no unit anywhere.
+                        for unit in ["亿元", "万元", "元"] {
+                            if let Some(n) = a.cell.strip_suffix(unit) {
+                                a.cell = n.to_string();
+                                break;
+                            }
+                        }
+                        a.header_unit = false;
+                        yuan = None;
+                        findings.push("amount.unit_unknown");
+                    }
                     money.push(MoneyCell {
                         key: format!("{}.{}.{}", def.key, row.key, col.key),
-                        yuan: a.yuan,
+                        yuan,
                         raw: a.cell.clone(),
                     });
                     cells.push(a.cell);
@@ -1448,6 +1519,30 @@ pub fn plan<'t>(
     if noise & noise::LABEL_VARIANTS != 0 && !label_variants(rng, &mut tables) {
         noise &= !noise::LABEL_VARIANTS;
     }
+    if noise & noise::MONEY_NO_UNIT != 0 && findings.is_empty() {
+        noise &= !noise::MONEY_NO_UNIT;
+    }
+    findings.extend(broken);
+    findings.sort_unstable();
+    findings.dedup();
+    let traditional = noise & noise::TRADITIONAL != 0;
+    if traditional {
+        for t in tables.iter_mut() {
+            t.caption = to_traditional(&t.caption);
+            for s in t.labels.iter_mut().chain(t.headers.iter_mut()) {
+                *s = to_traditional(s);
+            }
+        }
+    }
+    // A 第二十条 item printed without its caption.
+    let items: Vec<usize> = (0..tables.len())
+        .filter(|&i| tables[i].kind == Kind::Item)
+        .collect();
+    let no_caption = if noise & noise::CAPTION_TYPOS != 0 && !items.is_empty() {
+        Some(*rng.pick(&items))
+    } else {
+        None
+    };
     if noise & noise::SPACED_CHARS != 0 {
         spaced_chars(rng, &mut tables);
     }
@@ -1459,8 +1554,42 @@ pub fn plan<'t>(
         }
     }
 
-    let groups = GROUPS.map(|g| hw(g, half_labels));
-    let corner = hw(CORNER, half_labels);
+    // A page that stops in the middle of the requests table (real-world.md,
+    // "Whole reports"): what is not printed is null, and xxgk must say that
+    // a row is short, rows are missing, table 4 is missing.
+    let mut truncate = None;
+    if noise & noise::TRUNCATED != 0 {
+        if let Some(t) = tables.iter_mut().find(|t| t.kind == Kind::Requests) {
+            let nrows = t.labels.len();
+            let ncols = t.ncols();
+            let r = rng.range(3, nrows as i64 - 2) as usize;
+            // At least one value of the row, never all (row.short).
+            let k = rng.range(1, ncols as i64 - 1) as usize;
+            for (i, v) in t.values.iter_mut().enumerate() {
+                let (row, col) = (i / ncols, i % ncols);
+                let printed = row < r || (row == r && t.order[..k].contains(&col));
+                if !printed {
+                    *v = None;
+                }
+            }
+            t.splits.retain(|s| s.row < r);
+            truncate = Some((r, k));
+            findings.extend(["row.short", "row.missing"]);
+        }
+        for t in tables.iter_mut().filter(|t| t.kind == Kind::Litigation) {
+            t.values.iter_mut().for_each(|v| *v = None);
+            findings.push("table.missing");
+        }
+        findings.sort_unstable();
+        findings.dedup();
+        if truncate.is_none() {
+            noise &= !noise::TRUNCATED;
+        }
+    }
+
+    let tr = |s: String| if traditional { to_traditional(&s) } else { s };
+    let groups = GROUPS.map(|g| tr(hw(g, half_labels)));
+    let corner = tr(hw(CORNER, half_labels));
     let prose = Prose {
         phone: format!(
             "0{}-{}",
@@ -1490,6 +1619,9 @@ pub fn plan<'t>(
         encoding,
         noise,
         broken,
+        findings,
+        no_caption,
+        truncate,
         tables,
         money,
         groups,

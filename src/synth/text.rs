@@ -87,10 +87,12 @@ pub fn lines<'a>(p: &'a Plan, t: &'a PTable) -> Vec<Line<'a>> {
     match t.kind {
         Kind::Item => {
             let w = item_width(p);
-            out.push(Line {
-                cells: pad_to(vec![C::Text(&t.caption)], w),
-                role: Role::Caption,
-            });
+            if !uncaptioned(p, t) {
+                out.push(Line {
+                    cells: pad_to(vec![C::Text(&t.caption)], w),
+                    role: Role::Caption,
+                });
+            }
             let mut h = vec![C::Text(CONTENT)];
             h.extend(t.order.iter().map(|&c| C::Text(&t.headers[c])));
             out.push(Line {
@@ -792,6 +794,19 @@ fn table(out: &mut String, p: &Plan, t: &PTable, rng: &mut Rng) {
     if !page.is_empty() {
         page_break(p, &mut lines, &page, rng);
     }
+    if let (Kind::Requests, Some((r, k))) = (t.kind, p.truncate) {
+        // The page stops after `k` values of row `r`.
+        if let Some(i) = lines.iter().position(|l| l.role == Role::Data(r)) {
+            lines.truncate(i + 1);
+            let label = t.labels[r].as_str();
+            let li = lines[i]
+                .cells
+                .iter()
+                .position(|c| matches!(c, C::Text(s) if std::ptr::eq(*s, label)))
+                .unwrap_or(0);
+            lines[i].cells.truncate(li + 1 + k);
+        }
+    }
     match p.layout {
         Layout::TabRows | Layout::SpaceRows => pdf_table(out, p, t, &lines, rng),
         Layout::DocxCells => docx_table(out, t, &lines, rng),
@@ -875,16 +890,31 @@ pub fn signature_date(p: &Plan) -> String {
     format!("{}年{}月{}日", p.year + 1, p.prose.sign.0, p.prose.sign.1)
 }
 
-/// Section captions of tables 3 and 4: the number and the table's label.
-pub fn section_caption(n: &str, t: &PTable) -> String {
-    format!("{n}、{}", t.def.label)
+/// Section captions of tables 3 and 4: the number and the table's label,
+/// with the typos of real reports under `noise::CAPTION_TYPOS`.
+pub fn section_caption(p: &Plan, n: &str, t: &PTable) -> String {
+    let label = if p.noise & noise::CAPTION_TYPOS != 0 {
+        t.def
+            .label
+            .replace("行政复议", "行政法复议")
+            .replace("申请情况", "申情况")
+    } else {
+        t.def.label.clone()
+    };
+    format!("{n}、{label}")
+}
+
+/// Is `t` the item the plan prints without its caption?
+pub fn uncaptioned(p: &Plan, t: &PTable) -> bool {
+    p.no_caption
+        .is_some_and(|i| p.tables.get(i).is_some_and(|x| std::ptr::eq(x, t)))
 }
 
 /// A page holding table 4 alone, space-separated, its three-level header
 /// over four lines: 行政复议 / 行政诉讼, the two kinds of suit, the outcomes
 /// of review and direct suit, the outcomes of suit after review.
 fn litigation_alone(p: &Plan, t: &PTable, out: &mut String) {
-    let _ = write!(out, "{}\n\n{}\n\n", title(p), section_caption("四", t));
+    let _ = write!(out, "{}\n\n{}\n\n", title(p), section_caption(p, "四", t));
     let heads = t.headers.join(" ");
     let _ = writeln!(out, "{} {LITIGATION}", t.labels[0]);
     let _ = writeln!(out, "{}", t.labels[1..].join(" "));
@@ -935,8 +965,12 @@ pub fn render(p: &Plan, rng: &mut Rng, out: &mut String) {
     }
     for (n, kind) in [("三", Kind::Requests), ("四", Kind::Litigation)] {
         for t in p.tables.iter().filter(|t| t.kind == kind) {
-            let _ = write!(out, "\n{}\n\n", section_caption(n, t));
+            let _ = write!(out, "\n{}\n\n", section_caption(p, n, t));
             table(out, p, t, rng);
+            if kind == Kind::Requests && p.truncate.is_some() {
+                // The saved page ends here.
+                return;
+            }
         }
     }
     let _ = write!(
