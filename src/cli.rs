@@ -10,7 +10,8 @@ Exit codes:
   0    the run finished and the datasets are published (bad files are rows, not failures)
   1    finished and published, but --strict found error findings
   2    fatal: bad arguments, config or templates, unwritable output; nothing published
-  130  interrupted; nothing published";
+  130  interrupted by SIGINT (Ctrl-C): the staging folder removed, nothing published
+  143  terminated by SIGTERM: the same";
 
 /// Government information-disclosure annual reports (政府信息公开工作年度报告)
 /// → typed Parquet datasets.
@@ -23,9 +24,11 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Read every report under CORPUS and write the datasets under OUT:
-    /// reports, disclosure_counts, procurement, litigation, findings
-    /// (Hive-partitioned Parquet, one folder each).
+    /// Read every report under CORPUS and write the datasets under OUT, one
+    /// folder of Parquet files each: reports, disclosure_counts,
+    /// procurement, litigation, findings, and (the derive stage, at the end
+    /// of an unsharded run) yearly_comparison and metrics. `xxgk schema`
+    /// lists their columns.
     #[command(after_help = EXIT_CODES)]
     Ingest {
         /// Folder of reports (or one report file).
@@ -45,9 +48,14 @@ pub enum Command {
         /// publishes only those, so N machines can fill one dataset folder.
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
-        /// Worker threads; default: one per core.
-        #[arg(long)]
-        threads: Option<usize>,
+        /// Worker threads (1 or more); default: one per core.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        threads: Option<u16>,
+        /// Follow symbolic links that lead outside CORPUS (by default such a
+        /// link is not followed: it gets a `reports` row with
+        /// `file.link_outside`). Links inside CORPUS are always followed.
+        #[arg(long, short = 'L')]
+        follow: bool,
         /// No progress bar and no summary.
         #[arg(long, short)]
         quiet: bool,
@@ -105,6 +113,42 @@ pub enum Command {
     Summary {
         /// The folder the datasets were published into.
         out: PathBuf,
+    },
+    /// Print the data dictionary: every column of every dataset (type, what a
+    /// null means, the values it takes) and every table, row and column key
+    /// with its Chinese label per template. docs/dictionary.md is
+    /// `xxgk schema --markdown`.
+    Schema {
+        /// Print the Markdown document (default: one column a line,
+        /// tab-separated: dataset, column, type, null, meaning, values).
+        #[arg(long)]
+        markdown: bool,
+        /// Config file (TOML) whose templates and metrics are listed;
+        /// default: the embedded config/xxgk.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Print or copy the embedded config and templates, to start a config of
+    /// your own (`--config FILE` reads it; its template paths are relative
+    /// to it).
+    #[command(group(
+        clap::ArgGroup::new("what")
+            .required(true)
+            .multiple(true)
+            .args(["print", "templates", "write"])
+    ))]
+    Config {
+        /// Print the embedded config/xxgk.toml.
+        #[arg(long)]
+        print: bool,
+        /// Print the embedded templates (config/templates/*.toml), each
+        /// after a `# ==> templates/NAME.toml <==` line.
+        #[arg(long)]
+        templates: bool,
+        /// Write xxgk.toml and templates/ into DIR, a working copy for
+        /// `--config DIR/xxgk.toml`; existing files are not overwritten.
+        #[arg(long, value_name = "DIR")]
+        write: Option<PathBuf>,
     },
     /// Show what xxgk reads in one report: template, year and org with the
     /// text they came from, layout, every table as a grid of keys and raw

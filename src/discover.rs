@@ -3,11 +3,14 @@
 //! It takes the corpus root, the include/exclude patterns and the chosen
 //! formats, and hands every matching file to a callback in a deterministic
 //! order (depth first, each folder's names sorted byte-wise), so memory does
-//! not grow with the corpus. Symbolic links
-//! are followed; a loop, a place the walk cannot enter and anything that is
-//! not a regular file (a FIFO, a socket, a dangling link) are entries too,
-//! with the problem named, so each gets a `reports` row. A file name that is
-//! not UTF-8 is kept with its bad bytes written `\xNN`. It never reads a file.
+//! not grow with the corpus. Symbolic links are followed while they lead to
+//! a place inside the corpus; one leading outside it is not followed unless
+//! asked (`--follow`, as ripgrep and fd do), so a crawled archive cannot make
+//! xxgk read files elsewhere on the machine. Such a link, a loop, a place the
+//! walk cannot enter and anything that is not a regular file (a FIFO, a
+//! socket, a dangling link) are entries too, with the problem named, so each
+//! gets a `reports` row. A file name that is not UTF-8 is kept with its bad
+//! bytes written `\xNN`. It never reads a file.
 
 use std::path::{Path, PathBuf};
 
@@ -113,22 +116,39 @@ fn walk_problem(err: &walkdir::Error) -> Problem {
     }
 }
 
-/// Checks that the corpus root can be walked at all (a fatal error if not).
+fn not_regular() -> Problem {
+    Problem {
+        code: "file.not_regular",
+        message: "not a regular file (a FIFO, socket or device); not read".to_string(),
+    }
+}
+
+/// Checks that the corpus root can be walked at all (a fatal error, naming
+/// the argument, if not).
 pub fn check_root(root: &Path) -> Result<(), String> {
     std::fs::metadata(root)
         .map(|_| ())
-        .map_err(|e| format!("{}: {e}", root.display()))
+        .map_err(|e| format!("CORPUS {}: cannot be read: {e}", root.display()))
+}
+
+/// Where a symbolic link leads when that is outside `root` (canonical).
+fn leads_outside(root: &Path, link: &Path) -> Option<PathBuf> {
+    let target = std::fs::canonicalize(link).ok()?;
+    (!target.starts_with(root)).then_some(target)
 }
 
 /// Walks `root` (a folder, or a single file), calling `take` with each entry
-/// until it returns false. Returns how many files matched the patterns but
-/// none of the chosen formats.
+/// until it returns false. Symbolic links leading outside `root` are
+/// followed only when `follow` is set. Returns how many files matched the
+/// patterns but none of the chosen formats.
 pub fn walk(
     root: &Path,
     settings: &Settings,
+    follow: bool,
     mut take: impl FnMut(Entry) -> bool,
 ) -> Result<usize, String> {
-    let meta = std::fs::metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    let meta = std::fs::metadata(root)
+        .map_err(|e| format!("CORPUS {}: cannot be read: {e}", root.display()))?;
     if meta.is_file() {
         let name = root.file_name().unwrap_or(root.as_os_str());
         let (rel, lossy) = rel_path(Path::new(""), Path::new(name));
@@ -142,18 +162,49 @@ pub fn walk(
         return Ok(0);
     }
     let mut other_formats = 0;
-    for item in WalkDir::new(root).follow_links(true).sort_by_file_name() {
+    // The root as links resolve: what lies under it is inside the corpus.
+    let inside = if follow {
+        None
+    } else {
+        Some(
+            std::fs::canonicalize(root)
+                .map_err(|e| format!("CORPUS {}: cannot be read: {e}", root.display()))?,
+        )
+    };
+    let mut items = WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(item) = items.next() {
         let (path, problem, is_file) = match &item {
             Ok(e) => {
                 let ft = e.file_type();
-                if ft.is_dir() {
-                    continue;
+                let outside = if e.path_is_symlink() && e.depth() > 0 {
+                    inside.as_deref().and_then(|r| leads_outside(r, e.path()))
+                } else {
+                    None
+                };
+                if let Some(target) = outside {
+                    // Not entered: the link itself is the entry.
+                    if ft.is_dir() {
+                        items.skip_current_dir();
+                    }
+                    let problem = Problem {
+                        code: "file.link_outside",
+                        message: format!(
+                            "a symbolic link leading outside CORPUS, to {}; not followed \
+                             (--follow follows it)",
+                            target.display()
+                        ),
+                    };
+                    (e.path().to_path_buf(), Some(problem), !ft.is_dir())
+                } else {
+                    if ft.is_dir() {
+                        continue;
+                    }
+                    let problem = (!ft.is_file()).then(not_regular);
+                    (e.path().to_path_buf(), problem, true)
                 }
-                let problem = (!ft.is_file()).then(|| Problem {
-                    code: "file.not_regular",
-                    message: "not a regular file (a FIFO, socket or device); not read".to_string(),
-                });
-                (e.path().to_path_buf(), problem, true)
             }
             Err(err) => {
                 let p = err

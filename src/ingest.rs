@@ -32,6 +32,8 @@ pub struct Options {
     pub out: PathBuf,
     pub threads: Option<usize>,
     pub shard: Shard,
+    /// Follow symbolic links that lead outside the corpus.
+    pub follow: bool,
 }
 
 pub struct Outcome {
@@ -100,9 +102,21 @@ pub fn run(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Out
     if let Some(n) = opts.threads {
         pool = pool.num_threads(n.max(1));
     }
-    let pool = pool.build().map_err(|e| format!("thread pool: {e}"))?;
+    let pool = pool.build().map_err(|e| {
+        let n = opts
+            .threads
+            .map_or("(one per core)".into(), |n| n.to_string());
+        format!("--threads {n}: cannot start the worker threads: {e}")
+    })?;
     discover::check_root(&opts.corpus)?;
-    let mut sink = Sink::create(&opts.out, &settings.templates, opts.shard)?;
+    let out = opts.out.display();
+    std::fs::create_dir_all(&opts.out)
+        .map_err(|e| format!("--out {out}: cannot create the output folder: {e}"))?;
+    // From here a signal is noted and acted on between chunks (module
+    // `interrupt`), so the staging folder is always removed.
+    crate::interrupt::install();
+    let mut sink = Sink::create(&opts.out, &settings.templates, opts.shard)
+        .map_err(|e| format!("--out {out}: cannot write into the output folder: {e}"))?;
     bar.set_prefix("extract");
     let shard = opts.shard;
     let walk_bar = bar.clone();
@@ -115,7 +129,7 @@ pub fn run(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Out
             let mut other_shards = 0usize;
             let (mut walking, mut clock) = (Duration::ZERO, Instant::now());
             walk_bar.set_message("(walking)");
-            let other_formats = discover::walk(&opts.corpus, settings, |e| {
+            let other_formats = discover::walk(&opts.corpus, settings, opts.follow, |e| {
                 walking += clock.elapsed();
                 let go_on = if shard.takes(&e.rel) {
                     walk_bar.inc_length(1);
@@ -134,6 +148,7 @@ pub fn run(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Out
         let written = pool.in_place_scope(|scope| -> Result<(), String> {
             let mut pending: Option<mpsc::Receiver<Vec<ReportOut>>> = None;
             loop {
+                crate::interrupt::check()?;
                 let chunk = next_chunk(&rx);
                 let done = chunk.is_empty();
                 if !done {
@@ -175,6 +190,10 @@ pub fn run(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Out
     let mut clock = Instant::now();
     let staged = sink.close()?;
     stages.lap(Stages::WRITE, &mut clock);
+    if let Err(e) = crate::interrupt::check() {
+        staged.abandon();
+        return Err(e);
+    }
     // A whole run derives inside its staging folder and publishes all at
     // once; a shard leaves that to `xxgk derive` once every shard is in.
     let derive_clock = Instant::now();
@@ -190,6 +209,11 @@ pub fn run(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Out
         None
     };
     let derive_time = derive_clock.elapsed();
+    // The last moment to stop: past it, the run publishes and ends.
+    if let Err(e) = crate::interrupt::check() {
+        staged.abandon();
+        return Err(e);
+    }
     let written = staged.publish(&crate::derive::DATASETS)?;
     stages.0[Stages::WALK] += walking.as_nanos() as u64;
     let manifest = Manifest {

@@ -8,11 +8,13 @@
 pub mod cli;
 pub mod decode;
 pub mod derive;
+pub mod dictionary;
 pub mod discover;
 pub mod extract;
 pub mod html;
 pub mod ingest;
 pub mod inspect;
+pub mod interrupt;
 pub mod manifest;
 pub mod memory;
 pub mod model;

@@ -1,5 +1,6 @@
 //! Thin: parse options, run, map the outcome to an exit code (STYLE, habit 1).
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -7,7 +8,9 @@ use clap::Parser;
 use xxgk::cli::{Cli, Command};
 use xxgk::model::Format;
 use xxgk::sink::Shard;
-use xxgk::{derive, ingest, inspect, manifest, progress, report, settings, synth};
+use xxgk::{
+    derive, dictionary, ingest, inspect, interrupt, manifest, progress, report, settings, synth,
+};
 
 /// Named exit codes; README and `--help` list them.
 #[derive(Debug, Clone, Copy)]
@@ -26,11 +29,12 @@ fn run(cli: Cli) -> Result<Exit, String> {
             formats,
             shard,
             threads,
+            follow,
             quiet,
             timings,
             strict,
         } => {
-            let settings = settings::load(config.as_deref(), formats.as_deref())?;
+            let settings = load_settings(config.as_deref(), formats.as_deref())?;
             let shard = match shard {
                 Some(s) => Shard::parse(&s)?,
                 None => Shard::WHOLE,
@@ -38,8 +42,9 @@ fn run(cli: Cli) -> Result<Exit, String> {
             let opts = ingest::Options {
                 corpus,
                 out,
-                threads,
+                threads: threads.map(usize::from),
                 shard,
+                follow,
             };
             let bar = progress::bar(quiet);
             let outcome = ingest::run(&opts, &settings, &bar)?;
@@ -73,7 +78,7 @@ fn run(cli: Cli) -> Result<Exit, String> {
             noise_kinds,
             config,
         } => {
-            let settings = settings::load(config.as_deref(), None)?;
+            let settings = load_settings(config.as_deref(), None)?;
             let kinds = synth::noise::parse(&noise_kinds).map_err(|e| format!("synth: {e}"))?;
             let opts = synth::Options {
                 out,
@@ -97,7 +102,7 @@ fn run(cli: Cli) -> Result<Exit, String> {
             Ok(Exit::Ok)
         }
         Command::Derive { out, config, quiet } => {
-            let settings = settings::load(config.as_deref(), None)?;
+            let settings = load_settings(config.as_deref(), None)?;
             let bar = progress::bar(quiet);
             let m = derive::derive_published(&out, &settings, &bar)?;
             bar.finish_and_clear();
@@ -117,8 +122,36 @@ fn run(cli: Cli) -> Result<Exit, String> {
             print!("{}", manifest::render(&m));
             Ok(Exit::Ok)
         }
+        Command::Schema { markdown, config } => {
+            let settings = load_settings(config.as_deref(), None)?;
+            if markdown {
+                print!("{}", dictionary::markdown(&settings));
+            } else {
+                print!("{}", dictionary::plain(&settings));
+            }
+            Ok(Exit::Ok)
+        }
+        Command::Config {
+            print,
+            templates,
+            write,
+        } => {
+            if print {
+                print!("{}", settings::DEFAULT_CONFIG);
+            }
+            if templates {
+                for (name, text) in settings::EMBEDDED {
+                    println!("# ==> {name} <==");
+                    print!("{text}");
+                }
+            }
+            if let Some(dir) = write {
+                write_config(&dir)?;
+            }
+            Ok(Exit::Ok)
+        }
         Command::Inspect { file, config } => {
-            let settings = settings::load(config.as_deref(), None)?;
+            let settings = load_settings(config.as_deref(), None)?;
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let name = file.display().to_string();
             let format = settings.format_of(&name).unwrap_or(Format::Txt);
@@ -127,6 +160,45 @@ fn run(cli: Cli) -> Result<Exit, String> {
             Ok(Exit::Ok)
         }
     }
+}
+
+/// Loads the settings; an error about the config file names `--config`.
+fn load_settings(
+    config: Option<&Path>,
+    formats: Option<&[String]>,
+) -> Result<settings::Settings, String> {
+    settings::load(config, formats).map_err(|e| match config {
+        Some(p) if !e.starts_with("--") => {
+            let name = p.display().to_string();
+            match e.strip_prefix(&format!("{name}: ")) {
+                Some(rest) => format!("--config {name}: {rest}"),
+                None => format!("--config {name}: {e}"),
+            }
+        }
+        _ => e,
+    })
+}
+
+/// `xxgk config --write DIR`: the embedded config and templates as files.
+fn write_config(dir: &Path) -> Result<(), String> {
+    let arg = |e: std::io::Error, what: &Path| {
+        format!("--write {}: {}: {e}", dir.display(), what.display())
+    };
+    let mut files = vec![(dir.join("xxgk.toml"), settings::DEFAULT_CONFIG)];
+    files.extend(settings::EMBEDDED.iter().map(|(n, t)| (dir.join(n), *t)));
+    for (path, text) in files {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| arg(e, parent))?;
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| arg(e, &path))?;
+        std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| arg(e, &path))?;
+        eprintln!("xxgk: wrote {}", path.display());
+    }
+    Ok(())
 }
 
 /// `a 1, b 2`, or `none`.
@@ -153,7 +225,11 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
             eprintln!("xxgk: {e}");
-            ExitCode::from(Exit::Fatal as u8)
+            // 128 + the signal, as a shell reports a process it stopped.
+            match interrupt::received() {
+                Some(signal) => ExitCode::from((128 + signal).clamp(0, 255) as u8),
+                None => ExitCode::from(Exit::Fatal as u8),
+            }
         }
     }
 }

@@ -19,8 +19,10 @@ use crate::org::{OrgConfig, OrgKeys};
 use crate::segment::normalise::Normaliser;
 use crate::template::{self, Templates};
 
-const DEFAULT_CONFIG: &str = include_str!("../config/xxgk.toml");
-const EMBEDDED: &[(&str, &str)] = &[
+/// The default config, as `xxgk config --print` shows it.
+pub const DEFAULT_CONFIG: &str = include_str!("../config/xxgk.toml");
+/// The shipped templates, by the path the default config names them with.
+pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "templates/gb2019.toml",
         include_str!("../config/templates/gb2019.toml"),
@@ -141,7 +143,15 @@ pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings,
         match &dir {
             Some(d) => {
                 let p = d.join(file);
-                let t = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+                let t = std::fs::read_to_string(&p).map_err(|e| {
+                    format!(
+                        "{name}: templates.files: {}: {e} (paths are relative to the config \
+                         file: copy config/templates/ beside it, or write a working copy \
+                         with `xxgk config --write DIR`; `xxgk config --print` shows the \
+                         embedded config)",
+                        p.display()
+                    )
+                })?;
                 texts.push((p.display().to_string(), t));
             }
             None => {

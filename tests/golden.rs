@@ -72,3 +72,79 @@ fn twins_give_identical_rows() {
         }
     }
 }
+
+/// The README's first command over `data/` gives comparison rows: the
+/// bodies of `data/years/` over two or three years, each row's values equal
+/// to the two reports' oracles, and no cross-year finding (the sample's
+/// carried figures agree).
+#[cfg(feature = "derive")]
+#[test]
+fn the_sample_corpus_gives_yearly_comparison_rows() {
+    use std::collections::BTreeSet;
+    let out = tempfile::tempdir().unwrap();
+    ingest(&root().join("data"), out.path(), &[]);
+    let cmp = rows(&out.path().join("yearly_comparison"));
+    assert!(!cmp.is_empty(), "yearly_comparison of data/ is empty");
+    // Oracle cells by (org name, year).
+    let mut cells: BTreeMap<(String, i64), &serde_json::Value> = BTreeMap::new();
+    let oracles = oracles();
+    for (path, o) in &oracles {
+        if path.starts_with("years/") {
+            let org = o["org_contains"].as_str().unwrap().to_string();
+            cells.insert((org, o["year"].as_i64().unwrap()), &o["cells"]);
+        }
+    }
+    assert_eq!(cells.len(), 14);
+    let mut pairs = BTreeSet::new();
+    let mut checked = 0;
+    for r in &cmp {
+        let org = r["org_name"].str().unwrap().to_string();
+        let year = r["year"].int().unwrap();
+        assert_eq!(r["prior_year"].int(), Some(year - 1));
+        let (Some(now), Some(before)) = (
+            cells.get(&(org.clone(), year)),
+            cells.get(&(org.clone(), year - 1)),
+        ) else {
+            continue;
+        };
+        pairs.insert((org.clone(), year));
+        if r["table_key"].str() != Some("requests") {
+            continue;
+        }
+        let key = format!(
+            "requests.{}.{}",
+            r["row_key"].str().unwrap(),
+            r["col_key"].str().unwrap()
+        );
+        let Some(want) = now.get(&key) else { continue };
+        let want_prior = &before[&key];
+        let dec = |v: &Val| match v {
+            Val::Dec(m, s) => Some(*m / 10i128.pow(*s as u32)),
+            _ => None,
+        };
+        assert_eq!(
+            dec(&r["value"]),
+            want.as_i64().map(i128::from),
+            "{org} {year} {key}"
+        );
+        assert_eq!(
+            dec(&r["prior_value"]),
+            want_prior.as_i64().map(i128::from),
+            "{org} {year} {key}"
+        );
+        assert!(r["row_label"].str().is_some_and(|l| !l.is_empty()));
+        checked += 1;
+    }
+    // Four bodies over 2020–2022 and one over 2021–2022.
+    assert_eq!(pairs.len(), 9, "{pairs:?}");
+    assert!(checked > 9 * 100, "{checked} request cells compared");
+    let cross: Vec<_> = rows(&out.path().join("findings"))
+        .into_iter()
+        .filter(|f| {
+            f["code"]
+                .str()
+                .is_some_and(|c| c.starts_with("cross_year."))
+        })
+        .collect();
+    assert!(cross.is_empty(), "{cross:?}");
+}

@@ -323,3 +323,77 @@ fn formats_and_patterns_choose_the_files() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format \"pdf\""));
 }
+
+/// A symbolic link leading outside CORPUS (to a file or a folder) is not
+/// followed: it gets an unreadable row with `file.link_outside`, and nothing
+/// outside is read; `--follow` follows it. Links inside are followed.
+#[test]
+fn links_leading_outside_the_corpus_are_not_followed_unless_asked() {
+    let work = tempfile::tempdir().unwrap();
+    let corpus = work.path().join("corpus");
+    let elsewhere = work.path().join("elsewhere");
+    write(&elsewhere, "secret.txt", &fixture("twin_report.txt"));
+    write(&corpus, "sub/inside.txt", &fixture("layout4_pipe_rows.txt"));
+    std::os::unix::fs::symlink("../elsewhere/secret.txt", corpus.join("to_file.txt")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, corpus.join("to_folder")).unwrap();
+    std::os::unix::fs::symlink("sub", corpus.join("inside_link")).unwrap();
+    let ingest = |extra: &[&str]| {
+        let out = work.path().join(format!("out{}", extra.len()));
+        let mut args = vec![
+            "ingest",
+            corpus.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        let o = Command::new(env!("CARGO_BIN_EXE_xxgk"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let status: BTreeMap<String, String> = rows(&out.join("reports"))
+            .iter()
+            .map(|r| {
+                (
+                    r["source_path"].str().unwrap().to_string(),
+                    r["status"].str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let codes: Vec<(String, String, String)> = rows(&out.join("findings"))
+            .iter()
+            .map(|f| {
+                (
+                    f["source_path"].str().unwrap().to_string(),
+                    f["code"].str().unwrap().to_string(),
+                    f["message"].str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        (status, codes)
+    };
+    let (status, codes) = ingest(&[]);
+    let want: BTreeMap<String, String> = [
+        ("inside_link/inside.txt", "ok"),
+        ("sub/inside.txt", "duplicate"),
+        ("to_file.txt", "unreadable"),
+        ("to_folder", "unreadable"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(status, want);
+    for path in ["to_file.txt", "to_folder"] {
+        let f = codes
+            .iter()
+            .find(|c| c.0 == path && c.1 == "file.link_outside")
+            .unwrap_or_else(|| panic!("{path}: {codes:?}"));
+        assert!(f.2.starts_with(&format!("{path}: ")), "{}", f.2);
+        assert!(f.2.contains("--follow"), "{}", f.2);
+    }
+    let (status, _) = ingest(&["--follow"]);
+    assert_eq!(status["to_file.txt"], "ok");
+    assert_eq!(status["to_folder/secret.txt"], "duplicate");
+    assert!(!status.contains_key("to_folder"));
+}

@@ -105,12 +105,17 @@ fn strings(name: &str, values: &[&str]) -> Result<LazyFrame, Error> {
 struct Keys {
     list: Vec<(String, String, String, bool)>,
     index: HashMap<(String, String, String), u32>,
+    /// Table, row and column labels per key: the last template's that
+    /// defines it (the newest form); money columns without their unit
+    /// (the amount is in yuan).
+    labels: HashMap<(String, String, String), [String; 3]>,
 }
 
 impl Keys {
     fn new(settings: &Settings) -> Keys {
         let t = &settings.templates;
         let mut set: BTreeSet<(String, String, String, bool)> = BTreeSet::new();
+        let mut labels = HashMap::new();
         for def in &t.tables {
             for row in &def.rows {
                 for c in &def.columns {
@@ -119,14 +124,29 @@ impl Keys {
                         ColumnKind::ProjectCount => ("procurement", "project_count", false),
                         _ => (def.key.as_str(), c.key.as_str(), false),
                     };
-                    set.insert((table.into(), row.key.clone(), col.into(), yuan));
+                    let key = (table.to_string(), row.key.clone(), col.to_string());
+                    let col_label = match c.kind {
+                        ColumnKind::Money => c.label.split('（').next().unwrap_or(&c.label),
+                        _ => &c.label,
+                    };
+                    labels.insert(
+                        key.clone(),
+                        [def.label.clone(), row.label.clone(), col_label.to_string()],
+                    );
+                    set.insert((key.0, key.1, key.2, yuan));
                 }
             }
         }
         for rule in &settings.derive.sum {
             for def in t.tables.iter().filter(|d| d.key == rule.table) {
                 for c in &def.columns {
-                    set.insert((rule.table.clone(), rule.into.clone(), c.key.clone(), false));
+                    let key = (rule.table.clone(), rule.into.clone(), c.key.clone());
+                    // A sum a template prints as a row of its own has that
+                    // row's label; otherwise its key stands in.
+                    labels
+                        .entry(key.clone())
+                        .or_insert_with(|| [def.label.clone(), rule.into.clone(), c.label.clone()]);
+                    set.insert((key.0, key.1, key.2, false));
                 }
             }
         }
@@ -136,7 +156,11 @@ impl Keys {
             .enumerate()
             .map(|(i, (t, r, c, _))| ((t.clone(), r.clone(), c.clone()), i as u32))
             .collect();
-        Keys { list, index }
+        Keys {
+            list,
+            index,
+            labels,
+        }
     }
 
     fn kid(&self, t: &str, r: &str, c: &str) -> Option<u32> {
@@ -145,8 +169,18 @@ impl Keys {
             .copied()
     }
 
-    /// kid, table_key, row_key, col_key, unit.
+    /// kid, table_key, row_key, col_key, their labels, unit.
     fn frame(&self) -> Result<LazyFrame, Error> {
+        let label = |i: usize| -> Vec<&str> {
+            self.list
+                .iter()
+                .map(|(t, r, c, _)| {
+                    self.labels
+                        .get(&(t.clone(), r.clone(), c.clone()))
+                        .map_or("", |l| l[i].as_str())
+                })
+                .collect()
+        };
         let part = |f: fn(&(String, String, String, bool)) -> &str| -> Vec<&str> {
             self.list.iter().map(f).collect()
         };
@@ -161,6 +195,9 @@ impl Keys {
             Column::new("table_key".into(), part(|k| &k.0)),
             Column::new("row_key".into(), part(|k| &k.1)),
             Column::new("col_key".into(), part(|k| &k.2)),
+            Column::new("table_label".into(), label(0)),
+            Column::new("row_label".into(), label(1)),
+            Column::new("col_label".into(), label(2)),
             Column::new("unit".into(), units),
         ])
         .map(IntoLazy::lazy)
@@ -511,6 +548,9 @@ fn named_comparison(numbered: LazyFrame, i: &Inputs) -> LazyFrame {
         col("table_key"),
         col("row_key"),
         col("col_key"),
+        col("table_label"),
+        col("row_label"),
+        col("col_label"),
         col("unit"),
         col("value"),
         col("prior_value"),
@@ -1115,6 +1155,35 @@ fn compute(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_carry_the_templates_labels() {
+        let s = crate::settings::load(None, None).unwrap();
+        let k = Keys::new(&s);
+        let label = |t: &str, r: &str, c: &str| k.labels[&(t.into(), r.into(), c.into())].clone();
+        assert_eq!(
+            label("requests", "other", "total"),
+            ["收到和处理政府信息公开申请情况", "（六）其他处理", "总计"]
+        );
+        assert_eq!(
+            label("litigation", "administrative_review", "corrected"),
+            ["政府信息公开行政复议、行政诉讼情况", "行政复议", "结果纠正"]
+        );
+        // The money column without its unit: the amount is in yuan.
+        assert_eq!(
+            label("procurement", "administrative_fees", "amount_yuan"),
+            ["第二十条第（八）项", "行政事业性收费", "本年收费金额"]
+        );
+        assert_eq!(
+            label("art20_1", "regulations", "in_force")[2],
+            "现行有效件数"
+        );
+        // Every key has its three labels.
+        for (t, r, c, _) in &k.list {
+            let l = label(t, r, c);
+            assert!(l.iter().all(|x| !x.is_empty()), "{t}.{r}.{c}: {l:?}");
+        }
+    }
 
     #[test]
     fn keys_cover_counts_money_and_sums() {

@@ -219,3 +219,103 @@ impl Rows {
         RecordBatch::try_new(self.schema.clone(), arrays)
     }
 }
+
+/// What one column holds and what its null means. `xxgk schema` prints one
+/// per field, beside the field's type, for the schemas above and the derived
+/// datasets; a test fails when a field has none or a description names a
+/// column that no dataset has.
+pub struct ColumnDoc {
+    /// The dataset, or `*` for a column of that name in every dataset that
+    /// has it and no description of its own.
+    pub dataset: &'static str,
+    pub column: &'static str,
+    pub meaning: &'static str,
+    /// What a null means; empty for a column that is never null.
+    pub null: &'static str,
+}
+
+const fn doc(
+    dataset: &'static str,
+    column: &'static str,
+    meaning: &'static str,
+    null: &'static str,
+) -> ColumnDoc {
+    ColumnDoc {
+        dataset,
+        column,
+        meaning,
+        null,
+    }
+}
+
+/// One description per field (datasets.md; docs/derive.md for the derived
+/// datasets).
+pub const COLUMN_DOCS: &[ColumnDoc] = &[
+    doc("*", "report_id", "hex SHA-256 of the file's bytes; joins every dataset to `reports`", ""),
+    doc("*", "source_path", "path relative to CORPUS, `/`-separated (bytes that are not UTF-8 written `\\xNN`)", ""),
+    doc("*", "year", "statistics year of the report (the year the figures are about, not the year it was published)", "no year could be read (`year.missing`, unreadable files)"),
+    doc("*", "org_name", "the issuing body, as the report names it", "no name found in the title, signature or prose"),
+    doc("*", "template", "the table forms the report follows (`none`: no standard table found)", ""),
+    doc("*", "table_key", "the table (keys of the template, see \"Keys and labels\")", ""),
+    doc("*", "table_label", "the table's Chinese name as the template gives it", ""),
+    doc("*", "row_key", "the row (keys of the template)", ""),
+    doc("*", "row_label", "the row's Chinese label as the template gives it", ""),
+    doc("*", "col_key", "the column (keys of the template)", ""),
+    doc("*", "col_label", "the column's Chinese label as the template gives it", ""),
+    doc("*", "raw", "the cell text as printed, trimmed", "the report did not print the cell"),
+    doc("*", "org_key", "the body across years: normalised name, suffix cut, renames, region prefix (docs/derive.md)", "no org_name"),
+    doc("reports", "format", "how the file was read (by its extension); `other` for a file of no format read", ""),
+    doc("reports", "encoding", "the text encoding as detected; `unknown` when the file was not decoded", ""),
+    doc("reports", "status", "what happened to the file", ""),
+    doc("reports", "cells_found", "table cells the report printed and xxgk placed", ""),
+    doc("reports", "findings", "rows this report has in `findings` from the ingest (the derive stage's cross-year findings are not counted)", ""),
+    doc("reports", "parser_version", "version of xxgk that produced the rows", ""),
+    doc("reports", "year_source", "where the year was read", "no year"),
+    doc("reports", "year_evidence", "the text the year was read from", "no year"),
+    doc("reports", "org_source", "where the body's name was read", "no name"),
+    doc("reports", "layout", "how the text carried its tables (real-world.md layouts); `prose` when no line held more than prose, and for unread files", ""),
+    doc("reports", "bytes", "size of the file in bytes", ""),
+    doc("reports", "duplicate_of", "the first path with the same bytes (status `duplicate`)", "not a duplicate"),
+    doc("reports", "region", "the region fields of the path (`[org] path_pattern`), `/`-separated", "no pattern set, or the path does not follow it"),
+    doc("disclosure_counts", "value", "the count as a number", "blank, `/` (not applicable), unreadable, or a row printing fewer or more values than columns"),
+    doc("procurement", "item_key", "the money item", ""),
+    doc("procurement", "item_label", "the item's Chinese label as the template gives it", ""),
+    doc("procurement", "project_count", "采购项目数量 printed beside the amount (gb2019 政府集中采购)", "not printed (gb2021 fees have none), blank or unreadable"),
+    doc("procurement", "project_count_raw", "the project count as printed, trimmed", "not printed"),
+    doc("procurement", "amount_value", "the amount as written, in `amount_unit`", "blank, not applicable or unreadable"),
+    doc("procurement", "amount_unit", "the unit printed in the cell, else in its column header", "no unit printed anywhere (`amount.unit_unknown` when the amount is not 0)"),
+    doc("procurement", "amount_yuan", "the amount in yuan, exact", "no amount, or a non-zero amount with no unit"),
+    doc("procurement", "amount_raw", "the amount cell as printed, trimmed", "the report did not print the cell"),
+    doc("litigation", "proceeding_key", "the proceeding (row of table 4)", ""),
+    doc("litigation", "proceeding_label", "the proceeding's Chinese label as the template gives it", ""),
+    doc("litigation", "outcome_key", "the outcome (column of table 4)", ""),
+    doc("litigation", "outcome_label", "the outcome's Chinese label as the template gives it", ""),
+    doc("litigation", "value", "the count as a number", "blank, `/`, unreadable or a short row"),
+    doc("findings", "severity", "`error`: the report's figures disagree or the file was not read; `warning`: read, but check it; `info`: how it was read", ""),
+    doc("findings", "code", "stable dotted code (README, \"Finding codes\")", ""),
+    doc("findings", "table_key", "the table the finding is about", "not about a table"),
+    doc("findings", "row_key", "the row the finding is about", "not about a row"),
+    doc("findings", "col_key", "the column the finding is about", "not about a column"),
+    doc("findings", "message", "a sentence in plain words naming the values involved", ""),
+    doc("yearly_comparison", "year", "N, the year compared", ""),
+    doc("yearly_comparison", "prior_year", "N − 1", ""),
+    doc("yearly_comparison", "org_name", "the body as year N's report names it", "year N's report names none"),
+    doc("yearly_comparison", "table_key", "the cell's table; `litigation` for table 4 and `procurement` for the money items", ""),
+    doc("yearly_comparison", "table_label", "the table's Chinese name (the newest template's where the templates differ)", ""),
+    doc("yearly_comparison", "row_label", "the row's Chinese label (the newest template's)", ""),
+    doc("yearly_comparison", "col_label", "the column's Chinese label (the newest template's)", ""),
+    doc("yearly_comparison", "unit", "what `value` counts", ""),
+    doc("yearly_comparison", "value", "the cell in year N", "blank or unreadable in year N"),
+    doc("yearly_comparison", "prior_value", "the cell in year N − 1", "blank or unreadable in year N − 1"),
+    doc("yearly_comparison", "delta", "`value − prior_value`", "either is null"),
+    doc("yearly_comparison", "pct_change", "`delta / prior_value × 100`", "`prior_value` is 0 or null, or `value` is null"),
+    doc("yearly_comparison", "report_id", "year N's report", ""),
+    doc("yearly_comparison", "prior_report_id", "year N − 1's report", ""),
+    doc("yearly_comparison", "template", "year N's template", ""),
+    doc("yearly_comparison", "prior_template", "year N − 1's template", ""),
+    doc("metrics", "metric_key", "the metric (`[[derive.metric]]` of the config)", ""),
+    doc("metrics", "metric_label", "the metric's Chinese name", ""),
+    doc("metrics", "numerator", "the sum of the numerator's cells", "a cell of it is missing or blank"),
+    doc("metrics", "denominator", "the sum of the denominator's cells", "the metric has no denominator, or a cell of it is missing or blank"),
+    doc("metrics", "value", "numerator / denominator as a fraction (0.25, not 25 %); the numerator when there is no denominator", "numerator or denominator null, or denominator 0"),
+];

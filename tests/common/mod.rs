@@ -157,7 +157,15 @@ pub fn parse_decimal(s: &str, scale: i8) -> i128 {
 /// The oracles under `data/`: (path relative to data/, JSON).
 pub fn oracles() -> Vec<(String, serde_json::Value)> {
     let mut out = Vec::new();
-    for sub in ["seeds", "fixtures"] {
+    // Every `data/*/expected/` folder.
+    let mut subs: Vec<String> = std::fs::read_dir(root().join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("expected").is_dir())
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    subs.sort();
+    for sub in &subs {
         let dir = root().join("data").join(sub).join("expected");
         let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
             .unwrap()

@@ -6,6 +6,7 @@ Stdlib only and deterministic: every value comes from a SHA-256 counter keyed
 by the report, so the same script always writes the same bytes.
 
     python3 tests/years/make.py            # writes corpus/ and expected.json
+    python3 tests/years/make.py --sample   # writes data/years/ (the README's sample)
     python3 tests/years/verify.py          # ingests corpus/ with xxgk and compares
 
 The values of each report satisfy every in-report check of
@@ -595,7 +596,110 @@ def self_check(reports):
     assert len({r["source_path"] for r in reports}) == len(reports)
 
 
+# --------------------------------------------------------------------------
+# The sample corpus of data/years/ (`make.py --sample`)
+# --------------------------------------------------------------------------
+
+SAMPLE = os.path.join(HERE, "..", "..", "data", "years")
+
+# body id, county (for the prose), printed name, {year: scale}: five bodies
+# over 2020 (gb2019), 2021 and 2022 (gb2021), with the default config (no
+# path pattern, so the names alone tell the bodies apart). Scales grow or
+# shrink from year to year so that growth rankings have something to rank.
+SAMPLE_BODIES = [
+    ("S1", "东城区", "东城区和平里街道办事处", {2020: 1, 2021: 2, 2022: 3}),
+    ("S2", "西湖区", "西湖区文新街道办事处", {2020: 2, 2021: 2, 2022: 2}),
+    ("S3", "南山区", "南山区市场监督管理局", {2020: 3, 2021: 4, 2022: 6}),
+    ("S4", "青云县", "青云县人民政府", {2020: 4, 2021: 3, 2022: 2}),
+    ("S5", "滨江区", "滨江区教育局", {2021: 1, 2022: 2}),
+]
+
+
+def sample_reports():
+    reports = []
+    for body, county, name, scales in SAMPLE_BODIES:
+        prev = None
+        for year, scale in sorted(scales.items()):
+            r = gen_report(body, ("", "", county), year, name, scale,
+                           prev if prev and prev["year"] == year - 1 else None)
+            r["source_path"] = f"{name}{year}年政府信息公开工作年度报告.txt"
+            reports.append(r)
+            prev = r
+    return reports
+
+
+def sample_oracle(rep):
+    """The oracle of one report in the format of data/seeds/expected/."""
+    tpl = rep["template"]
+    cells = {}
+    for (table, row, col), v in rep["counts"].items():
+        cells[f"{table}.{row}.{col}"] = v
+    for row, _ in request_rows(tpl):
+        for c in REQ_COLS:
+            cells[f"requests.{row}.{c}"] = rep["req"][(row, c)]
+    for p in PROCEEDINGS:
+        for o in OUTCOMES:
+            cells[f"litigation.{p}.{o}"] = rep["lit"][(p, o)]
+    money = {}
+    if tpl == "gb2019":
+        p = rep["procurement"]["centralized_procurement"]
+        cells["art20_9.centralized_procurement.project_count"] = p["project_count"]
+        money["art20_9.centralized_procurement.total_amount"] = {
+            "yuan": str(yuan(p["amount_wan"])), "raw": f"{fmt_wan(p['amount_wan'])}万元"}
+    else:
+        p = rep["procurement"]["administrative_fees"]
+        money["art20_8.administrative_fees.amount"] = {
+            "yuan": str(yuan(p["amount_wan"])), "raw": fmt_wan(p["amount_wan"])}
+    return {
+        "file": rep["source_path"],
+        "year": rep["year"],
+        "template": tpl,
+        "org_contains": rep["org_name"],
+        "encoding": "utf-8",
+        "format": "txt",
+        "about": ("Multi-year sample (tests/years/make.py --sample): "
+                  f"{rep['org_name']} in {rep['year']}, tab-row layout as "
+                  "tests/years/corpus; values satisfy every in-report check and "
+                  "carry over from the body's report of the year before "
+                  "(carried_over = last year's carried_forward; gb2021 in_force = "
+                  "last year's + issued − repealed), so the README's first command "
+                  "gives yearly_comparison rows. Oracle computed by the generator."),
+        "findings": [],
+        "cells": cells,
+        "money": money,
+    }
+
+
+def write_sample():
+    reports = sample_reports()
+    for rep in reports:
+        q = rep["req"]
+        for c in REQ_COLS:
+            assert q[("new_received", c)] + q[("carried_over", c)] == \
+                q[("total_processed", c)] + q[("carried_forward", c)]
+    if os.path.isdir(SAMPLE):
+        shutil.rmtree(SAMPLE)
+    os.makedirs(os.path.join(SAMPLE, "expected"))
+    for rep in reports:
+        with open(os.path.join(SAMPLE, rep["source_path"]), "w", encoding="utf-8",
+                  newline="\n") as f:
+            f.write(render(rep))
+        name = rep["source_path"].rsplit(".", 1)[0] + ".json"
+        with open(os.path.join(SAMPLE, "expected", name), "w", encoding="utf-8",
+                  newline="\n") as f:
+            json.dump(sample_oracle(rep), f, ensure_ascii=False, indent=1)
+            f.write("\n")
+    pairs = sum(1 for r in reports if any(
+        o["source_path"] != r["source_path"] and o["org_name"] == r["org_name"]
+        and o["year"] == r["year"] - 1 for o in reports))
+    print(f"{len(reports)} sample reports in data/years/, {pairs} with the year before")
+
+
 def main():
+    import sys
+    if sys.argv[1:] == ["--sample"]:
+        write_sample()
+        return
     reports = build()
     self_check(reports)
     if os.path.isdir(CORPUS):
