@@ -116,6 +116,7 @@ fn schemas_match_the_contract() {
                 ("status", s()),
                 ("cells_found", i32()),
                 ("findings", i32()),
+                ("errors", i32()),
                 ("parser_version", s()),
             ],
         ),
@@ -342,4 +343,84 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(&p, &target).unwrap();
         }
     }
+}
+
+/// Quality flags: `reports.errors` counts the report's error findings, and
+/// `checks_failed` marks the metrics of such a report and the comparison rows
+/// that involve it in either year. One body's 2021 report gets a wrong
+/// review total (litigation.total); a second body stays clean.
+#[test]
+fn a_failed_check_flags_the_report_its_metrics_and_its_comparisons() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("c");
+    let src = root().join("tests/years/corpus/四川省/成都市");
+    copy_tree(&src, &corpus);
+    let broken = corpus.join("武侯区/2021/武侯区市场监督管理局2021年政府信息公开工作年度报告.txt");
+    let text = std::fs::read_to_string(&broken).unwrap();
+    // The litigation row: fifteen numbers; the fifth is the review total.
+    let mut changed = 0;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            let cells: Vec<&str> = l.split('\t').collect();
+            if cells.len() == 15 && cells.iter().all(|c| c.parse::<u32>().is_ok()) {
+                changed += 1;
+                let mut c: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+                c[4] = (c[4].parse::<u32>().unwrap() + 1).to_string();
+                c.join("\t")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    assert_eq!(changed, 1, "one litigation row in {}", broken.display());
+    std::fs::write(&broken, lines.join("\n")).unwrap();
+    let out = dir.path().join("out");
+    ingest(&corpus, &out, &[]);
+
+    let s = |v: &common::Val| v.str().unwrap_or("").to_string();
+    // errors = the report's error findings, counted from `findings`.
+    let mut counted: std::collections::BTreeMap<String, i64> = Default::default();
+    for f in rows(&out.join("findings")) {
+        if f["severity"].str() == Some("error") {
+            *counted.entry(s(&f["report_id"])).or_default() += 1;
+        }
+    }
+    let reports = rows(&out.join("reports"));
+    assert_eq!(reports.len(), 4);
+    let mut failed = std::collections::BTreeSet::new();
+    for r in &reports {
+        let id = s(&r["report_id"]);
+        let errors = r["errors"].int().unwrap();
+        assert_eq!(errors, counted.get(&id).copied().unwrap_or(0), "{id}");
+        let want = i64::from(s(&r["source_path"]).contains("武侯区/2021"));
+        assert_eq!(errors, want, "{:?}", r["source_path"]);
+        if errors > 0 {
+            failed.insert(id);
+        }
+    }
+    let flag = |r: &std::collections::BTreeMap<String, common::Val>| match r["checks_failed"] {
+        common::Val::Bool(b) => b,
+        ref other => panic!("checks_failed is {other:?}"),
+    };
+    let metrics = rows(&out.join("metrics"));
+    assert!(!metrics.is_empty());
+    for m in &metrics {
+        assert_eq!(flag(m), failed.contains(&s(&m["report_id"])), "{m:?}");
+    }
+    assert!(metrics.iter().any(flag) && !metrics.iter().all(flag));
+    let cmp = rows(&out.join("yearly_comparison"));
+    let (wuhou, jinjiang): (Vec<_>, Vec<_>) = cmp
+        .iter()
+        .partition(|r| s(&r["org_key"]).contains("武侯区"));
+    assert!(
+        !wuhou.is_empty() && !jinjiang.is_empty(),
+        "{} rows",
+        cmp.len()
+    );
+    assert!(
+        wuhou.iter().all(|r| flag(r)),
+        "the 2021 report failed a check"
+    );
+    assert!(jinjiang.iter().all(|r| !flag(r)));
 }

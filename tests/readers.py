@@ -30,11 +30,12 @@ PINNED = {
     "litigation": {"value": pa.int64()},
     "procurement": {"project_count": pa.int64(), "amount_value": "decimal",
                     "amount_yuan": "decimal"},
-    "reports": {"cells_found": pa.int32(), "findings": pa.int32()},
+    "reports": {"cells_found": pa.int32(), "findings": pa.int32(), "errors": pa.int32()},
     "yearly_comparison": {"prior_year": pa.int32(), "value": "decimal",
                           "prior_value": "decimal", "delta": "decimal",
-                          "pct_change": pa.float64()},
-    "metrics": {"numerator": pa.int64(), "denominator": pa.int64(), "value": pa.float64()},
+                          "pct_change": pa.float64(), "checks_failed": pa.bool_()},
+    "metrics": {"numerator": pa.int64(), "denominator": pa.int64(), "value": pa.float64(),
+                "checks_failed": pa.bool_()},
 }
 
 errors = []

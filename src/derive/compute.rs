@@ -190,6 +190,7 @@ fn reports(out: &Path) -> Result<DataFrame, Error> {
             col("org_key"),
             col("org_name"),
             col("status"),
+            col("errors"),
         ])
         .sort(["source_path"], SortMultipleOptions::default())
         .with_row_index("rid", None);
@@ -481,6 +482,7 @@ fn named_comparison(numbered: LazyFrame, i: &Inputs) -> LazyFrame {
                     col("report_id"),
                     col("org_name"),
                     col("template"),
+                    col("errors"),
                 ]),
                 "rid",
             ),
@@ -488,6 +490,7 @@ fn named_comparison(numbered: LazyFrame, i: &Inputs) -> LazyFrame {
                 col("rid").alias("prior_rid"),
                 col("report_id").alias("prior_report_id"),
                 col("template").alias("prior_template"),
+                col("errors").alias("prior_errors"),
             ]),
             "prior_rid",
         ),
@@ -516,6 +519,12 @@ fn named_comparison(numbered: LazyFrame, i: &Inputs) -> LazyFrame {
         col("prior_report_id"),
         col("template"),
         col("prior_template"),
+        // Either year's report failed one of its own checks (an error
+        // finding): its figures, and so this comparison, are in doubt.
+        col("errors")
+            .gt(lit(0i32))
+            .or(col("prior_errors").gt(lit(0i32)))
+            .alias("checks_failed"),
     ])
 }
 
@@ -637,6 +646,7 @@ fn metrics(
             col("org_key"),
             col("org_name"),
             col("template"),
+            col("errors").gt(lit(0i32)).alias("checks_failed"),
             lit(1i32).alias("one"),
         ]);
     let grid = inner(base, defs.with_column(lit(1i32).alias("one")), &["one"]);
@@ -684,6 +694,7 @@ fn metrics(
             col("numerator"),
             col("denominator"),
             col("value"),
+            col("checks_failed"),
         ])
         .sort(
             ["source_path", "report_id", "metric_key"],

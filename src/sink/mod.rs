@@ -191,6 +191,9 @@ pub struct Written {
     pub rows: BTreeMap<&'static str, u64>,
     pub by_status: BTreeMap<&'static str, u64>,
     pub by_code: BTreeMap<String, u64>,
+    /// The severity of each code (the gravest, should one code come with
+    /// two).
+    pub severity: BTreeMap<String, &'static str>,
     pub errors: u64,
     /// Hex SHA-256 over `path NUL report_id LF` of every file, in order.
     pub digest: String,
@@ -297,6 +300,14 @@ impl<'t> Sink<'t> {
         *self.written.by_status.entry(r.status.as_str()).or_default() += 1;
         for f in &r.findings {
             *self.written.by_code.entry(f.code.clone()).or_default() += 1;
+            let severity = self
+                .written
+                .severity
+                .entry(f.code.clone())
+                .or_insert(f.severity.as_str());
+            if crate::model::Severity::parse(severity).is_none_or(|s| f.severity < s) {
+                *severity = f.severity.as_str();
+            }
             if f.severity == Severity::Error {
                 self.written.errors += 1;
             }
@@ -317,6 +328,11 @@ impl<'t> Sink<'t> {
         let template = r
             .template
             .map_or("none", |t| self.templates.templates[t].name.as_str());
+        let errors = r
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
         let rows = self.reports.part(r.year)?;
         rows.push(&[
             V::S(Some(&r.report_id)),
@@ -329,6 +345,7 @@ impl<'t> Sink<'t> {
             V::S(Some(r.status.as_str())),
             V::I32(Some(r.cells_found().min(i32::MAX as usize) as i32)),
             V::I32(Some(r.findings.len().min(i32::MAX as usize) as i32)),
+            V::I32(Some(errors.min(i32::MAX as usize) as i32)),
             V::S(Some(crate::report::PARSER_VERSION)),
             V::S(r.year_evidence.source),
             V::S(r.year_evidence.text.as_deref()),

@@ -40,6 +40,9 @@ pub fn reports() -> Schema {
         utf8("status", false),
         Field::new("cells_found", DataType::Int32, false),
         Field::new("findings", DataType::Int32, false),
+        // Findings of severity error: the report's own checks failed or a
+        // cell or the file could not be read.
+        Field::new("errors", DataType::Int32, false),
         utf8("parser_version", false),
         utf8("year_source", true),
         utf8("year_evidence", true),
