@@ -27,7 +27,7 @@ import pyarrow.dataset as ds
 def table(path, columns):
     if not os.path.isdir(path):
         return []
-    t = ds.dataset(path, format="parquet", partitioning="hive")
+    t = ds.dataset(path)
     cols = [c for c in columns if c in t.schema.names]
     return t.to_table(columns=cols).to_pylist()
 

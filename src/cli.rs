@@ -25,7 +25,7 @@ pub struct Cli {
 pub enum Command {
     /// Read every report under CORPUS and write the datasets under OUT:
     /// reports, disclosure_counts, procurement, litigation, findings
-    /// (Hive-partitioned Parquet, one folder each).
+    /// (Parquet, one folder each, one file per year).
     #[command(after_help = EXIT_CODES)]
     Ingest {
         /// Folder of reports (or one report file).
