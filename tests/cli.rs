@@ -293,9 +293,10 @@ fn no_truncation_of_any_data_file_panics() {
 /// backend), pyarrow dataset, polars, DuckDB, Spark -- loads every dataset
 /// with the contract's types, and the readers agree (tests/readers.py;
 /// `pip install -r tests/requirements.txt`, and a Java runtime for Spark).
-/// Two runs: data/ with the multi-year bodies of tests/years and two
-/// unreadable files (rows of unknown year, comparison rows), and the
-/// unreadable files alone (empty datasets; reports of unknown year only).
+/// Three runs: data/ with the multi-year bodies of tests/years and two
+/// unreadable files (rows of unknown year, comparison rows), the unreadable
+/// files alone (empty datasets; reports of unknown year only), and an empty
+/// corpus (every dataset empty).
 #[test]
 fn real_readers_load_the_datasets() {
     let dir = tempfile::tempdir().unwrap();
@@ -308,9 +309,16 @@ fn real_readers_load_the_datasets() {
         std::fs::write(c.join("binary.txt"), b"\x00\x01\x02 not a report").unwrap();
         std::fs::write(c.join("empty.txt"), b"").unwrap();
     }
-    let outs = [dir.path().join("o1"), dir.path().join("o2")];
+    let nothing = dir.path().join("c3");
+    std::fs::create_dir_all(&nothing).unwrap();
+    let outs = [
+        dir.path().join("o1"),
+        dir.path().join("o2"),
+        dir.path().join("o3"),
+    ];
     ingest(&full, &outs[0], &[]);
     ingest(&bad, &outs[1], &[]);
+    ingest(&nothing, &outs[2], &[]);
     let started = std::time::Instant::now();
     let o = std::process::Command::new("python3")
         .arg(root().join("tests/readers.py"))
@@ -329,6 +337,44 @@ fn real_readers_load_the_datasets() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(stdout.contains("readers: ok"), "{stdout}");
+}
+
+/// An empty corpus still publishes every dataset, derived ones included, as
+/// one zero-row file with the full schema.
+#[test]
+fn an_empty_corpus_gives_one_zero_row_file_per_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("c");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let out = dir.path().join("out");
+    ingest(&corpus, &out, &[]);
+    for name in [
+        "reports",
+        "disclosure_counts",
+        "procurement",
+        "litigation",
+        "findings",
+        "yearly_comparison",
+        "metrics",
+    ] {
+        let f = files(&out.join(name));
+        let names: Vec<String> = f
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["empty-part-00000-of-00001.parquet"], "{name}");
+        let file = std::fs::File::open(&f[0]).unwrap();
+        let reader =
+            parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+        assert_eq!(reader.metadata().file_metadata().num_rows(), 0, "{name}");
+        let schema = reader.schema();
+        assert_eq!(
+            schema.field_with_name("year").unwrap().data_type(),
+            &DataType::Int32,
+            "{name}"
+        );
+        assert!(schema.fields().len() >= 9, "{name}: the full schema");
+    }
 }
 
 /// Copies the files under `from` to `to`, folders included.

@@ -39,6 +39,14 @@ PINNED = {
 }
 
 errors = []
+# Seconds spent per reader, printed at the end.
+spent = {}
+
+
+def lap(reader, since):
+    now = time.time()
+    spent[reader] = spent.get(reader, 0.0) + now - since
+    return now
 
 
 def check(ok, what):
@@ -77,6 +85,7 @@ def load(spark, out, name):
     glob = f"{path}/**/*.parquet"
     where = f"{out}/{name}"
 
+    t = time.time()
     # pyarrow dataset: the reference.
     dset = ds.dataset(path)
     table = dset.to_table()
@@ -107,6 +116,7 @@ def load(spark, out, name):
         check(kept and all(k.startswith(f"{y}-") for k in kept),
               f"{where}: year == {y} reads {kept}")
 
+    t = lap("pyarrow", t)
     # pandas, default and with the pyarrow backend.
     df = pd.read_parquet(path)
     dfa = pd.read_parquet(path, dtype_backend="pyarrow")
@@ -124,6 +134,7 @@ def load(spark, out, name):
         got = dfa[c].sum() if dfa[c].notna().any() else None
         check(got == sums[c], f"{where}.{c}: pandas sum {got}, pyarrow {sums[c]}")
 
+    t = lap("pandas", t)
     # polars
     lf = pl.scan_parquet(glob)
     pschema = lf.collect_schema()
@@ -139,6 +150,7 @@ def load(spark, out, name):
         got = frame[c].sum() if frame[c].null_count() < frame.height else None
         check(got == sums[c], f"{where}.{c}: polars sum {got}, pyarrow {sums[c]}")
 
+    t = lap("polars", t)
     # DuckDB
     con = duckdb.connect()
     rel = f"read_parquet('{glob}')"
@@ -158,6 +170,7 @@ def load(spark, out, name):
         got = con.sql(f"select count(*) from {rel} where year = {y}").fetchall()[0][0]
         check(got == years[y], f"{where}: duckdb year = {y} gives {got}, want {years[y]}")
 
+    t = lap("duckdb", t)
     # Spark
     sdf = spark.read.parquet(path)
     stypes = {f.name: str(f.dataType) for f in sdf.schema.fields}
@@ -182,6 +195,7 @@ def load(spark, out, name):
     for y in [y for y in years if y is not None][:1]:
         got = sdf.filter(sdf.year == y).count()
         check(got == years[y], f"{where}: spark year == {y} gives {got}, want {years[y]}")
+    lap("spark", t)
 
     return n, years
 
@@ -220,7 +234,9 @@ def main():
     check(seen_empty, "no empty dataset among the folders")
     check(seen_unknown, "no rows of unknown year among the folders")
     check(len(years_seen) >= 2, f"fewer than two years: {sorted(years_seen)}")
-    print(f"spark session start {spark_up:.1f} s, total {time.time() - started:.1f} s")
+    print(f"seconds: spark session start {spark_up:.1f}, "
+          + ", ".join(f"{k} {v:.1f}" for k, v in spent.items())
+          + f", total {time.time() - started:.1f}")
     if errors:
         print(f"readers: {len(errors)} mismatch(es):\n  " + "\n  ".join(errors))
         sys.exit(1)

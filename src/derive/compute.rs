@@ -1140,6 +1140,11 @@ fn compute(
         .collect();
     years.sort();
     years.dedup();
+    if years.is_empty() {
+        // No reports at all: one pass over nothing still gives the output
+        // schemas, so each derived dataset gets its zero-row file.
+        years.push(None);
+    }
     crate::progress::phase(bar, "derive", years.len() as u64);
     let mut prev: Option<(i32, DataFrame)> = None;
     let (mut n_cmp, mut n_met) = (0u64, 0u64);
