@@ -622,4 +622,42 @@ mod tests {
         );
         assert_eq!(Shard { k: 2, n: 16 }.tag(), "part-00002-of-00016");
     }
+
+    #[test]
+    fn a_shard_clears_its_files_from_the_old_year_folders_only() {
+        let d = tempfile::tempdir().unwrap();
+        let mine = "part-00001-of-00002.parquet";
+        let other = "part-00000-of-00002.parquet";
+        for (dir, file) in [
+            ("year=2020", mine),
+            ("year=2020", other),
+            ("year=__HIVE_DEFAULT_PARTITION__", mine),
+        ] {
+            std::fs::create_dir_all(d.path().join(dir)).unwrap();
+            std::fs::write(d.path().join(dir).join(file), b"x").unwrap();
+        }
+        std::fs::write(d.path().join(format!("2020-{mine}")), b"x").unwrap();
+        remove_hive_folders(d.path(), mine).unwrap();
+        let mut left: Vec<String> = walkdir::WalkDir::new(d.path())
+            .min_depth(1)
+            .into_iter()
+            .map(|e| {
+                let e = e.unwrap();
+                e.path()
+                    .strip_prefix(d.path())
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                format!("2020-{mine}"),
+                "year=2020".to_string(),
+                format!("year=2020/{other}"),
+            ]
+        );
+    }
 }
