@@ -38,11 +38,7 @@ BROKEN_CHECKS = {"requests.balance", "requests.row_total", "requests.outcome_tot
 def table(path, columns):
     if not os.path.isdir(path):
         return []
-    try:
-        t = ds.dataset(path, format="parquet", partitioning="hive")
-    except pa.lib.ArrowInvalid:
-        # Only the null-year partition: nothing to infer the key's type from.
-        t = ds.dataset(path, format="parquet")
+    t = ds.dataset(path)
     cols = [c for c in columns if c in t.schema.names]
     return t.to_table(columns=cols).to_pylist()
 

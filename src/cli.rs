@@ -25,10 +25,10 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Read every report under CORPUS and write the datasets under OUT, one
-    /// folder of Parquet files each: reports, disclosure_counts,
-    /// procurement, litigation, findings, and (the derive stage, at the end
-    /// of an unsharded run) yearly_comparison and metrics. `xxgk schema`
-    /// lists their columns.
+    /// folder of Parquet files each (one file per year): reports,
+    /// disclosure_counts, procurement, litigation, findings, and (the derive
+    /// stage, at the end of an unsharded run) yearly_comparison and metrics.
+    /// `xxgk schema` lists their columns.
     #[command(after_help = EXIT_CODES)]
     Ingest {
         /// Folder of reports (or one report file).

@@ -46,6 +46,7 @@ pub fn yearly_comparison() -> Schema {
         s("prior_report_id", false),
         s("template", false),
         s("prior_template", false),
+        Field::new("checks_failed", DataType::Boolean, false),
     ])
 }
 
@@ -63,6 +64,7 @@ pub fn metrics() -> Schema {
         Field::new("numerator", DataType::Int64, true),
         Field::new("denominator", DataType::Int64, true),
         Field::new("value", DataType::Float64, true),
+        Field::new("checks_failed", DataType::Boolean, false),
     ])
 }
 

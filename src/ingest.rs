@@ -242,6 +242,11 @@ pub fn run(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Out
             .map(|(k, v)| (k.to_string(), *v))
             .collect(),
         findings_by_code: written.by_code.clone(),
+        severity_by_code: written
+            .severity
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect(),
         errors: written.errors,
         shards: Vec::new(),
         derive: None,
@@ -322,13 +327,21 @@ pub fn summary(o: &Outcome) -> String {
             .map(|(k, v)| format!("{k} {v}"))
             .collect(),
     );
-    let codes = join(
-        o.written
+    // Findings by severity, gravest first: `error: requests.balance 1, …`.
+    let mut codes = Vec::new();
+    for sev in ["error", "warning", "info"] {
+        let these: Vec<String> = o
+            .written
             .by_code
             .iter()
+            .filter(|(k, _)| o.written.severity.get(*k) == Some(&sev))
             .map(|(k, v)| format!("{k} {v}"))
-            .collect(),
-    );
+            .collect();
+        if !these.is_empty() {
+            codes.push(format!("{sev}: {}", these.join(", ")));
+        }
+    }
+    let codes = codes.join("; ");
     let rows = join(
         o.written
             .rows

@@ -213,7 +213,7 @@ fn listing<'a>(pairs: impl IntoIterator<Item = (&'a String, &'a u64)>) -> String
 
 fn derive_line(d: &manifest::DeriveRun) -> String {
     format!(
-        "{}; findings: {}",
+        "{}; findings (warning): {}",
         listing(&d.rows),
         listing(&d.findings_by_code)
     )

@@ -36,6 +36,10 @@ pub struct Manifest {
     pub files_by_status: BTreeMap<String, u64>,
     /// Findings per code.
     pub findings_by_code: BTreeMap<String, u64>,
+    /// The severity of each code of `findings_by_code`: `error`, `warning`
+    /// or `info`.
+    #[serde(default)]
+    pub severity_by_code: BTreeMap<String, String>,
     /// Findings of severity error.
     pub errors: u64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -199,6 +203,17 @@ fn add(into: &mut BTreeMap<String, u64>, from: &BTreeMap<String, u64>) {
     }
 }
 
+/// Adds severities into severities; the graver wins where they differ.
+pub fn graver(into: &mut BTreeMap<String, String>, from: &BTreeMap<String, String>) {
+    let rank = |s: &str| crate::model::Severity::parse(s).map_or(3, |s| s as u8);
+    for (code, sev) in from {
+        let e = into.entry(code.clone()).or_insert_with(|| sev.clone());
+        if rank(sev) < rank(e) {
+            *e = sev.clone();
+        }
+    }
+}
+
 /// The shards' manifests as one.
 pub fn combine(shards: &[Manifest]) -> Manifest {
     if let [one] = shards {
@@ -222,6 +237,7 @@ pub fn combine(shards: &[Manifest]) -> Manifest {
         add(&mut all.rows, &s.rows);
         add(&mut all.files_by_status, &s.files_by_status);
         add(&mut all.findings_by_code, &s.findings_by_code);
+        graver(&mut all.severity_by_code, &s.severity_by_code);
         all.shards.push(ShardRun {
             shard: s.shard.clone(),
             started: s.started.clone(),
@@ -318,12 +334,46 @@ pub fn render(m: &Manifest) -> String {
     table(&mut s, "status", "files", &m.files_by_status);
     let mut rows = m.rows.clone();
     let mut codes = m.findings_by_code.clone();
+    let mut severity = m.severity_by_code.clone();
     if let Some(d) = &m.derive {
         rows.extend(d.rows.iter().map(|(k, v)| (k.clone(), *v)));
         add(&mut codes, &d.findings_by_code);
+        // The derive stage's cross-year findings are warnings.
+        let derived = d
+            .findings_by_code
+            .keys()
+            .map(|k| (k.clone(), "warning".into()));
+        graver(&mut severity, &derived.collect());
     }
     table(&mut s, "dataset", "rows", &rows);
-    table(&mut s, "finding", "count", &codes);
+    // Findings by severity, then code.
+    s.push('\n');
+    let w = codes
+        .keys()
+        .map(|k| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(7);
+    s.push_str(&format!(
+        "{:<w$}  {:<8}  {:>10}\n",
+        "finding", "severity", "count"
+    ));
+    if codes.is_empty() {
+        s.push_str("(none)\n");
+    }
+    let mut listed: Vec<(u8, &String, &str, u64)> = codes
+        .iter()
+        .map(|(k, v)| {
+            let sev = severity.get(k).map_or("?", String::as_str);
+            let rank = crate::model::Severity::parse(sev).map_or(3, |s| s as u8);
+            (rank, k, sev, *v)
+        })
+        .collect();
+    listed.sort();
+    for (_, k, sev, v) in listed {
+        let pad = w - k.chars().count() + k.len();
+        s.push_str(&format!("{k:<pad$}  {sev:<8}  {v:>10}\n"));
+    }
     for sh in &m.shards {
         line(
             &mut s,
@@ -402,5 +452,33 @@ mod tests {
         let one = read_shards(d.path()).unwrap();
         assert_eq!(one.len(), 1);
         assert!(render(&combine(&one)).contains("reports"));
+    }
+
+    #[test]
+    fn the_summary_shows_each_codes_severity_gravest_first() {
+        let shard = |k: u32, sev: &str| Manifest {
+            shard: format!("{k}/2"),
+            findings_by_code: [("a.code".to_string(), 2), ("z.code".to_string(), 1)].into(),
+            severity_by_code: [
+                ("a.code".to_string(), "info".to_string()),
+                ("z.code".to_string(), sev.to_string()),
+            ]
+            .into(),
+            ..Manifest::default()
+        };
+        let all = combine(&[shard(0, "warning"), shard(1, "error")]);
+        assert_eq!(all.severity_by_code["z.code"], "error");
+        assert_eq!(all.findings_by_code["a.code"], 4);
+        let text = render(&all);
+        let lines: Vec<Vec<&str>> = text
+            .lines()
+            .map(|l| l.split_whitespace().collect())
+            .filter(|w: &Vec<&str>| w.first().is_some_and(|c| c.ends_with(".code")))
+            .collect();
+        assert_eq!(
+            lines,
+            [["z.code", "error", "2"], ["a.code", "info", "4"]],
+            "errors first:\n{text}"
+        );
     }
 }

@@ -20,6 +20,12 @@ impl Severity {
             Severity::Info => "info",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        [Severity::Error, Severity::Warning, Severity::Info]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
 }
 
 /// An input format: how a file's text is turned into cells.

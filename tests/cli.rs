@@ -3,12 +3,27 @@
 
 mod common;
 
+use arrow_array::Array;
 use arrow_schema::DataType;
 use common::{batches, files, ingest, root, rows, xxgk};
 use rayon::prelude::*;
 
+/// The year a file's name gives (`2020-part-…`, `unknown-part-…`), checked
+/// against the `year` column of every row in it.
+fn year_of_name(p: &std::path::Path) -> Option<i32> {
+    let name = p.file_name().unwrap().to_string_lossy().to_string();
+    let (year, rest) = name.split_once('-').unwrap();
+    assert_eq!(rest, "part-00000-of-00001.parquet", "{name}");
+    assert!(!name.contains('='), "{name}");
+    if year == "unknown" {
+        None
+    } else {
+        Some(year.parse().unwrap())
+    }
+}
+
 #[test]
-fn ingest_publishes_five_partitioned_datasets_and_no_staging() {
+fn ingest_publishes_five_datasets_a_file_per_year_and_no_staging() {
     let out = tempfile::tempdir().unwrap();
     ingest(&root().join("data"), out.path(), &[]);
     for name in [
@@ -17,23 +32,31 @@ fn ingest_publishes_five_partitioned_datasets_and_no_staging() {
         "procurement",
         "litigation",
         "findings",
+        "metrics",
     ] {
         let dir = out.path().join(name);
         let f = files(&dir);
         assert!(!f.is_empty(), "{name} has Parquet files");
+        // The year column inside each file is the year of its name, in
+        // every row: a filter on year can skip the file by its statistics.
         for p in &f {
-            let part = p
-                .parent()
-                .unwrap()
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .to_string();
-            assert!(
-                part.starts_with("year="),
-                "{} is in a year partition",
-                p.display()
-            );
+            let want = year_of_name(p);
+            let file = std::fs::File::open(p).unwrap();
+            let reader =
+                parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+                    .unwrap();
+            assert!(reader.metadata().num_row_groups() > 0);
+            for b in reader.build().unwrap() {
+                let b = b.unwrap();
+                let years = b.column_by_name("year").unwrap();
+                let years = arrow_array::cast::AsArray::as_primitive::<arrow_array::types::Int32Type>(
+                    years.as_ref(),
+                );
+                for i in 0..b.num_rows() {
+                    let got = (!years.is_null(i)).then(|| years.value(i));
+                    assert_eq!(got, want, "{}", p.display());
+                }
+            }
         }
     }
     let leftovers: Vec<_> = std::fs::read_dir(out.path())
@@ -75,29 +98,6 @@ fn ingest_publishes_five_partitioned_datasets_and_no_staging() {
         assert_eq!(r["status"].str(), Some(want), "{path}");
         assert_eq!(r["parser_version"].str(), Some(env!("CARGO_PKG_VERSION")));
     }
-    // The year column inside the files agrees with the partition.
-    for p in files(&out.path().join("litigation")) {
-        let dir = p
-            .parent()
-            .unwrap()
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .to_string();
-        for b in batches(p.parent().unwrap()) {
-            let years = b.column_by_name("year").unwrap();
-            let y = arrow_array::cast::AsArray::as_primitive::<arrow_array::types::Int32Type>(
-                years.as_ref(),
-            );
-            // A report of unknown year sits in the null partition.
-            let want = if arrow_array::Array::is_null(y, 0) {
-                "year=__HIVE_DEFAULT_PARTITION__".to_string()
-            } else {
-                format!("year={}", y.value(0))
-            };
-            assert_eq!(dir, want);
-        }
-    }
 }
 
 /// The minimum columns and types of datasets.md.
@@ -133,6 +133,7 @@ fn schemas_match_the_contract() {
                 ("status", s()),
                 ("cells_found", i32()),
                 ("findings", i32()),
+                ("errors", i32()),
                 ("parser_version", s()),
             ],
         ),
@@ -306,23 +307,186 @@ fn no_truncation_of_any_data_file_panics() {
     assert!(checked > 20_000, "{checked} cuts");
 }
 
-/// pyarrow/pandas, polars and DuckDB load every dataset with the contract's
-/// types (tests/readers.py; install with `pip install -r tests/requirements.txt`).
+/// Every one-line idiom of datasets.md -- pandas (default and pyarrow
+/// backend), pyarrow dataset, polars, DuckDB, Spark -- loads every dataset
+/// with the contract's types, and the readers agree (tests/readers.py;
+/// `pip install -r tests/requirements.txt`, and a Java runtime for Spark).
+/// Three runs: data/ with the multi-year bodies of tests/years and two
+/// unreadable files (rows of unknown year, comparison rows), the unreadable
+/// files alone (empty datasets; reports of unknown year only), and an empty
+/// corpus (every dataset empty).
 #[test]
 fn real_readers_load_the_datasets() {
-    let out = tempfile::tempdir().unwrap();
-    ingest(&root().join("data"), out.path(), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let (full, bad) = (dir.path().join("c1"), dir.path().join("c2"));
+    copy_tree(&root().join("data/seeds"), &full.join("seeds"));
+    copy_tree(&root().join("data/fixtures"), &full.join("fixtures"));
+    copy_tree(&root().join("tests/years/corpus"), &full.join("years"));
+    for c in [&full, &bad] {
+        std::fs::create_dir_all(c).unwrap();
+        std::fs::write(c.join("binary.txt"), b"\x00\x01\x02 not a report").unwrap();
+        std::fs::write(c.join("empty.txt"), b"").unwrap();
+    }
+    let nothing = dir.path().join("c3");
+    std::fs::create_dir_all(&nothing).unwrap();
+    let outs = [
+        dir.path().join("o1"),
+        dir.path().join("o2"),
+        dir.path().join("o3"),
+    ];
+    ingest(&full, &outs[0], &[]);
+    ingest(&bad, &outs[1], &[]);
+    ingest(&nothing, &outs[2], &[]);
+    let started = std::time::Instant::now();
     let o = std::process::Command::new("python3")
         .arg(root().join("tests/readers.py"))
-        .arg(out.path())
+        .args(&outs)
         .output()
         .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    // Shown with --nocapture: the time the readers (Spark most) take.
+    eprintln!(
+        "readers.py: {:.1} s\n{stdout}",
+        started.elapsed().as_secs_f64()
+    );
     assert!(
         o.status.success(),
-        "readers.py failed (pip install -r tests/requirements.txt?):\n{}{}",
-        String::from_utf8_lossy(&o.stdout),
+        "readers.py failed (pip install -r tests/requirements.txt; Spark needs java):\n{stdout}{}",
         String::from_utf8_lossy(&o.stderr)
     );
+    assert!(stdout.contains("readers: ok"), "{stdout}");
+}
+
+/// An empty corpus still publishes every dataset, derived ones included, as
+/// one zero-row file with the full schema.
+#[test]
+fn an_empty_corpus_gives_one_zero_row_file_per_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("c");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let out = dir.path().join("out");
+    ingest(&corpus, &out, &[]);
+    for name in [
+        "reports",
+        "disclosure_counts",
+        "procurement",
+        "litigation",
+        "findings",
+        "yearly_comparison",
+        "metrics",
+    ] {
+        let f = files(&out.join(name));
+        let names: Vec<String> = f
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["empty-part-00000-of-00001.parquet"], "{name}");
+        let file = std::fs::File::open(&f[0]).unwrap();
+        let reader =
+            parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+        assert_eq!(reader.metadata().file_metadata().num_rows(), 0, "{name}");
+        let schema = reader.schema();
+        assert_eq!(
+            schema.field_with_name("year").unwrap().data_type(),
+            &DataType::Int32,
+            "{name}"
+        );
+        assert!(schema.fields().len() >= 9, "{name}: the full schema");
+    }
+}
+
+/// Copies the files under `from` to `to`, folders included.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_tree(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).unwrap();
+        }
+    }
+}
+
+/// Quality flags: `reports.errors` counts the report's error findings, and
+/// `checks_failed` marks the metrics of such a report and the comparison rows
+/// that involve it in either year. One body's 2021 report gets a wrong
+/// review total (litigation.total); a second body stays clean.
+#[test]
+fn a_failed_check_flags_the_report_its_metrics_and_its_comparisons() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("c");
+    let src = root().join("tests/years/corpus/四川省/成都市");
+    copy_tree(&src, &corpus);
+    let broken = corpus.join("武侯区/2021/武侯区市场监督管理局2021年政府信息公开工作年度报告.txt");
+    let text = std::fs::read_to_string(&broken).unwrap();
+    // The litigation row: fifteen numbers; the fifth is the review total.
+    let mut changed = 0;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            let cells: Vec<&str> = l.split('\t').collect();
+            if cells.len() == 15 && cells.iter().all(|c| c.parse::<u32>().is_ok()) {
+                changed += 1;
+                let mut c: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+                c[4] = (c[4].parse::<u32>().unwrap() + 1).to_string();
+                c.join("\t")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    assert_eq!(changed, 1, "one litigation row in {}", broken.display());
+    std::fs::write(&broken, lines.join("\n")).unwrap();
+    let out = dir.path().join("out");
+    ingest(&corpus, &out, &[]);
+
+    let s = |v: &common::Val| v.str().unwrap_or("").to_string();
+    // errors = the report's error findings, counted from `findings`.
+    let mut counted: std::collections::BTreeMap<String, i64> = Default::default();
+    for f in rows(&out.join("findings")) {
+        if f["severity"].str() == Some("error") {
+            *counted.entry(s(&f["report_id"])).or_default() += 1;
+        }
+    }
+    let reports = rows(&out.join("reports"));
+    assert_eq!(reports.len(), 4);
+    let mut failed = std::collections::BTreeSet::new();
+    for r in &reports {
+        let id = s(&r["report_id"]);
+        let errors = r["errors"].int().unwrap();
+        assert_eq!(errors, counted.get(&id).copied().unwrap_or(0), "{id}");
+        let want = i64::from(s(&r["source_path"]).contains("武侯区/2021"));
+        assert_eq!(errors, want, "{:?}", r["source_path"]);
+        if errors > 0 {
+            failed.insert(id);
+        }
+    }
+    let flag = |r: &std::collections::BTreeMap<String, common::Val>| match r["checks_failed"] {
+        common::Val::Bool(b) => b,
+        ref other => panic!("checks_failed is {other:?}"),
+    };
+    let metrics = rows(&out.join("metrics"));
+    assert!(!metrics.is_empty());
+    for m in &metrics {
+        assert_eq!(flag(m), failed.contains(&s(&m["report_id"])), "{m:?}");
+    }
+    assert!(metrics.iter().any(flag) && !metrics.iter().all(flag));
+    let cmp = rows(&out.join("yearly_comparison"));
+    let (wuhou, jinjiang): (Vec<_>, Vec<_>) = cmp
+        .iter()
+        .partition(|r| s(&r["org_key"]).contains("武侯区"));
+    assert!(
+        !wuhou.is_empty() && !jinjiang.is_empty(),
+        "{} rows",
+        cmp.len()
+    );
+    assert!(
+        wuhou.iter().all(|r| flag(r)),
+        "the 2021 report failed a check"
+    );
+    assert!(jinjiang.iter().all(|r| !flag(r)));
 }
 
 /// Runs the binary and gives (exit code, stderr).

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{files, ingest, root, rows, xxgk};
+use common::{ingest, root, rows, xxgk};
 
 const DATASETS: [&str; 7] = [
     "reports",
@@ -45,22 +45,34 @@ fn staging(out: &Path) -> Vec<String> {
         .collect()
 }
 
-fn zero_byte_parquet(out: &Path) -> Vec<String> {
-    let mut stack = vec![out.to_path_buf()];
+/// Every Parquet file under `dir`, with its size. The run being watched
+/// renames and removes folders meanwhile: a folder gone is skipped.
+fn parquet_under(dir: &Path) -> Vec<(String, u64)> {
+    let mut stack = vec![dir.to_path_buf()];
     let mut found = Vec::new();
     while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "parquet")
-                && std::fs::metadata(&p).unwrap().len() == 0
-            {
-                found.push(p.display().to_string());
+            } else if p.extension().is_some_and(|x| x == "parquet") {
+                let len = std::fs::metadata(&p).map_or(0, |m| m.len());
+                found.push((p.display().to_string(), len));
             }
         }
     }
     found
+}
+
+fn zero_byte_parquet(out: &Path) -> Vec<String> {
+    parquet_under(out)
+        .into_iter()
+        .filter(|(_, len)| *len == 0)
+        .map(|(p, _)| p)
+        .collect()
 }
 
 #[test]
@@ -95,7 +107,7 @@ fn a_signal_removes_the_staging_folder_and_leaves_the_previous_datasets() {
             std::thread::sleep(Duration::from_millis(20));
             writing = staging(&out)
                 .iter()
-                .any(|s| !files(&out.join(s)).is_empty());
+                .any(|s| !parquet_under(&out.join(s)).is_empty());
         }
         assert!(writing, "the ingest did not start writing");
         assert!(

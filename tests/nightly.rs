@@ -48,17 +48,22 @@ fn synth(dir: &Path, n: usize, seed: u64) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
-/// Does the staging folder hold a Parquet file with bytes in it yet?
+/// Does a staging folder hold a Parquet file with bytes in it yet? Staging
+/// folders hold one folder per dataset; any of them may vanish as the run
+/// publishes.
 fn writing(out: &Path) -> bool {
     let Ok(dirs) = std::fs::read_dir(out) else {
         return false;
     };
     dirs.flatten()
         .filter(|e| e.file_name().to_string_lossy().starts_with(".xxgk-staging"))
-        .any(|e| {
-            common::files(&e.path())
-                .iter()
-                .any(|f| std::fs::metadata(f).is_ok_and(|m| m.len() > 0))
+        .filter_map(|e| std::fs::read_dir(e.path()).ok())
+        .flat_map(|datasets| datasets.flatten())
+        .filter_map(|d| std::fs::read_dir(d.path()).ok())
+        .flat_map(|files| files.flatten())
+        .any(|f| {
+            f.path().extension().is_some_and(|x| x == "parquet")
+                && f.metadata().is_ok_and(|m| m.len() > 0)
         })
 }
 

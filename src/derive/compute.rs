@@ -1,4 +1,9 @@
 //! The derive stage on polars: scans, joins, sums, and the writers.
+//!
+//! It reads the datasets' files by the year in their names and writes its
+//! frames through the sink's one Parquet configuration (`sink::layout`),
+//! converted to arrow-rs batches column by column, so the derived datasets
+//! have the same string type, names and settings as the others.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
@@ -8,11 +13,12 @@ use indicatif::ProgressBar;
 use polars::prelude::*;
 
 use super::config::{expression, Each, Term};
-use super::{DATASETS, DERIVED_FILE};
+use super::DATASETS;
 use crate::publish;
 use crate::settings::Settings;
+use crate::sink::layout::{self, Holds};
 use crate::sink::schema::{self, Rows, V};
-use crate::sink::NULL_PARTITION;
+use crate::sink::Shard;
 use crate::template::ColumnKind;
 
 type Error = String;
@@ -32,31 +38,18 @@ pub struct Derived {
     pub findings: BTreeMap<String, u64>,
 }
 
-/// The Parquet files of a dataset, sorted, without the derive stage's own,
-/// by year partition (`None`: the null partition).
-fn partitions(dir: &Path) -> BTreeMap<Option<i32>, Vec<PathBuf>> {
+/// The Parquet files of a dataset by year (`None`: the unknown year),
+/// sorted, without zero-row files and the derive stage's own.
+fn partitions(dir: &Path) -> Result<BTreeMap<Option<i32>, Vec<PathBuf>>, Error> {
     let mut by_year: BTreeMap<Option<i32>, Vec<PathBuf>> = BTreeMap::new();
-    for e in walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-    {
-        let p = e.into_path();
-        if p.extension().is_none_or(|x| x != "parquet")
-            || p.file_name().is_some_and(|n| n == DERIVED_FILE)
-        {
-            continue;
+    for (path, holds, tag) in layout::files(dir)? {
+        if let Holds::Year(year) = holds {
+            if tag != layout::DERIVED {
+                by_year.entry(year).or_default().push(path);
+            }
         }
-        let year = p
-            .parent()
-            .and_then(|d| d.file_name())
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_prefix("year="))
-            .and_then(|y| y.parse::<i32>().ok());
-        by_year.entry(year).or_default().push(p);
     }
-    by_year
+    Ok(by_year)
 }
 
 /// Files as one lazy frame; an empty one of the ingest's schema when none.
@@ -221,7 +214,7 @@ struct Inputs {
 
 /// Every report, numbered.
 fn reports(out: &Path) -> Result<DataFrame, Error> {
-    let files: Vec<PathBuf> = partitions(&out.join("reports"))
+    let files: Vec<PathBuf> = partitions(&out.join("reports"))?
         .into_values()
         .flatten()
         .collect();
@@ -234,6 +227,7 @@ fn reports(out: &Path) -> Result<DataFrame, Error> {
             col("org_key"),
             col("org_name"),
             col("status"),
+            col("errors"),
         ])
         .sort(["source_path"], SortMultipleOptions::default())
         .with_row_index("rid", None);
@@ -255,14 +249,13 @@ fn reports(out: &Path) -> Result<DataFrame, Error> {
 struct CellFiles(BTreeMap<&'static str, BTreeMap<Option<i32>, Vec<PathBuf>>>);
 
 impl CellFiles {
-    fn list(out: &Path) -> CellFiles {
+    fn list(out: &Path) -> Result<CellFiles, Error> {
         let names = ["disclosure_counts", "litigation", "procurement"];
-        CellFiles(
-            names
-                .into_iter()
-                .map(|n| (n, partitions(&out.join(n))))
-                .collect(),
-        )
+        let mut all = BTreeMap::new();
+        for n in names {
+            all.insert(n, partitions(&out.join(n))?);
+        }
+        Ok(CellFiles(all))
     }
 
     fn of(&self, name: &str, year: Option<i32>) -> Vec<PathBuf> {
@@ -526,6 +519,7 @@ fn named_comparison(numbered: LazyFrame, i: &Inputs) -> LazyFrame {
                     col("report_id"),
                     col("org_name"),
                     col("template"),
+                    col("errors"),
                 ]),
                 "rid",
             ),
@@ -533,6 +527,7 @@ fn named_comparison(numbered: LazyFrame, i: &Inputs) -> LazyFrame {
                 col("rid").alias("prior_rid"),
                 col("report_id").alias("prior_report_id"),
                 col("template").alias("prior_template"),
+                col("errors").alias("prior_errors"),
             ]),
             "prior_rid",
         ),
@@ -564,6 +559,12 @@ fn named_comparison(numbered: LazyFrame, i: &Inputs) -> LazyFrame {
         col("prior_report_id"),
         col("template"),
         col("prior_template"),
+        // Either year's report failed one of its own checks (an error
+        // finding): its figures, and so this comparison, are in doubt.
+        col("errors")
+            .gt(lit(0i32))
+            .or(col("prior_errors").gt(lit(0i32)))
+            .alias("checks_failed"),
     ])
 }
 
@@ -571,9 +572,9 @@ fn named_comparison(numbered: LazyFrame, i: &Inputs) -> LazyFrame {
 /// as its input, and names are most of its bytes.
 const NAMED_CHUNK: usize = 128 * 1024;
 
-/// Writes one year's comparison into `dir/year=N/derived.parquet`, naming
-/// `NAMED_CHUNK` rows at a time; gives the rows written and an empty frame
-/// of the output's schema.
+/// Writes one year's comparison into `dir/{year}-part-00000-of-00001.parquet`,
+/// naming `NAMED_CHUNK` rows at a time; gives the rows written and an empty
+/// frame of the output's schema.
 fn write_comparison(
     numbered: &DataFrame,
     i: &Inputs,
@@ -587,24 +588,17 @@ fn write_comparison(
     if rows == 0 {
         return Ok((0, empty));
     }
-    let d = dir.join(partition_dir(year));
-    std::fs::create_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
-    let path = d.join(DERIVED_FILE);
-    let file = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let what = path.display().to_string();
-    let mut w = ParquetWriter::new(file)
-        .batched(empty.schema())
-        .map_err(|e| perr(&what, e))?;
+    let mut w = FrameWriter::create(dir, Holds::Year(year), &empty)?;
     let mut at = 0;
     while at < rows {
         let part = numbered.slice(at as i64, NAMED_CHUNK);
         at += part.height();
         let named = named_comparison(part.lazy(), i)
             .collect()
-            .map_err(|e| perr(&what, e))?;
-        w.write_batch(&named).map_err(|e| perr(&what, e))?;
+            .map_err(|e| perr(&w.what, e))?;
+        w.write(&named)?;
     }
-    w.finish().map_err(|e| perr(&what, e))?;
+    w.close()?;
     Ok((rows as u64, empty))
 }
 
@@ -692,6 +686,7 @@ fn metrics(
             col("org_key"),
             col("org_name"),
             col("template"),
+            col("errors").gt(lit(0i32)).alias("checks_failed"),
             lit(1i32).alias("one"),
         ]);
     let grid = inner(base, defs.with_column(lit(1i32).alias("one")), &["one"]);
@@ -739,6 +734,7 @@ fn metrics(
             col("numerator"),
             col("denominator"),
             col("value"),
+            col("checks_failed"),
         ])
         .sort(
             ["source_path", "report_id", "metric_key"],
@@ -935,46 +931,136 @@ fn cross_year(settings: &Settings, i: &Inputs, chosen: &LazyFrame) -> Result<Vec
     Ok(found)
 }
 
-fn partition_dir(year: Option<i32>) -> String {
-    match year {
-        Some(y) => format!("year={y}"),
-        None => format!("year={NULL_PARTITION}"),
+/// A polars frame's schema in arrow-rs terms: the types the datasets use,
+/// strings as plain Utf8 (polars' own writer would store string views).
+fn arrow_schema(df: &DataFrame) -> Result<arrow_schema::SchemaRef, Error> {
+    use arrow_schema::DataType as A;
+    let mut fields = Vec::with_capacity(df.width());
+    for c in df.columns() {
+        let ty = match c.dtype() {
+            DataType::String => A::Utf8,
+            DataType::Int32 => A::Int32,
+            DataType::Int64 => A::Int64,
+            DataType::Float64 => A::Float64,
+            DataType::Boolean => A::Boolean,
+            &DataType::Decimal(precision, scale) => A::Decimal128(
+                u8::try_from(precision).map_err(|e| format!("derive: {}: {e}", c.name()))?,
+                i8::try_from(scale).map_err(|e| format!("derive: {}: {e}", c.name()))?,
+            ),
+            other => {
+                return Err(format!(
+                    "derive: column {} is {other}, which the datasets do not use",
+                    c.name()
+                ))
+            }
+        };
+        fields.push(arrow_schema::Field::new(c.name().as_str(), ty, true));
+    }
+    Ok(std::sync::Arc::new(arrow_schema::Schema::new(fields)))
+}
+
+/// A polars frame as an arrow-rs batch of `schema` (`arrow_schema(df)`).
+fn to_batch(
+    df: &DataFrame,
+    schema: &arrow_schema::SchemaRef,
+) -> Result<arrow_array::RecordBatch, Error> {
+    use arrow_array::{
+        ArrayRef, BooleanArray, Decimal128Array, Float64Array, Int32Array, Int64Array, StringArray,
+    };
+    use std::sync::Arc;
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(df.width());
+    for (c, f) in df.columns().iter().zip(schema.fields()) {
+        let e = |e: PolarsError| perr(c.name(), e);
+        let a: ArrayRef = match f.data_type() {
+            arrow_schema::DataType::Utf8 => {
+                Arc::new(c.str().map_err(e)?.iter().collect::<StringArray>())
+            }
+            arrow_schema::DataType::Int32 => {
+                Arc::new(c.i32().map_err(e)?.iter().collect::<Int32Array>())
+            }
+            arrow_schema::DataType::Int64 => {
+                Arc::new(c.i64().map_err(e)?.iter().collect::<Int64Array>())
+            }
+            arrow_schema::DataType::Float64 => {
+                Arc::new(c.f64().map_err(e)?.iter().collect::<Float64Array>())
+            }
+            arrow_schema::DataType::Boolean => {
+                Arc::new(c.bool().map_err(e)?.iter().collect::<BooleanArray>())
+            }
+            &arrow_schema::DataType::Decimal128(p, s) => Arc::new(
+                c.decimal()
+                    .map_err(e)?
+                    .physical()
+                    .iter()
+                    .collect::<Decimal128Array>()
+                    .with_precision_and_scale(p, s)
+                    .map_err(|e| format!("derive: {}: {e}", c.name()))?,
+            ),
+            other => return Err(format!("derive: {}: no conversion for {other}", c.name())),
+        };
+        arrays.push(a);
+    }
+    arrow_array::RecordBatch::try_new(schema.clone(), arrays).map_err(|e| format!("derive: {e}"))
+}
+
+/// One derived dataset file, written through the sink's writer settings.
+struct FrameWriter {
+    schema: arrow_schema::SchemaRef,
+    writer: parquet::arrow::ArrowWriter<File>,
+    what: String,
+}
+
+impl FrameWriter {
+    /// Opens the file of `holds` in `dir` for frames shaped like `like`.
+    fn create(dir: &Path, holds: Holds, like: &DataFrame) -> Result<FrameWriter, Error> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let path = dir.join(layout::file_name(holds, &Shard::WHOLE.tag()));
+        let schema = arrow_schema(like)?;
+        let writer = layout::create(&path, &schema)?;
+        Ok(FrameWriter {
+            schema,
+            writer,
+            what: path.display().to_string(),
+        })
+    }
+
+    fn write(&mut self, df: &DataFrame) -> Result<(), Error> {
+        let batch = to_batch(df, &self.schema)?;
+        self.writer
+            .write(&batch)
+            .map_err(|e| format!("{}: {e}", self.what))
+    }
+
+    fn close(self) -> Result<(), Error> {
+        self.writer
+            .close()
+            .map(|_| ())
+            .map_err(|e| format!("{}: {e}", self.what))
     }
 }
 
-/// Writes a frame as `path`.
-fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), Error> {
-    if let Some(d) = path.parent() {
-        std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
-    }
-    let f = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    ParquetWriter::new(f)
-        .finish(df)
-        .map_err(|e| perr(&path.display().to_string(), e))?;
-    Ok(())
-}
-
-/// Writes one year's rows into `dir/year=…/derived.parquet` (no file for
-/// no rows); gives the rows written.
+/// Writes one year's rows into `dir/{year}-part-00000-of-00001.parquet` (no
+/// file for no rows); gives the rows written.
 fn write_year(df: &DataFrame, dir: &Path, year: Option<i32>) -> Result<u64, Error> {
     if df.height() > 0 {
-        let path = dir.join(partition_dir(year)).join(DERIVED_FILE);
-        write_frame(&mut df.clone(), &path)?;
+        let mut w = FrameWriter::create(dir, Holds::Year(year), df)?;
+        w.write(df)?;
+        w.close()?;
     }
     Ok(df.height() as u64)
 }
 
-/// Writes the findings with the ingest's findings schema, one file per year.
+/// Writes the findings with the ingest's findings schema, one file per
+/// year, `{year}-derived.parquet`; gives the file names.
 fn write_findings(found: &[Finding], dir: &Path) -> Result<Vec<String>, Error> {
     let mut by_year: BTreeMap<Option<i32>, Vec<&Finding>> = BTreeMap::new();
     for f in found {
         by_year.entry(f.year).or_default().push(f);
     }
-    let mut parts = Vec::new();
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut names = Vec::new();
     for (year, rows) in by_year {
-        let name = partition_dir(year);
-        let d = dir.join(&name);
-        std::fs::create_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+        let name = layout::file_name(Holds::Year(year), layout::DERIVED);
         let mut b = Rows::new(schema::findings()).map_err(|e| format!("derive: {e}"))?;
         for f in rows {
             b.push(&[
@@ -990,16 +1076,14 @@ fn write_findings(found: &[Finding], dir: &Path) -> Result<Vec<String>, Error> {
             ]);
         }
         let batch = b.finish().map_err(|e| format!("derive: {e}"))?;
-        let path = d.join(DERIVED_FILE);
-        let file = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let path = dir.join(&name);
+        let mut w = layout::create(&path, &batch.schema())?;
         w.write(&batch)
             .and_then(|_| w.close().map(|_| ()))
             .map_err(|e| format!("{}: {e}", path.display()))?;
-        parts.push(name);
+        names.push(name);
     }
-    Ok(parts)
+    Ok(names)
 }
 
 /// Runs the derive stage over the published datasets in `out` (after a
@@ -1033,36 +1117,35 @@ pub fn run_staged(
 }
 
 /// Moves the derived datasets and findings files from `staging` into `out`;
-/// removes derived findings files of partitions this run did not write.
-fn publish_derived(out: &Path, staging: &Path, parts: &[String]) -> Result<(), Error> {
+/// removes derived findings files this run did not write (and those of the
+/// Hive layout of earlier versions).
+fn publish_derived(out: &Path, staging: &Path, names: &[String]) -> Result<(), Error> {
     for name in DATASETS {
         publish::swap_in(&staging.join(name), &out.join(name))?;
     }
     let findings = out.join("findings");
-    for part in parts {
-        let d = findings.join(part);
-        std::fs::create_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
-        let to = d.join(DERIVED_FILE);
-        std::fs::rename(staging.join("findings").join(part).join(DERIVED_FILE), &to)
+    std::fs::create_dir_all(&findings).map_err(|e| format!("{}: {e}", findings.display()))?;
+    for name in names {
+        let to = findings.join(name);
+        std::fs::rename(staging.join("findings").join(name), &to)
             .map_err(|e| format!("{}: {e}", to.display()))?;
     }
-    if let Ok(dirs) = std::fs::read_dir(&findings) {
-        for e in dirs.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let stale = e.path().join(DERIVED_FILE);
-            if !parts.contains(&name) && stale.exists() {
-                std::fs::remove_file(&stale).map_err(|e| format!("{}: {e}", stale.display()))?;
-            }
+    for (stale, _, tag) in layout::files(&findings)? {
+        let fresh = stale
+            .file_name()
+            .is_some_and(|n| names.iter().any(|m| n == m.as_str()));
+        if tag == layout::DERIVED && !fresh {
+            std::fs::remove_file(&stale).map_err(|e| format!("{}: {e}", stale.display()))?;
         }
     }
+    crate::sink::remove_hive_folders(&findings, "derived.parquet")?;
     std::fs::remove_dir_all(staging).map_err(|e| format!("{}: {e}", staging.display()))
 }
 
-/// Writes a frame with no rows as `dir/derived.parquet`, outside any
-/// partition (a lone null partition leaves readers no type for `year`), so
-/// readers still see the schema.
+/// Writes a frame with no rows as `dir/empty-part-00000-of-00001.parquet`,
+/// so readers still see the schema.
 fn write_empty(df: &DataFrame, dir: &Path) -> Result<(), Error> {
-    write_frame(&mut df.clear(), &dir.join(DERIVED_FILE))
+    FrameWriter::create(dir, Holds::Empty, df)?.close()
 }
 
 /// Reads the datasets under `src` and writes the derived ones under `dst`
@@ -1082,7 +1165,7 @@ fn compute(
     let keys = Keys::new(settings);
     let key_frame = keys.frame()?;
     let reports = reports(src)?;
-    let cell_files = CellFiles::list(src);
+    let cell_files = CellFiles::list(src)?;
     let ids = reports
         .clone()
         .lazy()
@@ -1097,6 +1180,11 @@ fn compute(
         .collect();
     years.sort();
     years.dedup();
+    if years.is_empty() {
+        // No reports at all: one pass over nothing still gives the output
+        // schemas, so each derived dataset gets its zero-row file.
+        years.push(None);
+    }
     crate::progress::phase(bar, "derive", years.len() as u64);
     let mut prev: Option<(i32, DataFrame)> = None;
     let (mut n_cmp, mut n_met) = (0u64, 0u64);

@@ -4,9 +4,9 @@
 //!
 //! It takes the datasets under `OUT/` (every part file, whatever the shards)
 //! and the `[derive]` config, and gives `yearly_comparison` and `metrics`
-//! (Hive-partitioned like the others) plus cross-year findings in a
-//! `derived.parquet` file in each `findings` partition, all staged and then
-//! published in place. It runs on polars' lazy engine, behind the `derive`
+//! (one file per year, written like the others: `sink::layout`) plus
+//! cross-year findings in `findings/{year}-derived.parquet`, all staged and
+//! then published in place. It runs on polars' lazy engine, behind the `derive`
 //! Cargo feature; `config` is parsed without it.
 
 pub mod config;
@@ -19,10 +19,6 @@ pub use compute::{run, run_staged, Derived};
 
 /// The datasets the derive stage writes.
 pub const DATASETS: [&str; 2] = ["yearly_comparison", "metrics"];
-
-/// The file name of everything the derive stage writes: its datasets' files
-/// and its findings file in each `findings` partition.
-pub const DERIVED_FILE: &str = "derived.parquet";
 
 /// Ends a run: combines the shards' manifests (all must be in) and writes
 /// `OUT/_run.json`, with `derived` when the derive stage ran.

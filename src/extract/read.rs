@@ -281,31 +281,49 @@ pub(super) fn read_flat(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
 pub(super) enum Fit {
     /// Exactly these candidates, one per column.
     Exact(usize, usize),
-    /// The candidates in this range that are not blank, one per column: a
-    /// stray blank cell inside a row whose every column prints a value.
-    Spread(usize, usize),
+    /// More candidates in `a..b` than columns, this many of them blank and
+    /// to be dropped, and every printed value landing in the same column
+    /// whichever blanks are dropped (a stray blank cell in a row whose values
+    /// leave no doubt).
+    Unique(usize, usize, usize),
     Short,
     Excess,
 }
 
 impl Fit {
     pub(super) fn fits(&self) -> bool {
-        matches!(self, Fit::Exact(..) | Fit::Spread(..))
+        matches!(self, Fit::Exact(..) | Fit::Unique(..))
     }
 
-    /// The candidate standing in printed column `j` of a fitting row.
+    /// The candidate standing in printed column `j` of a fitting row (none
+    /// for a blank column of a `Unique` row).
     pub(super) fn nth(&self, doc: &Doc, cands: &[u32], j: usize) -> Option<u32> {
         match *self {
             Fit::Exact(a, _) => cands.get(a + j).copied(),
-            Fit::Spread(a, b) => cands
-                .get(a..b)?
-                .iter()
-                .filter(|&&i| doc.cells[i as usize].kind != CellKind::Empty)
-                .nth(j)
-                .copied(),
+            Fit::Unique(a, b, drop) => {
+                let row = cands.get(a..b)?;
+                (0..row.len())
+                    .filter(|&i| !is_blank(doc, row[i]))
+                    .find(|&i| column_of(doc, row, drop, i) == Some(j))
+                    .map(|i| row[i])
+            }
             Fit::Short | Fit::Excess => None,
         }
     }
+}
+
+fn is_blank(doc: &Doc, cell: u32) -> bool {
+    doc.cells[cell as usize].kind == CellKind::Empty
+}
+
+/// The column of the printed cell `row[i]` once `drop` blank cells of the
+/// row are dropped, if every choice of blanks puts it there: as many blanks
+/// must go before it whichever are chosen.
+fn column_of(doc: &Doc, row: &[u32], drop: usize, i: usize) -> Option<usize> {
+    let before = row[..i].iter().filter(|&&c| is_blank(doc, c)).count();
+    let after = row[i + 1..].iter().filter(|&&c| is_blank(doc, c)).count();
+    let (least, most) = (drop.saturating_sub(after), drop.min(before));
+    (least == most).then(|| i - least)
 }
 
 /// Blank cells the layout puts at the edges of rows: a trailing empty cell
@@ -367,10 +385,11 @@ pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
 }
 
 /// Fits a row's candidates to its `k` columns. The table's padding is
-/// dropped first. A row that still has more candidates, but exactly one
-/// printed value per column and nothing but values, had stray blank cells in
-/// it (PDF text shifts cells so): the blanks are dropped. Any other excess
-/// stays unread: which value is which is unknown.
+/// dropped first. A row that still has more candidates, all the extra ones
+/// blank, had stray blank cells in it (PDF text shifts cells so): it is read
+/// when every printed value lands in one column whichever blanks are dropped
+/// (every column printed, or a row of blanks). Any other excess stays
+/// unread: which value is which is unknown.
 pub(super) fn fit(doc: &Doc, cands: &[u32], k: usize, pad: Pad) -> Fit {
     let kind = |i: usize| doc.cells[cands[i] as usize].kind;
     let empty = |i: usize| kind(i) == CellKind::Empty;
@@ -391,10 +410,15 @@ pub(super) fn fit(doc: &Doc, cands: &[u32], k: usize, pad: Pad) -> Fit {
         std::cmp::Ordering::Equal => Fit::Exact(a, b),
         std::cmp::Ordering::Less => Fit::Short,
         std::cmp::Ordering::Greater => {
-            let printed = (a..b).filter(|&i| !empty(i)).count();
+            let row = &cands[a..b];
+            let drop = row.len() - k;
+            let blanks = (a..b).filter(|&i| empty(i)).count();
             let all_values = (a..b).all(|i| matches!(kind(i), CellKind::Empty | CellKind::Value));
-            if printed == k && all_values {
-                Fit::Spread(a, b)
+            let unique = (0..row.len())
+                .filter(|&i| !is_blank(doc, row[i]))
+                .all(|i| column_of(doc, row, drop, i).is_some());
+            if drop <= blanks && all_values && unique {
+                Fit::Unique(a, b, drop)
             } else {
                 Fit::Excess
             }

@@ -174,9 +174,20 @@ fn fitting_a_row() {
     let none = Pad::default();
     assert_eq!(fit_of("1\t2\t3", 3, none), Fit::Exact(0, 3));
     // Every column printed and one stray blank: the blank is dropped.
-    assert_eq!(fit_of("1\t\t2\t3", 3, none), Fit::Spread(0, 4));
+    assert_eq!(fit_of("1\t\t2\t3", 3, none), Fit::Unique(0, 4, 1));
     // A real blank and a stray one: which is which is unknown.
     assert_eq!(fit_of("1\t\t2\t", 3, none), Fit::Excess);
+    // Blanks only where dropping either gives the same columns.
+    let f = fit_of("1\t\t\t2", 3, none);
+    assert_eq!(f, Fit::Unique(0, 4, 1));
+    let s = settings();
+    let doc = segment("1\t\t\t2", &s.templates.normaliser);
+    let cands: Vec<u32> = (0..doc.cells.len() as u32).collect();
+    assert_eq!(f.nth(&doc, &cands, 0), Some(0));
+    assert_eq!(f.nth(&doc, &cands, 1), None);
+    assert_eq!(f.nth(&doc, &cands, 2), Some(3));
+    // A row of blanks: nothing to misplace.
+    assert!(fit_of("\t\t\t", 2, none).fits());
     // The same row where the layout pads every row at its end.
     let trail = Pad {
         trail: true,

@@ -1,13 +1,14 @@
-//! The one writer: reports in, Hive-partitioned Parquet datasets out,
-//! published into place only when every file closed cleanly.
+//! The one writer: reports in, Parquet datasets out (one file per year,
+//! `layout`), published into place only when every file closed cleanly.
 //!
 //! It takes `ReportOut`s in a deterministic order and gives the five datasets
 //! of datasets.md under `OUT/`, written into a staging folder first and then
 //! renamed into place, so a crash leaves the previous datasets whole (STYLE,
-//! habit 6). Rows are buffered per partition in small Arrow batches that the
+//! habit 6). Rows are buffered per year in small Arrow batches that the
 //! Parquet writer encodes into 64k-row groups as they come, so memory stays
 //! flat. It is the only stage that writes files.
 
+pub mod layout;
 pub mod schema;
 
 use std::collections::{BTreeMap, HashMap};
@@ -15,17 +16,14 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
 use sha2::{Digest, Sha256};
 
 use crate::model::{CellOut, ReportOut, Severity, Status};
 use crate::template::{ColumnKind, Dataset, Templates};
 use crate::validate::money::Decimal;
+use layout::Holds;
 use schema::{Rows, V};
 
-/// Rows per row group.
-const ROW_GROUP: usize = 64 * 1024;
 /// A row group is also closed once its writer holds this many bytes: the
 /// one-row-per-report datasets (`reports`, `procurement`, `findings`) with
 /// their long text columns would otherwise keep up to 64k reports' rows per
@@ -37,8 +35,6 @@ const ROW_GROUP_BYTES: usize = 4 * 1024 * 1024;
 /// writer, which encodes and compresses them into the open row group: raw
 /// rows cost far more memory than encoded pages, so this stays small.
 const BATCH: usize = 8 * 1024;
-/// The Hive/Spark name of the null partition.
-pub const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
 
 type Error = String;
 
@@ -77,9 +73,15 @@ impl Shard {
         self.n == 1 || fnv1a(rel.as_bytes()) % u64::from(self.n) == u64::from(self.k)
     }
 
-    /// The part-file name of this shard in a partition.
+    /// The part-file name of this shard: its manifest's name, and the tag
+    /// of its data files (`layout::file_name`).
     pub fn part_name(&self) -> String {
-        format!("part-{:05}-of-{:05}.parquet", self.k, self.n)
+        format!("{}.parquet", self.tag())
+    }
+
+    /// `part-K-of-N`, zero-padded: the tag in this shard's file names.
+    pub fn tag(&self) -> String {
+        format!("part-{:05}-of-{:05}", self.k, self.n)
     }
 }
 
@@ -93,21 +95,20 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
-/// One partition's open file and buffered rows.
+/// One year's open file and buffered rows.
 struct Part {
     rows: Rows,
     writer: ArrowWriter<File>,
     path: PathBuf,
 }
 
-/// A dataset: one Parquet file per year partition.
+/// A dataset: one Parquet file per year, side by side in its folder.
 struct Partitioned {
     name: &'static str,
     dir: PathBuf,
-    file_name: String,
+    tag: String,
     make: fn() -> arrow_schema::Schema,
     parts: BTreeMap<Option<i32>, Part>,
-    props: WriterProperties,
     rows: u64,
 }
 
@@ -116,33 +117,32 @@ impl Partitioned {
         name: &'static str,
         root: &Path,
         make: fn() -> arrow_schema::Schema,
-        props: WriterProperties,
         shard: Shard,
-    ) -> Partitioned {
-        Partitioned {
+    ) -> Result<Partitioned, Error> {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).map_err(|e| err(&dir, e))?;
+        Ok(Partitioned {
             name,
-            dir: root.join(name),
-            file_name: shard.part_name(),
+            dir,
+            tag: shard.tag(),
             make,
             parts: BTreeMap::new(),
-            props,
             rows: 0,
-        }
+        })
+    }
+
+    /// Opens the file of `holds`.
+    fn open(&self, holds: Holds) -> Result<Part, Error> {
+        let path = self.dir.join(layout::file_name(holds, &self.tag));
+        let rows = Rows::new((self.make)()).map_err(|e| err(&path, e))?;
+        let writer = layout::create(&path, &rows.schema)?;
+        Ok(Part { rows, writer, path })
     }
 
     fn part(&mut self, year: Option<i32>) -> Result<&mut Rows, Error> {
         if !self.parts.contains_key(&year) {
-            let dir = self.dir.join(match year {
-                Some(y) => format!("year={y}"),
-                None => format!("year={NULL_PARTITION}"),
-            });
-            std::fs::create_dir_all(&dir).map_err(|e| err(&dir, e))?;
-            let path = dir.join(&self.file_name);
-            let file = File::create(&path).map_err(|e| err(&path, e))?;
-            let rows = Rows::new((self.make)()).map_err(|e| err(&path, e))?;
-            let writer = ArrowWriter::try_new(file, rows.schema.clone(), Some(self.props.clone()))
-                .map_err(|e| err(&path, e))?;
-            self.parts.insert(year, Part { rows, writer, path });
+            let part = self.open(Holds::Year(year))?;
+            self.parts.insert(year, part);
         }
         self.rows += 1;
         match self.parts.get_mut(&year) {
@@ -151,7 +151,7 @@ impl Partitioned {
         }
     }
 
-    /// Hands every partition's full batch to its writer (which closes a row
+    /// Hands every year's full batch to its writer (which closes a row
     /// group every `ROW_GROUP` rows by itself), and closes a row group that
     /// holds `ROW_GROUP_BYTES`.
     fn flush_full(&mut self) -> Result<(), Error> {
@@ -167,12 +167,12 @@ impl Partitioned {
         Ok(())
     }
 
-    /// Closes every file. A dataset with no rows still gets one empty file, so
-    /// readers see its schema.
+    /// Closes every file. A dataset with no rows still gets one zero-row
+    /// file, so readers see its schema.
     fn close(mut self) -> Result<u64, Error> {
         if self.parts.is_empty() {
-            self.part(None)?;
-            self.rows = 0;
+            let empty = self.open(Holds::Empty)?;
+            empty.writer.close().map_err(|e| err(&empty.path, e))?;
         }
         for (_, mut p) in std::mem::take(&mut self.parts) {
             if !p.rows.is_empty() {
@@ -191,6 +191,9 @@ pub struct Written {
     pub rows: BTreeMap<&'static str, u64>,
     pub by_status: BTreeMap<&'static str, u64>,
     pub by_code: BTreeMap<String, u64>,
+    /// The severity of each code (the gravest, should one code come with
+    /// two).
+    pub severity: BTreeMap<String, &'static str>,
     pub errors: u64,
     /// Hex SHA-256 over `path NUL report_id LF` of every file, in order.
     pub digest: String,
@@ -239,20 +242,15 @@ impl<'t> Sink<'t> {
             std::fs::remove_dir_all(&staging).map_err(|e| err(&staging, e))?;
         }
         std::fs::create_dir_all(&staging).map_err(|e| err(&staging, e))?;
-        let level = ZstdLevel::try_new(1).map_err(|e| err(out, e))?;
-        let props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(level))
-            .set_max_row_group_row_count(Some(ROW_GROUP))
-            .build();
-        let p = |name, make| Partitioned::new(name, &staging, make, props.clone(), shard);
+        let p = |name, make| Partitioned::new(name, &staging, make, shard);
         Ok(Sink {
             templates,
             out: out.to_path_buf(),
-            reports: p("reports", schema::reports),
-            counts: p("disclosure_counts", schema::disclosure_counts),
-            procurement: p("procurement", schema::procurement),
-            litigation: p("litigation", schema::litigation),
-            findings: p("findings", schema::findings),
+            reports: p("reports", schema::reports)?,
+            counts: p("disclosure_counts", schema::disclosure_counts)?,
+            procurement: p("procurement", schema::procurement)?,
+            litigation: p("litigation", schema::litigation)?,
+            findings: p("findings", schema::findings)?,
             staging,
             shard,
             seen: HashMap::new(),
@@ -302,6 +300,14 @@ impl<'t> Sink<'t> {
         *self.written.by_status.entry(r.status.as_str()).or_default() += 1;
         for f in &r.findings {
             *self.written.by_code.entry(f.code.clone()).or_default() += 1;
+            let severity = self
+                .written
+                .severity
+                .entry(f.code.clone())
+                .or_insert(f.severity.as_str());
+            if crate::model::Severity::parse(severity).is_none_or(|s| f.severity < s) {
+                *severity = f.severity.as_str();
+            }
             if f.severity == Severity::Error {
                 self.written.errors += 1;
             }
@@ -322,6 +328,11 @@ impl<'t> Sink<'t> {
         let template = r
             .template
             .map_or("none", |t| self.templates.templates[t].name.as_str());
+        let errors = r
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
         let rows = self.reports.part(r.year)?;
         rows.push(&[
             V::S(Some(&r.report_id)),
@@ -334,6 +345,7 @@ impl<'t> Sink<'t> {
             V::S(Some(r.status.as_str())),
             V::I32(Some(r.cells_found().min(i32::MAX as usize) as i32)),
             V::I32(Some(r.findings.len().min(i32::MAX as usize) as i32)),
+            V::I32(Some(errors.min(i32::MAX as usize) as i32)),
             V::S(Some(crate::report::PARSER_VERSION)),
             V::S(r.year_evidence.source),
             V::S(r.year_evidence.text.as_deref()),
@@ -517,43 +529,64 @@ impl Staged {
 /// Moves the staged datasets into place. A whole run (no `--shard`)
 /// swaps each dataset folder with its staged copy in one step, so a reader
 /// sees either the whole old or the whole new dataset. A shard moves only
-/// its own part files, each by one rename, replacing its own files of an
-/// earlier run and never touching another shard's.
+/// its own files (those tagged with its `part-K-of-N`), each by one rename,
+/// then removes its own files of an earlier run that it did not write
+/// again, never touching another shard's.
 fn publish(staging: &Path, out: &Path, shard: Shard) -> Result<(), Error> {
     if shard.n == 1 {
         for name in schema::DATASETS {
             crate::publish::swap_in(&staging.join(name), &out.join(name))?;
         }
     } else {
-        let file = shard.part_name();
+        let tag = shard.tag();
         for name in schema::DATASETS {
             let (src, target) = (staging.join(name), out.join(name));
+            std::fs::create_dir_all(&target).map_err(|e| err(&target, e))?;
             let mut staged = Vec::new();
-            for e in std::fs::read_dir(&src).map_err(|e| err(&src, e))? {
-                let part = e.map_err(|e| err(&src, e))?.file_name();
-                staged.push(part);
+            for (from, _, _) in layout::files(&src)? {
+                let Some(file) = from.file_name().map(|n| n.to_os_string()) else {
+                    continue;
+                };
+                let to = target.join(&file);
+                std::fs::rename(&from, &to).map_err(|e| err(&to, e))?;
+                staged.push(file);
             }
-            for part in &staged {
-                let dir = target.join(part);
-                std::fs::create_dir_all(&dir).map_err(|e| err(&dir, e))?;
-                let to = dir.join(&file);
-                std::fs::rename(src.join(part).join(&file), &to).map_err(|e| err(&to, e))?;
-            }
-            // This shard's files of an earlier run in partitions it no
-            // longer writes.
-            if let Ok(dirs) = std::fs::read_dir(&target) {
-                for e in dirs.flatten() {
-                    if !staged.contains(&e.file_name()) {
-                        let stale = e.path().join(&file);
-                        if stale.exists() {
-                            std::fs::remove_file(&stale).map_err(|e| err(&stale, e))?;
-                        }
-                    }
+            for (stale, _, t) in layout::files(&target)? {
+                let fresh = stale
+                    .file_name()
+                    .is_some_and(|n| staged.iter().any(|s| s == n));
+                if t == tag && !fresh {
+                    std::fs::remove_file(&stale).map_err(|e| err(&stale, e))?;
                 }
             }
+            remove_hive_folders(&target, &shard.part_name())?;
         }
     }
     std::fs::remove_dir_all(staging).map_err(|e| err(staging, e))?;
+    Ok(())
+}
+
+/// Removes `file` from the `year=…` folders of the Hive layout of earlier
+/// versions, and each folder left empty: a shard of this version
+/// publishing into an older run's folder leaves no file of its own there
+/// twice.
+pub fn remove_hive_folders(dataset: &Path, file: &str) -> Result<(), Error> {
+    let Ok(entries) = std::fs::read_dir(dataset) else {
+        return Ok(());
+    };
+    for e in entries.flatten() {
+        let dir = e.path();
+        if !e.file_name().to_string_lossy().starts_with("year=") || !dir.is_dir() {
+            continue;
+        }
+        let old = dir.join(file);
+        if old.exists() {
+            std::fs::remove_file(&old).map_err(|e| err(&old, e))?;
+        }
+        if std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_none()) {
+            std::fs::remove_dir(&dir).map_err(|e| err(&dir, e))?;
+        }
+    }
     Ok(())
 }
 
@@ -586,6 +619,45 @@ mod tests {
         assert_eq!(
             Shard { k: 2, n: 16 }.part_name(),
             "part-00002-of-00016.parquet"
+        );
+        assert_eq!(Shard { k: 2, n: 16 }.tag(), "part-00002-of-00016");
+    }
+
+    #[test]
+    fn a_shard_clears_its_files_from_the_old_year_folders_only() {
+        let d = tempfile::tempdir().unwrap();
+        let mine = "part-00001-of-00002.parquet";
+        let other = "part-00000-of-00002.parquet";
+        for (dir, file) in [
+            ("year=2020", mine),
+            ("year=2020", other),
+            ("year=__HIVE_DEFAULT_PARTITION__", mine),
+        ] {
+            std::fs::create_dir_all(d.path().join(dir)).unwrap();
+            std::fs::write(d.path().join(dir).join(file), b"x").unwrap();
+        }
+        std::fs::write(d.path().join(format!("2020-{mine}")), b"x").unwrap();
+        remove_hive_folders(d.path(), mine).unwrap();
+        let mut left: Vec<String> = walkdir::WalkDir::new(d.path())
+            .min_depth(1)
+            .into_iter()
+            .map(|e| {
+                let e = e.unwrap();
+                e.path()
+                    .strip_prefix(d.path())
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                format!("2020-{mine}"),
+                "year=2020".to_string(),
+                format!("year=2020/{other}"),
+            ]
         );
     }
 }

@@ -40,6 +40,9 @@ pub fn reports() -> Schema {
         utf8("status", false),
         Field::new("cells_found", DataType::Int32, false),
         Field::new("findings", DataType::Int32, false),
+        // Findings of severity error: the report's own checks failed or a
+        // cell or the file could not be read.
+        Field::new("errors", DataType::Int32, false),
         utf8("parser_version", false),
         utf8("year_source", true),
         utf8("year_evidence", true),
@@ -269,6 +272,7 @@ pub const COLUMN_DOCS: &[ColumnDoc] = &[
     doc("reports", "status", "what happened to the file", ""),
     doc("reports", "cells_found", "table cells the report printed and xxgk placed", ""),
     doc("reports", "findings", "rows this report has in `findings` from the ingest (the derive stage's cross-year findings are not counted)", ""),
+    doc("reports", "errors", "findings of severity `error` this report has (a failed check, an unreadable cell or file); `status` stays `ok` when every table was found", ""),
     doc("reports", "parser_version", "version of xxgk that produced the rows", ""),
     doc("reports", "year_source", "where the year was read", "no year"),
     doc("reports", "year_evidence", "the text the year was read from", "no year"),
@@ -309,6 +313,7 @@ pub const COLUMN_DOCS: &[ColumnDoc] = &[
     doc("yearly_comparison", "prior_value", "the cell in year N − 1", "blank or unreadable in year N − 1"),
     doc("yearly_comparison", "delta", "`value − prior_value`", "either is null"),
     doc("yearly_comparison", "pct_change", "`delta / prior_value × 100`", "`prior_value` is 0 or null, or `value` is null"),
+    doc("yearly_comparison", "checks_failed", "either year's report has a finding of severity `error` (its own checks fail): treat the comparison with care", ""),
     doc("yearly_comparison", "report_id", "year N's report", ""),
     doc("yearly_comparison", "prior_report_id", "year N − 1's report", ""),
     doc("yearly_comparison", "template", "year N's template", ""),
@@ -318,4 +323,5 @@ pub const COLUMN_DOCS: &[ColumnDoc] = &[
     doc("metrics", "numerator", "the sum of the numerator's cells", "a cell of it is missing or blank"),
     doc("metrics", "denominator", "the sum of the denominator's cells", "the metric has no denominator, or a cell of it is missing or blank"),
     doc("metrics", "value", "numerator / denominator as a fraction (0.25, not 25 %); the numerator when there is no denominator", "numerator or denominator null, or denominator 0"),
+    doc("metrics", "checks_failed", "the report has a finding of severity `error` (its own checks fail): the metric may be meaningless (实质公开率 above 1)", ""),
 ];

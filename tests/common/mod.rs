@@ -44,18 +44,15 @@ pub fn ingest(corpus: &Path, out: &Path, extra: &[&str]) -> Output {
     o
 }
 
-/// Every Parquet file of a dataset, sorted.
+/// Every Parquet file of a dataset, sorted. The layout is flat: a folder
+/// inside a dataset folder fails the test.
 pub fn files(dataset: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let mut stack = vec![dataset.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "parquet") {
-                out.push(p);
-            }
+    for e in std::fs::read_dir(dataset).unwrap() {
+        let p = e.unwrap().path();
+        assert!(!p.is_dir(), "a folder inside a dataset: {}", p.display());
+        if p.extension().is_some_and(|x| x == "parquet") {
+            out.push(p);
         }
     }
     out.sort();
@@ -86,6 +83,7 @@ pub enum Val {
     /// Decimal: mantissa and scale.
     Dec(i128, i8),
     Float(f64),
+    Bool(bool),
 }
 
 impl Val {
@@ -115,8 +113,7 @@ pub fn rows(dataset: &Path) -> Vec<BTreeMap<String, Val>> {
                 } else {
                     match f.data_type() {
                         DataType::Utf8 => Val::Str(col.as_string::<i32>().value(i).to_string()),
-                        // polars (the derive stage) writes string views.
-                        DataType::Utf8View => Val::Str(col.as_string_view().value(i).to_string()),
+                        DataType::Boolean => Val::Bool(col.as_boolean().value(i)),
                         DataType::Float64 => Val::Float(col.as_primitive::<Float64Type>().value(i)),
                         DataType::Int32 => {
                             Val::Int(i64::from(col.as_primitive::<Int32Type>().value(i)))
