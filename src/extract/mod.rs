@@ -94,7 +94,10 @@ pub fn locate(doc: &Doc, t: &Templates) -> Located {
     let pad = form::document_padding(&read);
     let mut best: Vec<Option<Candidate>> = (0..t.tables.len()).map(|_| None).collect();
     for mut c in read {
-        if !c.run.pad.decided() {
+        // Lent only to a table every row of which carries more cells than
+        // columns and a blank where the padding goes, as padded rows do: a
+        // row without shows the layout pads none of this table's rows.
+        if !c.run.pad.decided() && padded_alike(doc, &c, t.tables[c.def].columns.len(), pad) {
             c.run.pad = pad;
         }
         form::score(doc, t, &mut c);
@@ -518,4 +521,22 @@ fn move_totals(t: &Templates, table: usize, suggested: &[usize]) -> Vec<usize> {
         }
     }
     order
+}
+
+/// Does every row read in a candidate have more cells than `k`, and a blank
+/// at each edge `pad` drops?
+fn padded_alike(doc: &Doc, c: &Candidate, k: usize, pad: read::Pad) -> bool {
+    let blank = |i: Option<&u32>| i.is_some_and(|&i| doc.cells[i as usize].kind == CellKind::Empty);
+    let mut rows = c.run.rows.iter().flatten().peekable();
+    rows.peek().is_some()
+        && rows.all(|span| {
+            let cells = c
+                .run
+                .cands
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or(&[]);
+            cells.len() > k
+                && (!pad.trail || blank(cells.last()))
+                && (!pad.lead || blank(cells.first()))
+        })
 }
