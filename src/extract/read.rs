@@ -376,6 +376,29 @@ pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
         }
     }
     let most = |n: usize| n >= MIN_PAD_ROWS && n * 2 > rows;
+    // A header line printed cell by cell (tab or pipe rows) that ends in an
+    // empty cell shows the grid is wider than this table: its rows end in
+    // the same padding (`行政许可\t1,215\t\t` under `信息内容\t本年处理决定数量\t\t`),
+    // whatever the number of rows.
+    let grid_trail = run.header.iter().rev().find_map(|&h| {
+        let line = doc.cells.get(h as usize)?.line;
+        let last = (h as usize..doc.cells.len())
+            .take_while(|&j| doc.cells[j].line == line)
+            .last()?;
+        let first = (0..=h as usize)
+            .rev()
+            .take_while(|&j| doc.cells[j].line == line)
+            .last()?;
+        (last > first).then(|| doc.cells[last].kind == CellKind::Empty)
+    });
+    if grid_trail == Some(true) && !most(trail) {
+        return Pad {
+            lead: most(lead),
+            trail: true,
+            edges: false,
+            rows: rows.max(MIN_PAD_ROWS),
+        };
+    }
     Pad {
         lead: most(lead),
         trail: most(trail),
