@@ -389,15 +389,26 @@ pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
             .rev()
             .take_while(|&j| doc.cells[j].line == line)
             .last()?;
-        (last > first).then(|| doc.cells[last].kind == CellKind::Empty)
+        (last > first).then(|| (doc.cells[last].kind == CellKind::Empty, last + 1 - first))
     });
-    if grid_trail == Some(true) && !most(trail) {
-        return Pad {
-            lead: most(lead),
-            trail: true,
-            edges: false,
-            rows: rows.max(MIN_PAD_ROWS),
-        };
+    match grid_trail {
+        Some((true, _)) if !most(trail) => {
+            return Pad {
+                lead: most(lead),
+                trail: true,
+                edges: false,
+                rows: rows.max(MIN_PAD_ROWS),
+            };
+        }
+        // A header line of exactly a label and the columns: the grid has no
+        // padding, and a blank beyond the columns is a stray, wherever it is.
+        Some((false, width)) if width == k + 1 && !most(trail) && !most(lead) => {
+            return Pad {
+                rows: rows.max(MIN_PAD_ROWS),
+                ..Pad::default()
+            };
+        }
+        _ => {}
     }
     Pad {
         lead: most(lead),
