@@ -260,7 +260,11 @@ fn printed_order(
             // Cells side by side on one line place the columns themselves;
             // cells read one after another only in reading order, which a
             // flattened two-row header scrambles.
-            let placed_by_position = lines.len() == 1 && cols.len() == claims.len();
+            // A piece of a broken word on the line shows the header had a
+            // second line, read into this one.
+            let placed_by_position = lines.len() == 1
+                && cols.len() == claims.len()
+                && !claims.iter().any(|c| c.tail);
             if group_unclaimed(def, claims) && !placed_by_position {
                 Err(Some(r))
             } else {
