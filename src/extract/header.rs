@@ -262,9 +262,8 @@ fn printed_order(
             // flattened two-row header scrambles.
             // A piece of a broken word on the line shows the header had a
             // second line, read into this one.
-            let placed_by_position = lines.len() == 1
-                && cols.len() == claims.len()
-                && !claims.iter().any(|c| c.tail);
+            let placed_by_position =
+                lines.len() == 1 && cols.len() == claims.len() && !claims.iter().any(|c| c.tail);
             if group_unclaimed(def, claims) && !placed_by_position {
                 Err(Some(r))
             } else {
