@@ -134,46 +134,13 @@ fn fragment_of(labels: &[(&str, Item)], piece: &str) -> Option<(Item, bool)> {
     found
 }
 
-/// The printed column order the claims describe, when every column is named
-/// once (a group's columns fill the group's place).
-pub(super) fn resolve(def: &TableDef, claims: &[Claim]) -> Option<Vec<usize>> {
-    let n = def.columns.len();
+/// The columns the claims name, in the order they name them (a group's
+/// columns fill the group's place), and which columns are named. Tails of
+/// broken words name no place.
+fn placed(def: &TableDef, claims: &[Claim]) -> (Vec<usize>, Vec<bool>) {
     let group_of = |c: usize| def.groups.iter().position(|g| g.columns.contains(&c));
     let mut slots: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
-    let mut placed = vec![false; n];
-    for claim in claims.iter().filter(|c| !c.tail) {
-        match claim.item {
-            Item::Group(g) => {
-                if !slots.iter().any(|s| s.0 == Some(g)) {
-                    slots.push((Some(g), Vec::new()));
-                }
-            }
-            Item::Col(c) => {
-                if placed[c] {
-                    continue;
-                }
-                placed[c] = true;
-                match group_of(c).and_then(|g| slots.iter_mut().find(|s| s.0 == Some(g))) {
-                    Some(slot) => slot.1.push(c),
-                    None => slots.push((None, vec![c])),
-                }
-            }
-        }
-    }
-    placed
-        .iter()
-        .all(|&p| p)
-        .then(|| slots.into_iter().flat_map(|s| s.1).collect())
-}
-
-/// The order of the columns a header names, in reading order (a group's
-/// columns in its place), with each column it does not name put after the
-/// one the template puts before it.
-fn partial_order(def: &TableDef, claims: &[Claim]) -> Vec<usize> {
-    let n = def.columns.len();
-    let group_of = |c: usize| def.groups.iter().position(|g| g.columns.contains(&c));
-    let mut slots: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
-    let mut placed = vec![false; n];
+    let mut placed = vec![false; def.columns.len()];
     for claim in claims.iter().filter(|c| !c.tail) {
         match claim.item {
             Item::Group(g) => {
@@ -191,7 +158,20 @@ fn partial_order(def: &TableDef, claims: &[Claim]) -> Vec<usize> {
             Item::Col(_) => {}
         }
     }
-    let mut order: Vec<usize> = slots.into_iter().flat_map(|s| s.1).collect();
+    (slots.into_iter().flat_map(|s| s.1).collect(), placed)
+}
+
+/// The printed column order the claims describe, when every column is named.
+pub(super) fn resolve(def: &TableDef, claims: &[Claim]) -> Option<Vec<usize>> {
+    let (order, placed) = placed(def, claims);
+    placed.iter().all(|&p| p).then_some(order)
+}
+
+/// The order of the columns a header names, in reading order (a group's
+/// columns in its place), with each column it does not name put after the
+/// one the template puts before it.
+fn partial_order(def: &TableDef, claims: &[Claim]) -> Vec<usize> {
+    let (mut order, placed) = placed(def, claims);
     for (c, &was) in placed.iter().enumerate() {
         if !was {
             let at = match c.checked_sub(1) {
