@@ -311,16 +311,17 @@ fn no_truncation_of_any_data_file_panics() {
 /// backend), pyarrow dataset, polars, DuckDB, Spark -- loads every dataset
 /// with the contract's types, and the readers agree (tests/readers.py;
 /// `pip install -r tests/requirements.txt`, and a Java runtime for Spark).
-/// Three runs: data/ with the multi-year bodies of tests/years and two
+/// Four runs: data/ with the multi-year bodies of tests/years and two
 /// unreadable files (rows of unknown year, comparison rows), the unreadable
-/// files alone (empty datasets; reports of unknown year only), and an empty
-/// corpus (every dataset empty).
+/// files alone (empty datasets; reports of unknown year only), an empty
+/// corpus (every dataset empty), and a 3,000-report synthetic corpus.
 #[test]
 fn real_readers_load_the_datasets() {
     let dir = tempfile::tempdir().unwrap();
     let (full, bad) = (dir.path().join("c1"), dir.path().join("c2"));
-    copy_tree(&root().join("data/seeds"), &full.join("seeds"));
-    copy_tree(&root().join("data/fixtures"), &full.join("fixtures"));
+    // All of data/ (the README's first command), and the multi-year test
+    // corpus besides.
+    copy_tree(&root().join("data"), &full.join("data"));
     copy_tree(&root().join("tests/years/corpus"), &full.join("years"));
     for c in [&full, &bad] {
         std::fs::create_dir_all(c).unwrap();
@@ -329,14 +330,27 @@ fn real_readers_load_the_datasets() {
     }
     let nothing = dir.path().join("c3");
     std::fs::create_dir_all(&nothing).unwrap();
+    // A 3,000-report synthetic run: six years, every layout and noise kind.
+    let synth = dir.path().join("c4");
+    let o = xxgk(&[
+        "synth",
+        synth.to_str().unwrap(),
+        "--n",
+        "3000",
+        "--seed",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let outs = [
         dir.path().join("o1"),
         dir.path().join("o2"),
         dir.path().join("o3"),
+        dir.path().join("o4"),
     ];
     ingest(&full, &outs[0], &[]);
     ingest(&bad, &outs[1], &[]);
     ingest(&nothing, &outs[2], &[]);
+    ingest(&synth, &outs[3], &[]);
     let started = std::time::Instant::now();
     let o = std::process::Command::new("python3")
         .arg(root().join("tests/readers.py"))
