@@ -1072,6 +1072,7 @@ fn write_findings(found: &[Finding], dir: &Path) -> Result<Vec<String>, Error> {
                 V::S(Some(&f.table)),
                 V::S(f.row.as_deref()),
                 V::S(f.col.as_deref()),
+                V::I32(None),
                 V::S(Some(&f.message)),
             ]);
         }

@@ -36,6 +36,8 @@ pub fn reports() -> Schema {
         utf8("template", false),
         utf8("org_name", true),
         utf8("format", false),
+        // Pages of a paged format (PDF): none is read yet, so always null.
+        Field::new("pages", DataType::Int32, true),
         utf8("encoding", false),
         utf8("status", false),
         Field::new("cells_found", DataType::Int32, false),
@@ -127,6 +129,8 @@ pub fn findings() -> Schema {
         utf8("table_key", true),
         utf8("row_key", true),
         utf8("col_key", true),
+        // The page of a paged format the finding is on (datasets.md).
+        Field::new("page", DataType::Int32, true),
         utf8("message", false),
     ])
 }
@@ -274,6 +278,7 @@ pub const COLUMN_DOCS: &[ColumnDoc] = &[
     doc("reports", "findings", "rows this report has in `findings` from the ingest (the derive stage's cross-year findings are not counted)", ""),
     doc("reports", "errors", "findings of severity `error` this report has (a failed check, an unreadable cell or file); `status` stays `ok` when every table was found", ""),
     doc("reports", "parser_version", "version of xxgk that produced the rows", ""),
+    doc("reports", "pages", "pages of a paged format (PDF)", "not a paged format (every format xxgk reads today)"),
     doc("reports", "year_source", "where the year was read", "no year"),
     doc("reports", "year_evidence", "the text the year was read from", "no year"),
     doc("reports", "org_source", "where the body's name was read", "no name"),
@@ -300,6 +305,7 @@ pub const COLUMN_DOCS: &[ColumnDoc] = &[
     doc("findings", "table_key", "the table the finding is about", "not about a table"),
     doc("findings", "row_key", "the row the finding is about", "not about a row"),
     doc("findings", "col_key", "the column the finding is about", "not about a column"),
+    doc("findings", "page", "the page of a paged format the finding is about", "not a paged format, or not about a place in the document"),
     doc("findings", "message", "a sentence in plain words naming the values involved", ""),
     doc("yearly_comparison", "year", "N, the year compared", ""),
     doc("yearly_comparison", "prior_year", "N − 1", ""),
