@@ -113,6 +113,7 @@ pub struct Generated {
 /// The two forms, chosen by year (tables.md: gb2019 for 2019–2020, gb2021
 /// from 2021).
 struct Forms<'t> {
+    templates: &'t Templates,
     gb2019: &'t Template,
     gb2021: &'t Template,
 }
@@ -126,6 +127,7 @@ impl<'t> Forms<'t> {
                 .ok_or_else(|| format!("synth: the templates define no {name:?}"))
         };
         Ok(Forms {
+            templates: t,
             gb2019: find("gb2019")?,
             gb2021: find("gb2021")?,
         })
@@ -178,7 +180,6 @@ fn encode(text: String, enc: Encoding) -> Result<Vec<u8>, String> {
 
 /// Generates report `i` in memory; `buf` is reused between reports.
 fn generate_with(
-    templates: &Templates,
     forms: &Forms<'_>,
     i: usize,
     seed: u64,
@@ -188,7 +189,15 @@ fn generate_with(
     buf: &mut String,
 ) -> Result<Generated, String> {
     let by_year = |y| forms.by_year(y);
-    let p = plan::plan(templates, &by_year, i, seed, noisy_share, kinds, years);
+    let p = plan::plan(
+        forms.templates,
+        &by_year,
+        i,
+        seed,
+        noisy_share,
+        kinds,
+        years,
+    );
     let mut rng = rng::Rng::for_report(p.render_seed, i as u64);
     buf.clear();
     let ext = if p.layout == Layout::Html {
@@ -232,7 +241,6 @@ pub fn generate_kinds(
 ) -> Result<Generated, String> {
     let forms = Forms::new(&settings.templates)?;
     generate_with(
-        &settings.templates,
         &forms,
         i,
         seed,
@@ -290,7 +298,6 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Summary, String> {
             || String::with_capacity(32 * 1024),
             |buf, i| -> Result<Tally, String> {
                 let g = generate_with(
-                    templates,
                     &forms,
                     i,
                     opts.seed,

@@ -581,6 +581,7 @@ fn distribute(rng: &mut Rng, total: i64, weights: &[u32], out: &mut [i64]) {
 /// Fills the requests table so that every check holds: per column, the
 /// outcome rows sum to `total_processed` and new + carried over = processed
 /// + carried forward; the `total` column is the sum of the six others.
+///
 /// With `carried`, a body's year (`super::body`): each column's new,
 /// carried-over and carried-forward requests come from it.
 fn requests_values(

@@ -501,7 +501,6 @@ fn write_corpus() {
 fn generate_years(s: &Settings, i: usize, seed: u64, years: u8) -> serde_json::Value {
     let forms = Forms::new(&s.templates).unwrap();
     let g = generate_with(
-        &s.templates,
         &forms,
         i,
         seed,
