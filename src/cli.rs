@@ -88,6 +88,13 @@ pub enum Command {
         /// in the oracles' `noise`), or `all`.
         #[arg(long, default_value = "all")]
         noise_kinds: String,
+        /// Follow each body over Y years (1–6, the years up to 2024): report
+        /// i is year i % Y of body i / Y, with the same name and layout, last
+        /// year's carried-forward requests carried over, rules in force
+        /// as a stock and other counts growing plausibly. Default: every
+        /// report an unrelated body in a random year.
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=6))]
+        years: Option<u8>,
         /// Config file (TOML) whose templates the reports follow.
         #[arg(long)]
         config: Option<PathBuf>,

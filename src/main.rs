@@ -76,6 +76,7 @@ fn run(cli: Cli) -> Result<Exit, String> {
             seed,
             noisy,
             noise_kinds,
+            years,
             config,
         } => {
             let settings = load_settings(config.as_deref(), None)?;
@@ -86,6 +87,7 @@ fn run(cli: Cli) -> Result<Exit, String> {
                 seed,
                 noisy_share: noisy,
                 kinds,
+                years,
             };
             let s = synth::run(&opts, &settings)?;
             let layouts: Vec<String> = s

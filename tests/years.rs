@@ -2,7 +2,9 @@
 //! independent oracle; README there says what each body tests): org keys,
 //! the yearly comparison, the metrics and the cross-year findings, read back
 //! from Parquet; a sharded run plus `xxgk derive` gives the same; `_run.json`
-//! and `xxgk summary` tell the run.
+//! and `xxgk summary` tell the run. A corpus of `xxgk synth --years 3`
+//! compares year over year with no cross-year finding but those its
+//! deliberately broken reports call for.
 
 mod common;
 
@@ -385,4 +387,122 @@ fn a_path_off_the_pattern_is_named_and_keyed_by_the_name_alone() {
         codes.contains(&"org.region_unmatched".to_string()),
         "{codes:?}"
     );
+}
+
+/// `xxgk synth --years 3`, then `xxgk ingest` and `xxgk derive`: every body
+/// is compared with its year before, and a cross-year finding comes only
+/// from a report that breaks a check on purpose, or from the year after one
+/// (a broken row total moves last year's carried_forward total).
+#[test]
+fn a_synthetic_years_corpus_compares_year_over_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    let out = dir.path().join("out");
+    let o = xxgk(&[
+        "synth",
+        corpus.to_str().unwrap(),
+        "--n",
+        "300",
+        "--seed",
+        "2",
+        "--years",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bad = xxgk(&["synth", corpus.to_str().unwrap(), "--years", "7"]);
+    assert!(!bad.status.success(), "--years 7 is refused");
+    ingest(&corpus.join("r"), &out, &[]);
+    let o = xxgk(&["derive", out.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    // The oracle of report `i`, and whether it breaks a check on purpose.
+    let oracles: Vec<Value> = (0..300)
+        .map(|i| {
+            let p = corpus.join(format!("expected/{i:07}.json"));
+            serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+        })
+        .collect();
+    let oracle = |i: usize| &oracles[i];
+    let broken = |i: usize| {
+        oracle(i)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|f| f.starts_with("requests.") || f == "litigation.total")
+    };
+    // `000/0000103.txt` → 103.
+    let index = |path: &str| -> usize {
+        let name = path.rsplit('/').next().unwrap();
+        name.split('.').next().unwrap().parse().unwrap()
+    };
+
+    let path_of: BTreeMap<String, String> = rows(&out.join("reports"))
+        .iter()
+        .map(|r| (s(&r["report_id"]), s(&r["source_path"])))
+        .collect();
+    let mut names: BTreeMap<String, std::collections::BTreeSet<usize>> = BTreeMap::new();
+    for i in 0..300 {
+        let org = oracle(i)["org_contains"].as_str().unwrap().to_string();
+        names.entry(org).or_default().insert(i / 3);
+    }
+    let cmp = rows(&out.join("yearly_comparison"));
+    let mut compared = std::collections::BTreeSet::new();
+    for r in &cmp {
+        let i = index(&path_of[&s(&r["report_id"])]);
+        let prior = index(&path_of[&s(&r["prior_report_id"])]);
+        let shared = names[oracle(i)["org_contains"].as_str().unwrap()].len() > 1;
+        // Year N is compared with year N − 1 of the same body.
+        assert!(shared || prior + 1 == i, "report {i} compared with {prior}");
+        compared.insert(i);
+    }
+    // 100 bodies, two comparisons each; names two bodies share aside.
+    assert!(compared.len() >= 180, "{} reports compared", compared.len());
+    assert!(compared.iter().all(|i| i % 3 != 0), "a first year compared");
+    // This year's carried_over, as read, is last year's carried_forward.
+    let mut carried = 0;
+    for r in &cmp {
+        if s(&r["table_key"]) != "requests" || s(&r["row_key"]) != "carried_over" {
+            continue;
+        }
+        let i = index(&path_of[&s(&r["report_id"])]);
+        let Some(v) = dec(&r["value"]) else { continue };
+        if i % 3 == 0 || broken(i) || broken(i - 1) {
+            continue;
+        }
+        let key = format!("requests.carried_forward.{}", s(&r["col_key"]));
+        // Null where last year's page stops before it.
+        let Some(fwd) = oracle_dec(&oracle(i - 1)["cells"][&key]) else {
+            continue;
+        };
+        assert_eq!(v, fwd, "report {i}, {key}");
+        carried += usize::from(v > 0);
+    }
+    assert!(carried > 10, "{carried} non-zero carried_over compared");
+
+    let findings = rows(&out.join("findings"));
+    let cross: Vec<_> = findings
+        .iter()
+        .filter(|r| s(&r["code"]).starts_with("cross_year."))
+        .collect();
+    let mut explained = 0;
+    for f in &cross {
+        let path = s(&f["source_path"]);
+        let i = index(&path);
+        assert_eq!(s(&f["code"]), "cross_year.carried_over", "{path}: {f:?}");
+        assert!(
+            broken(i) || (i % 3 != 0 && broken(i - 1)),
+            "{path}: {:?} without a broken report",
+            f["message"]
+        );
+        explained += 1;
+    }
+    // The run has broken reports whose next year shows it, and the test
+    // sees them.
+    let next_of_broken = (0..300).filter(|&i| i % 3 != 2 && broken(i)).count();
+    assert!(
+        next_of_broken > 0,
+        "seed 2 breaks no report before its last year"
+    );
+    assert!(explained > 0, "no cross-year finding at all");
 }

@@ -25,9 +25,17 @@
 //! tests/known_misreads.toml and reported apart by the accuracy test; it is
 //! never left out of the corpus.
 //!
+//! With `Options::years` (`--years Y`), report `i` is year `i % Y` of body
+//! `i / Y` (the Y years up to 2024): the same name, region, layout and size
+//! every year, requests carried forward into next year's carried over, a
+//! stock of rules in force, other counts growing or shrinking a little
+//! (`body`), so that year-over-year comparisons over the corpus mean
+//! something. Without it every report is an unrelated body, as before.
+//!
 //! The files are written straight from the rayon workers, one write call
 //! each: every report owns its two paths, so no order has to be kept.
 
+mod body;
 mod html;
 mod oracle;
 mod plan;
@@ -65,6 +73,10 @@ pub struct Options {
     /// The noise kinds a noisy report may carry (`noise::*` bits; default
     /// every kind).
     pub kinds: u32,
+    /// `--years Y` (1–6): report `i` is year `i % Y` of body `i / Y`, the
+    /// years ending in 2024, its values following from the year before
+    /// (`body`); `None`: every report an unrelated body.
+    pub years: Option<u8>,
 }
 
 impl Options {
@@ -75,6 +87,7 @@ impl Options {
             seed,
             noisy_share: DEFAULT_NOISY_SHARE,
             kinds: noise::EVERY,
+            years: None,
         }
     }
 }
@@ -100,6 +113,7 @@ pub struct Generated {
 /// The two forms, chosen by year (tables.md: gb2019 for 2019–2020, gb2021
 /// from 2021).
 struct Forms<'t> {
+    templates: &'t Templates,
     gb2019: &'t Template,
     gb2021: &'t Template,
 }
@@ -113,6 +127,7 @@ impl<'t> Forms<'t> {
                 .ok_or_else(|| format!("synth: the templates define no {name:?}"))
         };
         Ok(Forms {
+            templates: t,
             gb2019: find("gb2019")?,
             gb2021: find("gb2021")?,
         })
@@ -165,16 +180,24 @@ fn encode(text: String, enc: Encoding) -> Result<Vec<u8>, String> {
 
 /// Generates report `i` in memory; `buf` is reused between reports.
 fn generate_with(
-    templates: &Templates,
     forms: &Forms<'_>,
     i: usize,
     seed: u64,
     noisy_share: f64,
     kinds: u32,
+    years: Option<u8>,
     buf: &mut String,
 ) -> Result<Generated, String> {
     let by_year = |y| forms.by_year(y);
-    let p = plan::plan(templates, &by_year, i, seed, noisy_share, kinds);
+    let p = plan::plan(
+        forms.templates,
+        &by_year,
+        i,
+        seed,
+        noisy_share,
+        kinds,
+        years,
+    );
     let mut rng = rng::Rng::for_report(p.render_seed, i as u64);
     buf.clear();
     let ext = if p.layout == Layout::Html {
@@ -218,12 +241,12 @@ pub fn generate_kinds(
 ) -> Result<Generated, String> {
     let forms = Forms::new(&settings.templates)?;
     generate_with(
-        &settings.templates,
         &forms,
         i,
         seed,
         noisy_share,
         kinds,
+        None,
         &mut String::new(),
     )
 }
@@ -258,6 +281,9 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Summary, String> {
             opts.noisy_share
         ));
     }
+    if let Some(y) = opts.years.filter(|y| !(1..=6).contains(y)) {
+        return Err(format!("synth: --years {y} is not between 1 and 6"));
+    }
     let templates = &settings.templates;
     let forms = Forms::new(templates)?;
     let expected = opts.out.join("expected");
@@ -272,12 +298,12 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Summary, String> {
             || String::with_capacity(32 * 1024),
             |buf, i| -> Result<Tally, String> {
                 let g = generate_with(
-                    templates,
                     &forms,
                     i,
                     opts.seed,
                     opts.noisy_share,
                     opts.kinds,
+                    opts.years,
                     buf,
                 )?;
                 write_file(&opts.out.join(&g.file), &g.bytes)?;

@@ -8,6 +8,7 @@
 //! templates list as `ignore` are spelled here, by canonical keys. It never
 //! touches the file system.
 
+use super::body::{Body, Values, LAST_YEAR};
 use super::rng::Rng;
 use crate::template::{ColumnKind, Dataset, Shape, TableDef, Template, Templates};
 
@@ -396,7 +397,7 @@ const SITES: &[&str] = &[
 ];
 
 /// A body's name, how it calls itself, and the region of its site.
-fn org_name(rng: &mut Rng) -> (String, &'static str, String) {
+pub(super) fn org_name(rng: &mut Rng) -> (String, &'static str, String) {
     let p = *rng.pick(PLACES);
     let level = *rng.pick(LEVELS);
     let t = *rng.pick(TOWNS);
@@ -477,11 +478,11 @@ const ACT: &str = "中华人民共和国政府信息公开条例";
 
 /// How busy the body is: 0 tiny … 3 large.
 #[derive(Clone, Copy)]
-struct Size(u8);
+pub(super) struct Size(pub(super) u8);
 
 impl Size {
     /// A typical upper bound for a small item count.
-    fn k(self) -> i64 {
+    pub(super) fn k(self) -> i64 {
         [4, 15, 40, 150][self.0 as usize]
     }
 }
@@ -506,7 +507,7 @@ fn outcome_weight(key: &str) -> u32 {
 }
 
 /// Counts of one item table, by column kind and key.
-fn item_value(rng: &mut Rng, size: Size, row: &str, col: &str, kind: ColumnKind) -> i64 {
+pub(super) fn item_value(rng: &mut Rng, size: Size, row: &str, col: &str, kind: ColumnKind) -> i64 {
     let k = size.k();
     match kind {
         ColumnKind::Change => {
@@ -580,7 +581,16 @@ fn distribute(rng: &mut Rng, total: i64, weights: &[u32], out: &mut [i64]) {
 /// Fills the requests table so that every check holds: per column, the
 /// outcome rows sum to `total_processed` and new + carried over = processed
 /// + carried forward; the `total` column is the sum of the six others.
-fn requests_values(rng: &mut Rng, def: &TableDef, size: Size, out: &mut [i64]) {
+///
+/// With `carried`, a body's year (`super::body`): each column's new,
+/// carried-over and carried-forward requests come from it.
+fn requests_values(
+    rng: &mut Rng,
+    def: &TableDef,
+    size: Size,
+    carried: Option<&Values>,
+    out: &mut [i64],
+) {
     let ncols = def.columns.len();
     let row = |k: &str| def.rows.iter().position(|r| r.key == k);
     let total_col = def.columns.iter().position(|c| c.key == "total");
@@ -611,6 +621,31 @@ fn requests_values(rng: &mut Rng, def: &TableDef, size: Size, out: &mut [i64]) {
     let mut shares = vec![0i64; outcome_rows.len()];
     for c in 0..ncols {
         if Some(c) == total_col {
+            continue;
+        }
+        if let Some(m) = carried {
+            let get = |row: &str| {
+                m.get(&format!("{}.{row}.{}", def.key, def.columns[c].key))
+                    .copied()
+                    .unwrap_or(0)
+            };
+            let (n, o, f) = (
+                get("new_received"),
+                get("carried_over"),
+                get("carried_forward"),
+            );
+            out[new * ncols + c] = n;
+            out[over * ncols + c] = o;
+            out[fwd * ncols + c] = f;
+            out[done * ncols + c] = n + o - f;
+            if weights.iter().all(|&w| w == 0) {
+                shares[0] = n + o - f;
+            } else {
+                distribute(rng, n + o - f, &weights, &mut shares);
+            }
+            for (i, &r) in outcome_rows.iter().enumerate() {
+                out[r * ncols + c] = shares[i];
+            }
             continue;
         }
         let person = def.columns[c].key == "natural_person";
@@ -662,7 +697,7 @@ fn requests_values(rng: &mut Rng, def: &TableDef, size: Size, out: &mut [i64]) {
     }
 }
 
-fn litigation_values(rng: &mut Rng, def: &TableDef, size: Size, out: &mut [i64]) {
+pub(super) fn litigation_values(rng: &mut Rng, def: &TableDef, size: Size, out: &mut [i64]) {
     let ncols = def.columns.len();
     let total_col = def.columns.iter().position(|c| c.key == "total");
     // Most bodies see no review or suit in a year; busy ones a few.
@@ -1225,14 +1260,31 @@ pub fn plan<'t>(
     seed: u64,
     noisy_share: f64,
     kinds: u32,
+    years: Option<u8>,
 ) -> Plan<'t> {
     let mut rng = Rng::for_report(seed, index as u64);
     let rng = &mut rng;
-    let year = 2019 + rng.below(6) as i32;
+    let mut year = 2019 + rng.below(6) as i32;
+    let (mut org, mut we, mut region) = org_name(rng);
+    let mut layout = *rng.pick(&Layout::ALL);
+    let mut pipe_after = layout == Layout::PipeLines && rng.chance(0.35);
+    // A body followed over the years: report `index` is year `index % Y`
+    // of body `index / Y`, the last year being LAST_YEAR; who it is and its
+    // values come from the body's own stream (`body`).
+    let mut carried: Option<(Body, Values)> = None;
+    if let Some(y) = years.filter(|&y| y > 0).map(usize::from) {
+        let b = Body::new(seed, index / y);
+        let first = LAST_YEAR + 1 - y as i32;
+        year = first + (index % y) as i32;
+        org.clone_from(&b.org);
+        we = b.we;
+        region.clone_from(&b.region);
+        layout = b.layout;
+        pipe_after = b.pipe_after;
+        let v = b.values(templates, by_year, first, year);
+        carried = Some((b, v));
+    }
     let template = by_year(year);
-    let (org, we, region) = org_name(rng);
-    let layout = *rng.pick(&Layout::ALL);
-    let pipe_after = layout == Layout::PipeLines && rng.chance(0.35);
     let encoding = match (layout, rng.unit()) {
         (_, x) if x < 0.10 => Encoding::Gbk,
         (Layout::Html, _) => Encoding::Utf8,
@@ -1290,7 +1342,9 @@ pub fn plan<'t>(
     if noise & noise::TRUNCATED != 0 {
         noise &= !(noise::PAGE_BREAKS | noise::VERTICAL_GROUPS | noise::STRAY_BLANK);
     }
-    let size = if noise & noise::THOUSANDS != 0 {
+    let size = if let Some((b, _)) = &carried {
+        b.size
+    } else if noise & noise::THOUSANDS != 0 {
         Size(3)
     } else {
         Size(rng.weighted(&[30, 35, 23, 12]) as u8)
@@ -1309,8 +1363,24 @@ pub fn plan<'t>(
                 Kind::Item
             };
             let mut v = vec![0i64; def.values_per_table()];
+            let body = carried.as_ref().map(|(_, v)| v);
+            if let (Some(m), false) = (body, kind == Kind::Requests) {
+                // A body's year: every count from its replay (a table of
+                // the other form included).
+                let ncols = def.columns.len();
+                for (r, row) in def.rows.iter().enumerate() {
+                    for (c, col) in def.columns.iter().enumerate() {
+                        let key = format!("{}.{}.{}", def.key, row.key, col.key);
+                        v[r * ncols + c] = match m.get(&key) {
+                            Some(&x) => x,
+                            None => item_value(rng, size, &row.key, &col.key, col.kind),
+                        };
+                    }
+                }
+                return (def, kind, v);
+            }
             match kind {
-                Kind::Requests => requests_values(rng, def, size, &mut v),
+                Kind::Requests => requests_values(rng, def, size, body, &mut v),
                 Kind::Litigation => litigation_values(rng, def, size, &mut v),
                 Kind::Item => {
                     let ncols = def.columns.len();

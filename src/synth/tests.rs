@@ -15,7 +15,7 @@ fn plans<'t>(s: &'t Settings, n: usize, seed: u64, share: f64) -> Vec<plan::Plan
     let forms = Forms::new(&s.templates).unwrap();
     let by_year = move |y| forms.by_year(y);
     (0..n)
-        .map(|i| plan::plan(&s.templates, &by_year, i, seed, share, noise::EVERY))
+        .map(|i| plan::plan(&s.templates, &by_year, i, seed, share, noise::EVERY, None))
         .collect()
 }
 
@@ -312,7 +312,7 @@ fn each_kind_changes_the_text_and_printing_only_kinds_keep_the_oracle() {
     for (bit, name) in noise::ALL {
         let mut seen = 0;
         for i in 0..400 {
-            let p = plan::plan(&s.templates, &by_year, i, 17, 1.0, bit);
+            let p = plan::plan(&s.templates, &by_year, i, 17, 1.0, bit, None);
             if p.noise & bit == 0 {
                 continue;
             }
@@ -493,4 +493,220 @@ fn write_corpus() {
         sum.reports as f64 / secs,
         sum.by_layout
     );
+}
+
+// ---- --years: bodies that carry over ---------------------------------------
+
+/// Report `i` of a `--years` corpus, in memory, and its oracle parsed.
+fn generate_years(s: &Settings, i: usize, seed: u64, years: u8) -> serde_json::Value {
+    let forms = Forms::new(&s.templates).unwrap();
+    let g = generate_with(
+        &forms,
+        i,
+        seed,
+        DEFAULT_NOISY_SHARE,
+        noise::EVERY,
+        Some(years),
+        &mut String::new(),
+    )
+    .unwrap();
+    serde_json::from_str(&g.oracle).unwrap()
+}
+
+/// The oracles of `bodies` bodies over `years` years, body by body.
+fn bodies(s: &Settings, n: usize, seed: u64, years: u8) -> Vec<Vec<serde_json::Value>> {
+    let y = usize::from(years);
+    (0..n)
+        .map(|b| {
+            (0..y)
+                .map(|k| generate_years(s, b * y + k, seed, years))
+                .collect()
+        })
+        .collect()
+}
+
+fn cell(o: &serde_json::Value, key: &str) -> Option<i64> {
+    o["cells"][key].as_i64()
+}
+
+fn broken(o: &serde_json::Value) -> bool {
+    o["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| BREAKABLE.iter().any(|b| f == b))
+}
+
+#[test]
+fn a_body_keeps_its_name_and_layout_over_its_years() {
+    let s = settings();
+    let all = bodies(&s, 60, 3, 3);
+    let mut names = BTreeSet::new();
+    for (b, years) in all.iter().enumerate() {
+        let y: Vec<i64> = years.iter().map(|o| o["year"].as_i64().unwrap()).collect();
+        assert_eq!(y, [2022, 2023, 2024], "body {b}");
+        for o in years {
+            assert_eq!(o["org_contains"], years[0]["org_contains"], "body {b}");
+            assert_eq!(o["layout"], years[0]["layout"], "body {b}");
+        }
+        names.insert(years[0]["org_contains"].as_str().unwrap().to_string());
+    }
+    assert!(names.len() > 50, "{} names for 60 bodies", names.len());
+    // Report i alone gives the same bytes as in a corpus.
+    assert_eq!(generate_years(&s, 7, 3, 3), all[2][1]);
+}
+
+#[test]
+fn carried_over_is_last_years_carried_forward() {
+    let s = settings();
+    let cols = [
+        "natural_person",
+        "commercial_enterprise",
+        "research_institution",
+        "social_welfare_org",
+        "legal_service_org",
+        "other_org",
+        "total",
+    ];
+    let (mut checked, mut nonzero, mut grew) = (0, 0, [0; 2]);
+    for years in bodies(&s, 150, 5, 3) {
+        for w in years.windows(2) {
+            let (prior, now) = (&w[0], &w[1]);
+            // A broken balance moves carried_over; a broken row total,
+            // last year's carried_forward total.
+            if broken(prior) || broken(now) {
+                continue;
+            }
+            for c in cols {
+                let over = cell(now, &format!("requests.carried_over.{c}"));
+                let fwd = cell(prior, &format!("requests.carried_forward.{c}"));
+                if let (Some(o), Some(f)) = (over, fwd) {
+                    assert_eq!(o, f, "{c}: {} after {}", now["file"], prior["file"]);
+                    checked += 1;
+                    nonzero += usize::from(o > 0);
+                }
+            }
+            // New requests grow or shrink by about 30 % at most.
+            let key = "requests.new_received.natural_person";
+            if let (Some(a), Some(b)) = (cell(prior, key), cell(now, key)) {
+                if a >= 20 {
+                    let d = (a * 3 / 10).max(1);
+                    assert!((a - d..=a + d).contains(&b), "{a} → {b}: {}", now["file"]);
+                    grew[usize::from(b > a)] += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked} cells compared");
+    assert!(nonzero > 30, "{nonzero} non-zero carried_over");
+    assert!(grew[0] > 10 && grew[1] > 10, "{grew:?}");
+}
+
+#[test]
+fn rules_in_force_are_a_stock() {
+    let s = settings();
+    let (mut checked, mut moved) = (0, 0);
+    for years in bodies(&s, 150, 6, 3) {
+        for w in years.windows(2) {
+            for row in ["regulations", "normative_documents"] {
+                let k = |o: &serde_json::Value, col: &str| cell(o, &format!("art20_1.{row}.{col}"));
+                let (Some(before), Some(issued), Some(repealed), Some(after)) = (
+                    k(&w[0], "in_force"),
+                    k(&w[1], "issued"),
+                    k(&w[1], "repealed"),
+                    k(&w[1], "in_force"),
+                ) else {
+                    continue;
+                };
+                assert_eq!(after, before + issued - repealed, "{}", w[1]["file"]);
+                assert!(after >= 0);
+                checked += 1;
+                moved += usize::from(issued > 0 && repealed > 0);
+            }
+        }
+    }
+    assert!(checked > 150, "{checked}");
+    assert!(moved > 5, "{moved} years both issue and repeal");
+    // Over six years the gb2019 stock (total_published) grows by what is
+    // published, and gb2021's in_force goes on from it.
+    let mut across = 0;
+    for years in bodies(&s, 60, 7, 6) {
+        let y: Vec<i64> = years.iter().map(|o| o["year"].as_i64().unwrap()).collect();
+        assert_eq!(y, [2019, 2020, 2021, 2022, 2023, 2024]);
+        let row = "normative_documents";
+        let k = |o: &serde_json::Value, col: &str| cell(o, &format!("art20_1.{row}.{col}"));
+        if let (Some(a), Some(p), Some(b)) = (
+            k(&years[0], "total_published"),
+            k(&years[1], "new_published"),
+            k(&years[1], "total_published"),
+        ) {
+            assert_eq!(b, a + p, "{}", years[1]["file"]);
+        }
+        if let (Some(a), Some(i), Some(r), Some(b)) = (
+            k(&years[1], "total_published"),
+            k(&years[2], "issued"),
+            k(&years[2], "repealed"),
+            k(&years[2], "in_force"),
+        ) {
+            assert_eq!(b, a + i - r, "{}", years[2]["file"]);
+            across += 1;
+        }
+    }
+    assert!(across > 20, "{across}");
+}
+
+#[test]
+fn years_values_satisfy_every_check_unless_one_is_broken_on_purpose() {
+    let s = settings();
+    let forms = Forms::new(&s.templates).unwrap();
+    let by_year = |y| forms.by_year(y);
+    let mut broken = 0;
+    for i in 0..1800 {
+        let p = plan::plan(&s.templates, &by_year, i, 12, 0.3, noise::EVERY, Some(4));
+        let fails = failing(p.template, &p.tables, &s.templates);
+        let want: BTreeSet<String> = p.broken.iter().map(|c| c.to_string()).collect();
+        assert_eq!(fails, want, "report {}", p.index);
+        broken += usize::from(p.broken.is_some());
+        if p.truncate.is_some() {
+            continue;
+        }
+        for t in &p.tables {
+            assert!(t
+                .values
+                .iter()
+                .flatten()
+                .all(|&x| x >= 0 || t.kind == Kind::Item));
+        }
+    }
+    assert!((10..=80).contains(&broken), "{broken} of 1800 broken");
+}
+
+#[test]
+fn a_years_corpus_does_not_depend_on_the_thread_count() {
+    let s = settings();
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let c = tempfile::tempdir().unwrap();
+    let opts = |p: &Path| Options {
+        years: Some(3),
+        ..Options::new(p, 301, 9)
+    };
+    let pool = |n| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+    };
+    pool(1).install(|| run(&opts(a.path()), &s)).unwrap();
+    pool(4).install(|| run(&opts(b.path()), &s)).unwrap();
+    run(&Options::new(c.path(), 301, 9), &s).unwrap();
+    let (ta, tb) = (read_tree(a.path()), read_tree(b.path()));
+    assert_eq!(ta.len(), 2 * 301);
+    assert!(ta == tb, "the two runs wrote different files");
+    assert!(ta != read_tree(c.path()), "--years changes the corpus");
+    let bad = Options {
+        years: Some(7),
+        ..Options::new(a.path(), 3, 9)
+    };
+    assert!(run(&bad, &s).is_err());
 }
