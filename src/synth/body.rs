@@ -244,7 +244,7 @@ fn grow(rng: &mut Rng, v: i64) -> i64 {
 }
 
 /// New requests in one applicant column in a body's first year, by size.
-fn first_requests(rng: &mut Rng, size: Size, person: bool) -> i64 {
+pub(super) fn first_requests(rng: &mut Rng, size: Size, person: bool) -> i64 {
     let (lo, hi, p_zero) = match (size.0, person) {
         (0, true) => (0, 5, 0.2),
         (0, false) => (0, 1, 0.8),

@@ -623,56 +623,34 @@ fn requests_values(
         if Some(c) == total_col {
             continue;
         }
-        if let Some(m) = carried {
-            let get = |row: &str| {
-                m.get(&format!("{}.{row}.{}", def.key, def.columns[c].key))
-                    .copied()
-                    .unwrap_or(0)
-            };
-            let (n, o, f) = (
-                get("new_received"),
-                get("carried_over"),
-                get("carried_forward"),
-            );
-            out[new * ncols + c] = n;
-            out[over * ncols + c] = o;
-            out[fwd * ncols + c] = f;
-            out[done * ncols + c] = n + o - f;
-            if weights.iter().all(|&w| w == 0) {
-                shares[0] = n + o - f;
-            } else {
-                distribute(rng, n + o - f, &weights, &mut shares);
+        let (n, o, f) = match carried {
+            Some(m) => {
+                let get = |row: &str| {
+                    m.get(&format!("{}.{row}.{}", def.key, def.columns[c].key))
+                        .copied()
+                        .unwrap_or(0)
+                };
+                (
+                    get("new_received"),
+                    get("carried_over"),
+                    get("carried_forward"),
+                )
             }
-            for (i, &r) in outcome_rows.iter().enumerate() {
-                out[r * ncols + c] = shares[i];
+            None => {
+                let n =
+                    super::body::first_requests(rng, size, def.columns[c].key == "natural_person");
+                let o = if rng.chance(0.3) {
+                    rng.range(0, n / 10 + 1)
+                } else {
+                    0
+                };
+                let f = if n + o > 0 && rng.chance(0.35) {
+                    rng.range(0, (n + o) / 8 + 1).min(n + o)
+                } else {
+                    0
+                };
+                (n, o, f)
             }
-            continue;
-        }
-        let person = def.columns[c].key == "natural_person";
-        let (lo, hi, p_zero) = match (size.0, person) {
-            (0, true) => (0, 5, 0.2),
-            (0, false) => (0, 1, 0.8),
-            (1, true) => (3, 60, 0.0),
-            (1, false) => (0, 8, 0.5),
-            (2, true) => (40, 400, 0.0),
-            (2, false) => (0, 40, 0.3),
-            (_, true) => (300, 3000, 0.0),
-            (_, false) => (5, 300, 0.1),
-        };
-        let n = if rng.chance(p_zero) {
-            0
-        } else {
-            rng.range(lo, hi)
-        };
-        let o = if rng.chance(0.3) {
-            rng.range(0, n / 10 + 1)
-        } else {
-            0
-        };
-        let f = if n + o > 0 && rng.chance(0.35) {
-            rng.range(0, (n + o) / 8 + 1).min(n + o)
-        } else {
-            0
         };
         out[new * ncols + c] = n;
         out[over * ncols + c] = o;
