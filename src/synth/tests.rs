@@ -11,6 +11,13 @@ fn settings() -> Settings {
     crate::settings::load(None, None).unwrap()
 }
 
+/// Does an oracle list this noise kind?
+fn has_noise(o: &serde_json::Value, name: &str) -> bool {
+    o["noise"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|n| n == name))
+}
+
 fn plans<'t>(s: &'t Settings, n: usize, seed: u64, share: f64) -> Vec<plan::Plan<'t>> {
     let forms = Forms::new(&s.templates).unwrap();
     let by_year = move |y| forms.by_year(y);
@@ -230,23 +237,13 @@ fn encodings_decode_back_to_the_same_text() {
         };
         let org = o["org_contains"].as_str().unwrap();
         let year = o["year"].as_i64().unwrap();
-        if o["noise"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|n| n == "split_title")
-        {
+        if has_noise(&o, "split_title") {
             let lf = text.replace("\r\n", "\n");
             assert!(lf.contains(&format!("{org}\n{year}年")));
             assert!(text.contains(&format!("统计期限从{year}年1月1日到12月31日止")));
         } else {
             assert!(text.contains(&format!("{org}{year}年政府信息公开工作年度报告")));
-            if !o["noise"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|n| n == "litigation_alone")
-            {
+            if !has_noise(&o, "litigation_alone") {
                 assert!(text.contains(&format!("统计期限自{year}年1月1日起至{year}年12月31日止")));
             }
         }
@@ -322,10 +319,7 @@ fn each_kind_changes_the_text_and_printing_only_kinds_keep_the_oracle() {
             let off = generate_kinds(&s, i, 17, 1.0, 0).unwrap();
             assert!(on.bytes != off.bytes, "{name}: report {i} unchanged");
             let o: serde_json::Value = serde_json::from_str(&on.oracle).unwrap();
-            assert!(
-                o["noise"].as_array().unwrap().iter().any(|n| n == name),
-                "{name}: listed in the oracle"
-            );
+            assert!(has_noise(&o, name), "{name}: listed in the oracle");
             if bit & CHANGE_THE_ORACLE == 0 {
                 assert_eq!(cells(&on), cells(&off), "{name}: report {i}'s cells");
             }
@@ -343,12 +337,7 @@ fn mixed_forms_key_each_table_by_its_printed_form() {
     for i in 0..400 {
         let g = generate_kinds(&s, i, 23, 1.0, noise::MIXED_FORMS).unwrap();
         let o: serde_json::Value = serde_json::from_str(&g.oracle).unwrap();
-        if !o["noise"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|n| n == "mixed_forms")
-        {
+        if !has_noise(&o, "mixed_forms") {
             continue;
         }
         assert_eq!(o["template"], "gb2021");
@@ -414,12 +403,7 @@ fn a_truncated_page_has_nulls_after_the_cut() {
     for i in 0..200 {
         let g = generate_kinds(&s, i, 41, 1.0, noise::TRUNCATED).unwrap();
         let o: serde_json::Value = serde_json::from_str(&g.oracle).unwrap();
-        if !o["noise"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|n| n == "truncated")
-        {
+        if !has_noise(&o, "truncated") {
             continue;
         }
         seen += 1;
@@ -449,12 +433,7 @@ fn an_amount_with_no_unit_has_no_yuan_value() {
     for i in 0..300 {
         let g = generate_kinds(&s, i, 37, 1.0, noise::MONEY_NO_UNIT).unwrap();
         let o: serde_json::Value = serde_json::from_str(&g.oracle).unwrap();
-        if !o["noise"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|n| n == "money_no_unit")
-        {
+        if !has_noise(&o, "money_no_unit") {
             continue;
         }
         seen += 1;
