@@ -334,15 +334,7 @@ fn real_readers_load_the_datasets() {
     std::fs::create_dir_all(&nothing).unwrap();
     // A 3,000-report synthetic run: six years, every layout and noise kind.
     let synth = dir.path().join("c4");
-    let o = xxgk(&[
-        "synth",
-        synth.to_str().unwrap(),
-        "--n",
-        "3000",
-        "--seed",
-        "3",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    common::synth(&synth, 3000, 3, &[]);
     let outs = [
         dir.path().join("o1"),
         dir.path().join("o2"),
@@ -382,15 +374,7 @@ fn an_empty_corpus_gives_one_zero_row_file_per_dataset() {
     std::fs::create_dir_all(&corpus).unwrap();
     let out = dir.path().join("out");
     ingest(&corpus, &out, &[]);
-    for name in [
-        "reports",
-        "disclosure_counts",
-        "procurement",
-        "litigation",
-        "findings",
-        "yearly_comparison",
-        "metrics",
-    ] {
+    for name in common::DATASETS {
         let f = files(&out.join(name));
         let names: Vec<String> = f
             .iter()

@@ -10,17 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{ingest, root, rows, xxgk};
-
-const DATASETS: [&str; 7] = [
-    "reports",
-    "disclosure_counts",
-    "procurement",
-    "litigation",
-    "findings",
-    "yearly_comparison",
-    "metrics",
-];
+use common::{ingest, root, rows, DATASETS};
 
 /// Rows per dataset, and the reports' paths.
 fn state(out: &Path) -> (BTreeMap<&'static str, usize>, Vec<String>) {
@@ -79,15 +69,7 @@ fn zero_byte_parquet(out: &Path) -> Vec<String> {
 fn a_signal_removes_the_staging_folder_and_leaves_the_previous_datasets() {
     let work = tempfile::tempdir().unwrap();
     let corpus = work.path().join("synth");
-    let o = xxgk(&[
-        "synth",
-        corpus.to_str().unwrap(),
-        "--n",
-        "1500",
-        "--seed",
-        "7",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    common::synth(&corpus, 1500, 7, &[]);
     let out = work.path().join("out");
     ingest(&root().join("data/fixtures"), &out, &[]);
     let before = state(&out);

@@ -9,17 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{ingest, rows, xxgk};
-
-const DATASETS: [&str; 7] = [
-    "reports",
-    "disclosure_counts",
-    "procurement",
-    "litigation",
-    "findings",
-    "yearly_comparison",
-    "metrics",
-];
+use common::{ingest, rows, synth, DATASETS};
 
 /// One dataset's files: path relative to it → bytes.
 fn dataset(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -34,18 +24,6 @@ fn dataset(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 fn snapshot(out: &Path) -> Vec<BTreeMap<String, Vec<u8>>> {
     DATASETS.iter().map(|d| dataset(&out.join(d))).collect()
-}
-
-fn synth(dir: &Path, n: usize, seed: u64) {
-    let o = xxgk(&[
-        "synth",
-        dir.to_str().unwrap(),
-        "--n",
-        &n.to_string(),
-        "--seed",
-        &seed.to_string(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 /// Does a staging folder hold a Parquet file with bytes in it yet? Staging
@@ -71,8 +49,8 @@ fn writing(out: &Path) -> bool {
 fn a_killed_run_leaves_the_previous_datasets_whole() {
     let dir = tempfile::tempdir().unwrap();
     let (old_corpus, new_corpus) = (dir.path().join("c1"), dir.path().join("c2"));
-    synth(&old_corpus, 300, 1);
-    synth(&new_corpus, 600, 2);
+    synth(&old_corpus, 300, 1, &[]);
+    synth(&new_corpus, 600, 2, &[]);
     let out = dir.path().join("out");
     ingest(&old_corpus, &out, &[]);
     let old = snapshot(&out);

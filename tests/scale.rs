@@ -155,17 +155,7 @@ fn a_synthetic_corpus_is_read_exactly() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(700);
     let corpus = tempfile::tempdir().unwrap();
-    let o = common::xxgk(&[
-        "synth",
-        corpus.path().to_str().unwrap(),
-        "--n",
-        &n.to_string(),
-        "--seed",
-        "11",
-        "--noise-kinds",
-        FIRST_KINDS,
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    common::synth(corpus.path(), n, 11, &["--noise-kinds", FIRST_KINDS]);
     let out = tempfile::tempdir().unwrap();
     ingest(corpus.path(), out.path(), &[]);
     let oracles = synth_oracles(corpus.path());
@@ -242,19 +232,12 @@ fn every_noise_kind_is_read_without_an_unlisted_wrong_value() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3000);
     let corpus = tempfile::tempdir().unwrap();
-    let o = xxgk(&[
-        "synth",
-        corpus.path().to_str().unwrap(),
-        "--n",
-        &n.to_string(),
-        "--seed",
-        "29",
-        "--noisy",
-        "1.0",
-        "--noise-kinds",
-        "all",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    common::synth(
+        corpus.path(),
+        n,
+        29,
+        &["--noisy", "1.0", "--noise-kinds", "all"],
+    );
     let out = tempfile::tempdir().unwrap();
     ingest(corpus.path(), out.path(), &[]);
     let oracles = synth_oracles(corpus.path());

@@ -398,17 +398,7 @@ fn a_synthetic_years_corpus_compares_year_over_year() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     let out = dir.path().join("out");
-    let o = xxgk(&[
-        "synth",
-        corpus.to_str().unwrap(),
-        "--n",
-        "300",
-        "--seed",
-        "2",
-        "--years",
-        "3",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    common::synth(&corpus, 300, 2, &["--years", "3"]);
     let bad = xxgk(&["synth", corpus.to_str().unwrap(), "--years", "7"]);
     assert!(!bad.status.success(), "--years 7 is refused");
     ingest(&corpus.join("r"), &out, &[]);

@@ -24,6 +24,26 @@ pub fn xxgk(args: &[&str]) -> Output {
         .expect("the xxgk binary runs")
 }
 
+/// Every dataset an unsharded ingest publishes, in the README's order.
+pub const DATASETS: [&str; 7] = [
+    "reports",
+    "disclosure_counts",
+    "procurement",
+    "litigation",
+    "findings",
+    "yearly_comparison",
+    "metrics",
+];
+
+/// Runs `xxgk synth DIR --n N --seed S EXTRA…` and asserts it exits 0.
+pub fn synth(dir: &Path, n: usize, seed: u64, extra: &[&str]) {
+    let (n, seed) = (n.to_string(), seed.to_string());
+    let mut args = vec!["synth", dir.to_str().unwrap(), "--n", &n, "--seed", &seed];
+    args.extend_from_slice(extra);
+    let o = xxgk(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 /// Runs `xxgk ingest CORPUS --out OUT --quiet` and asserts it exits 0.
 pub fn ingest(corpus: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
