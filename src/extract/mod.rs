@@ -34,6 +34,7 @@ use crate::validate::cells::{read_table, Placed};
 use crate::validate::checks::row_checks;
 use crate::validate::values::{parse_count, Count};
 use form::Candidate;
+use header::Header;
 use read::{fit, Fit};
 
 /// What extraction found in one document.
@@ -175,18 +176,21 @@ fn settle(doc: &Doc, t: &Templates, c: Candidate, findings: &mut Vec<Finding>) -
             let template_order: Vec<usize> = (0..ncols).collect();
             let moved: Vec<usize>;
             let order: Option<&[usize]> = match &c.header {
-                Some(h) if h.alternative.is_some() && h.unparsed => {
+                Some(Header {
+                    alternative: Some(alt),
+                    unparsed: true,
+                    ..
+                }) => {
                     // A header naming some columns only: the row checks can
                     // place the column they total into (总计), not the others,
                     // so only that one moves from the template's order.
-                    let alt = h.alternative.as_deref().unwrap_or(&template_order);
                     moved = move_totals(t, c.def, alt);
                     weigh_orders(doc, t, &c, &template_order, &moved, true, findings)
                 }
-                Some(h) if h.alternative.is_some() => {
-                    let alt = h.alternative.as_deref().unwrap_or(&template_order);
-                    weigh_orders(doc, t, &c, &template_order, alt, false, findings)
-                }
+                Some(Header {
+                    alternative: Some(alt),
+                    ..
+                }) => weigh_orders(doc, t, &c, &template_order, alt, false, findings),
                 Some(h) if h.reordered => {
                     findings.push(reordered(def, &h.order, "values are read in that order"));
                     Some(&h.order)
