@@ -9,8 +9,9 @@ use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
+use xxgk::input::{decode, html};
 use xxgk::model::Format;
-use xxgk::{decode, extract, html, report, segment, settings};
+use xxgk::{extract, report, segment, settings};
 
 fn fixture(name: &str) -> Vec<u8> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

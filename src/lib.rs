@@ -1,18 +1,17 @@
 //! xxgk: government information-disclosure annual reports → Parquet.
 //!
-//! The modules read as the pipeline: `discover` (files) → `decode` (bytes →
-//! text) → `html` (a page → lines and table cells) → `segment` (text → cells) → `extract` (cells × `template` → tables,
-//! year, org) → `validate` (values, money, checks) → `sink` (Parquet). `report`
+//! The modules read as the pipeline: `discover` (files) → `input` (bytes of
+//! each format → lines and table cells) → `segment` (lines → cells) →
+//! `extract` (cells × `template` → tables, year, org) → `validate` (values, money, checks) → `sink` (Parquet). `report`
 //! runs one file through the middle stages; `ingest` runs a corpus.
 
 pub mod cli;
-pub mod decode;
 pub mod derive;
 pub mod dictionary;
 pub mod discover;
 pub mod extract;
-pub mod html;
 pub mod ingest;
+pub mod input;
 pub mod inspect;
 pub mod interrupt;
 pub mod manifest;

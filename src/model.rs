@@ -58,6 +58,8 @@ pub struct Finding {
     pub table_key: Option<String>,
     pub row_key: Option<String>,
     pub col_key: Option<String>,
+    /// The 1-based page of a paged format (PDF) the finding is about.
+    pub page: Option<u32>,
     pub message: String,
 }
 
@@ -69,6 +71,7 @@ impl Finding {
             table_key: None,
             row_key: None,
             col_key: None,
+            page: None,
             message,
         }
     }
@@ -180,6 +183,8 @@ pub struct ReportOut {
     pub layout: &'static str,
     pub status: Status,
     pub duplicate_of: Option<String>,
+    /// Pages of a paged format (PDF).
+    pub pages: Option<u32>,
     pub tables: Vec<TableOut>,
     pub findings: Vec<Finding>,
     /// Time spent in each stage on this report (not written anywhere but

@@ -12,10 +12,9 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
-use crate::decode::decode;
 use crate::discover::Entry;
 use crate::extract::{self, meta};
-use crate::html;
+use crate::input;
 use crate::model::{Evidence, Finding, Format, ReportOut, Severity, Stages, Status};
 use crate::segment::{self, Layout};
 use crate::settings::Settings;
@@ -60,6 +59,7 @@ fn unreadable(
         layout: Layout::Prose.as_str(),
         status: Status::Unreadable,
         duplicate_of: None,
+        pages: None,
         tables: Vec::new(),
         findings: vec![Finding::new(Severity::Error, code, format!("{rel}: {why}"))],
         stages: Stages::default(),
@@ -140,55 +140,27 @@ pub fn from_entry(entry: &Entry, settings: &Settings) -> ReportOut {
     report
 }
 
-/// Does a text file hold an HTML page (a page saved under a `.txt` name)?
-fn looks_like_html(text: &str) -> bool {
-    let head = text.trim_start_matches(['\u{FEFF}', ' ', '\t', '\r', '\n']);
-    let head = &head.as_bytes()[..head.len().min(64)];
-    let lower = head.to_ascii_lowercase();
-    lower.starts_with(b"<!doctype html") || lower.starts_with(b"<html")
-}
-
 /// Processes one file's bytes.
 pub fn from_bytes(rel: &str, bytes: Vec<u8>, format: Format, settings: &Settings) -> ReportOut {
     let mut stages = Stages::default();
     let mut clock = Instant::now();
     let id = hex(&Sha256::digest(&bytes));
     let size = bytes.len() as u64;
-    let decoded = match decode(bytes, format == Format::Html, &settings.legacy) {
-        Ok(d) => d,
+    let (format, mut rendered) = match input::read(format, bytes, settings) {
+        Ok(r) => r,
         Err(r) => return unreadable(rel, Some(format), id, size, r.code, r.message),
     };
     stages.lap(Stages::DECODE, &mut clock);
-    let format = if format == Format::Txt && looks_like_html(&decoded.text) {
-        Format::Html
-    } else {
-        format
-    };
-    let (text, spans) = match format {
-        Format::Html => match html::render(&decoded.text, &settings.html) {
-            Ok(page) => (page.text, page.spans),
-            Err(deep) => {
-                let why = format!(
-                    "the page's tags nest {} deep, more than html.max_depth = {}; not parsed",
-                    deep.depth, deep.limit
-                );
-                return unreadable(rel, Some(format), id, size, "html.too_deep", why);
-            }
-        },
-        Format::Txt => (decoded.text, Vec::new()),
-    };
-    stages.lap(Stages::HTML, &mut clock);
     let t = &settings.templates;
     let (layout, extraction) = {
-        let doc = segment::segment_with(&text, &spans, &t.normaliser);
+        let doc = segment::rendered(&rendered, &t.normaliser);
         stages.lap(Stages::SEGMENT, &mut clock);
         let extraction = extract::extract(&doc, t);
         stages.lap(Stages::EXTRACT, &mut clock);
         (doc.layout, extraction)
     };
-    let meta = meta::detect(&text, &settings.meta, &t.normaliser);
-    let mut findings: Vec<Finding> = decoded
-        .notes
+    let meta = meta::detect(&rendered.text, &settings.meta, &t.normaliser);
+    let mut findings: Vec<Finding> = std::mem::take(&mut rendered.notes)
         .into_iter()
         .map(|(code, why)| Finding::new(Severity::Warning, code, format!("{rel}: {why}")))
         .collect();
@@ -227,13 +199,16 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, format: Format, settings: &Settings
             "no standard table was found (a report from before 2019, or not a report)".to_string(),
         ));
     }
+    if rendered.pages.is_some() {
+        place_pages(&mut findings, &extraction.tables, t, &rendered);
+    }
     ReportOut {
         report_id: id,
         source_path: rel.to_string(),
         format: format.as_str(),
-        encoding: decoded.encoding,
+        encoding: rendered.encoding,
         bytes: size,
-        text,
+        text: rendered.text,
         year: meta.year,
         year_evidence: meta.year_evidence,
         org_name: meta.org,
@@ -244,11 +219,62 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, format: Format, settings: &Settings
         layout: layout.as_str(),
         status,
         duplicate_of: None,
+        pages: rendered.pages,
         tables: extraction.tables,
         findings,
         stages: {
             stages.lap(Stages::CHECKS, &mut clock);
             stages
         },
+    }
+}
+
+/// Gives each finding about a table, row or cell the page it stands on: the
+/// page of that cell, else of the row's first printed cell, else of the
+/// table's.
+fn place_pages(
+    findings: &mut [Finding],
+    tables: &[crate::model::TableOut],
+    t: &crate::template::Templates,
+    rendered: &input::Rendered,
+) {
+    // Byte offset where each page starts.
+    let mut line_starts = Vec::with_capacity(rendered.page_starts.len());
+    let (mut line, mut offset) = (1u32, 0usize);
+    let mut starts = rendered.page_starts.iter().peekable();
+    for piece in rendered.text.split('\n') {
+        while starts.next_if(|&&s| s <= line).is_some() {
+            line_starts.push(offset);
+        }
+        line = line.saturating_add(1);
+        offset += piece.len() + 1;
+    }
+    let page_at = |byte: u32| line_starts.partition_point(|&s| s <= byte as usize).max(1) as u32;
+    for f in findings.iter_mut() {
+        let Some(tk) = f.table_key.as_deref() else {
+            continue;
+        };
+        let Some(table) = tables.iter().find(|x| t.tables[x.def].key == tk) else {
+            continue;
+        };
+        let def = &t.tables[table.def];
+        let ncols = def.columns.len();
+        let row = f
+            .row_key
+            .as_deref()
+            .and_then(|k| def.rows.iter().position(|r| r.key == k));
+        let col = f
+            .col_key
+            .as_deref()
+            .and_then(|k| def.columns.iter().position(|c| c.key == k));
+        let cells = match row {
+            Some(r) => table.cells.get(r * ncols..(r + 1) * ncols).unwrap_or(&[]),
+            None => &table.cells[..],
+        };
+        let exact = col.and_then(|c| cells.get(c)).and_then(|c| c.raw());
+        let first = || cells.iter().find_map(|c| c.raw());
+        if let Some((start, _)) = exact.or_else(first) {
+            f.page = Some(page_at(start));
+        }
     }
 }

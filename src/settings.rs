@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use crate::derive::config::DeriveConfig;
 use crate::extract::meta::MetaConfig;
-use crate::html::HtmlConfig;
+use crate::input::html::HtmlConfig;
 use crate::model::Format;
 use crate::org::{OrgConfig, OrgKeys};
 use crate::segment::normalise::Normaliser;

@@ -13,9 +13,10 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use proptest::sample::Index;
 
+use xxgk::input::{decode, html};
 use xxgk::model::Format;
 use xxgk::settings::Settings;
-use xxgk::{decode, extract, html, report, segment};
+use xxgk::{extract, report, segment};
 
 fn settings() -> &'static Settings {
     static S: OnceLock<Settings> = OnceLock::new();

@@ -9,7 +9,7 @@
 
 pub mod normalise;
 
-use crate::html::Span;
+use crate::input::{Rendered, Span};
 use crate::validate::money::{parse_money, Money};
 use crate::validate::values::{parse_count, Count};
 use normalise::Normaliser;
@@ -188,8 +188,18 @@ pub fn segment<'t>(text: &'t str, normaliser: &Normaliser) -> Doc<'t> {
     segment_with(text, &[], normaliser)
 }
 
+/// Segments what a reader gave: its cut cells and its lines; a layout the
+/// reader knows wins over the one the lines suggest.
+pub fn rendered<'t>(r: &'t Rendered, normaliser: &Normaliser) -> Doc<'t> {
+    let mut doc = segment_with(&r.text, &r.cells, normaliser);
+    if let Some(layout) = r.layout {
+        doc.layout = layout;
+    }
+    doc
+}
+
 /// Segments a document whose table rows are already cut into cells (an HTML
-/// page rendered by `crate::html`): a line that has spans is those cells, in
+/// page rendered by `crate::input::html`): a line that has spans is those cells, in
 /// their grid columns; every other line goes through the text rules.
 pub fn segment_with<'t>(text: &'t str, spans: &[Span], normaliser: &Normaliser) -> Doc<'t> {
     let mut b = Builder {

@@ -341,7 +341,7 @@ impl<'t> Sink<'t> {
             V::S(Some(template)),
             V::S(r.org_name.as_deref()),
             V::S(Some(r.format)),
-            V::I32(None),
+            V::I32(r.pages.map(|p| p.min(i32::MAX as u32) as i32)),
             V::S(Some(r.encoding)),
             V::S(Some(r.status.as_str())),
             V::I32(Some(r.cells_found().min(i32::MAX as usize) as i32)),
@@ -372,7 +372,7 @@ impl<'t> Sink<'t> {
                 V::S(f.table_key.as_deref()),
                 V::S(f.row_key.as_deref()),
                 V::S(f.col_key.as_deref()),
-                V::I32(None),
+                V::I32(f.page.map(|p| p.min(i32::MAX as u32) as i32)),
                 V::S(Some(&f.message)),
             ]);
         }

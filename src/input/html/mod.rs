@@ -32,6 +32,10 @@ use html5ever::tokenizer::{
 use scraper::{Html, Node};
 use serde::Deserialize;
 
+use super::decode::{decode, Decoded};
+use super::Refused;
+use crate::settings::Settings;
+
 /// The `[html]` section of the config.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,18 +59,11 @@ pub struct TooDeep {
     pub limit: usize,
 }
 
-/// One table cell: its line in the rendered text, byte range and grid column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
-    pub line: u32,
-    pub start: u32,
-    pub end: u32,
-    pub col: u16,
-}
+pub use super::Span;
 
 /// A rendered page.
 #[derive(Debug, Default)]
-pub struct Rendered {
+pub struct Page {
     pub text: String,
     /// Table cells in reading order.
     pub spans: Vec<Span>,
@@ -129,7 +126,7 @@ fn is_block(name: &str) -> bool {
 
 struct Renderer<'c> {
     cfg: &'c HtmlConfig,
-    out: Rendered,
+    out: Page,
     /// Current line number (1-based) and where it starts in `out.text`.
     line: u32,
     line_start: usize,
@@ -455,7 +452,7 @@ pub fn depth(source: &str) -> usize {
 }
 
 /// Renders a page, or refuses one that nests deeper than `max_depth`.
-pub fn render(source: &str, cfg: &HtmlConfig) -> Result<Rendered, TooDeep> {
+pub fn render(source: &str, cfg: &HtmlConfig) -> Result<Page, TooDeep> {
     let d = depth(source);
     if d > cfg.max_depth {
         return Err(TooDeep {
@@ -467,7 +464,7 @@ pub fn render(source: &str, cfg: &HtmlConfig) -> Result<Rendered, TooDeep> {
     let (layout, holds_table) = scan(&page);
     let mut r = Renderer {
         cfg,
-        out: Rendered {
+        out: Page {
             text: String::with_capacity(source.len() / 2),
             spans: Vec::new(),
         },
@@ -550,6 +547,31 @@ pub fn render(source: &str, cfg: &HtmlConfig) -> Result<Rendered, TooDeep> {
     Ok(r.out)
 }
 
+/// Reads a page's bytes (decoded by its declared or detected charset).
+pub fn read(bytes: Vec<u8>, settings: &Settings) -> Result<super::Rendered, Refused> {
+    from_decoded(decode(bytes, true, &settings.legacy)?, settings)
+}
+
+/// Renders a decoded page.
+pub fn from_decoded(decoded: Decoded, settings: &Settings) -> Result<super::Rendered, Refused> {
+    let page = render(&decoded.text, &settings.html).map_err(|deep| {
+        Refused::new(
+            "html.too_deep",
+            format!(
+                "the page's tags nest {} deep, more than html.max_depth = {}; not parsed",
+                deep.depth, deep.limit
+            ),
+        )
+    })?;
+    Ok(super::Rendered {
+        text: page.text,
+        cells: page.spans,
+        encoding: decoded.encoding,
+        notes: decoded.notes,
+        ..super::Rendered::default()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -568,7 +590,7 @@ mod tests {
     }
 
     /// (text, column) of each cell, per line.
-    fn grid(r: &Rendered) -> Vec<Vec<(String, u16)>> {
+    fn grid(r: &Page) -> Vec<Vec<(String, u16)>> {
         let mut out: Vec<Vec<(String, u16)>> = Vec::new();
         let mut last = 0;
         for s in &r.spans {

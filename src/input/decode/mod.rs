@@ -20,18 +20,10 @@ pub struct Decoded {
     pub notes: Vec<(&'static str, String)>,
 }
 
-/// Why bytes are not read as text: a finding code and a message.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Refused {
-    pub code: &'static str,
-    pub message: String,
-}
+pub use super::Refused;
 
 fn refused(code: &'static str, message: impl Into<String>) -> Refused {
-    Refused {
-        code,
-        message: message.into(),
-    }
+    Refused::new(code, message)
 }
 
 /// Bytes scanned by the detector, and by the HTML charset prescan.
