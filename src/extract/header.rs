@@ -82,6 +82,18 @@ pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
             out.push(claim(0, norm.len(), item, tail));
             continue;
         }
+        // The head of a longer word at the cell's end (`总计自然人法人或其他`
+        // read as one cell, the span broken after 其他) is that piece, and
+        // the short word inside it (其他) names nothing.
+        if let Some(pos) = head_at_end(&labels, norm) {
+            let piece = &norm[pos..];
+            let holds_word = labels
+                .iter()
+                .any(|&(a, _)| a.len() < piece.len() && piece.contains(a));
+            if let (true, Some((item, false))) = (holds_word, fragment_of(&labels, piece)) {
+                out.push(claim(pos, norm.len(), item, false));
+            }
+        }
         for &(alias, item) in &labels {
             for (pos, m) in norm.match_indices(alias) {
                 let end = pos + m.len();
@@ -108,6 +120,15 @@ pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
         out[first..].sort_by_key(|c| c.pos);
     }
     out
+}
+
+/// Where the longest piece at the end of `norm` that is the head of exactly
+/// one longer header word starts, if one does (and is not the whole cell).
+fn head_at_end(labels: &[(&str, Item)], norm: &str) -> Option<usize> {
+    norm.char_indices()
+        .map(|(i, _)| i)
+        .filter(|&i| i > 0)
+        .find(|&i| matches!(fragment_of(labels, &norm[i..]), Some((_, false))))
 }
 
 /// The one header word whose head or tail `piece` is, if exactly one is,

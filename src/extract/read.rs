@@ -5,13 +5,16 @@
 //! which cell labels each row and which cells follow it. It reads no value
 //! and never decides which value is which column (`header` and `fit` do).
 
-use super::labels::{best_hit, header_labels, match_row, Probe, Strength};
+use super::labels::{best_hit, header_labels, match_row, Hit, Probe, Strength};
 use crate::segment::{CellKind, Doc};
 use crate::template::{Shape, TableDef};
 
 /// Text this short, where a value is expected, is read as a (bad) value
 /// (`暂无`, `不详`, `未统计`); longer text is a label, even of another table.
 const SHORT_TEXT: usize = 4;
+/// A row label shorter than this (in characters) names a cell holding it
+/// only when the cell is not a piece of a longer header word.
+const SHORT_LABEL: usize = 4;
 /// At most this many cells before the first row label count as header when a
 /// table has no caption.
 pub(super) const HEADER_WINDOW: usize = 60;
@@ -122,7 +125,22 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
         // A row label wins over a group or header label, unless that one is
         // printed alone (exact) and the row label only partly: a group label
         // fused onto its first sub-row (（三）不予公开1.属于国家秘密) names the row.
+        // A cell that is a piece of a longer header or group word is that
+        // piece, not the short row label inside it (`其他处` of a broken
+        // `其他处理` is not the row `其他`).
+        let piece =
+            |o: Option<Hit>| o.is_some_and(|o| o.strength == Strength::Fragment && o.len > n);
+        let piece_of_longer = |h: Hit| {
+            h.strength == Strength::Contains
+                && h.len < SHORT_LABEL
+                && (piece(head) || piece(ignore))
+        };
+        // And the other way round: a piece of a longer row label is that
+        // row, not the short header word inside it.
+        let short_word = |o: Hit| o.strength == Strength::Contains && o.len < SHORT_LABEL;
         let row = match (row, other) {
+            (Some((_, h)), Some(_)) if piece_of_longer(h) => None,
+            (Some((r, h)), Some(o)) if piece(Some(h)) && short_word(o) => Some((r, h)),
             (Some((r, h)), Some(o))
                 if h.strength == Strength::Exact
                     || (h.strength >= Strength::Partial
