@@ -388,6 +388,11 @@ fn tally(doc: &Doc, t: &Templates, c: &Candidate, order: &[usize]) -> (usize, us
     row_checks(t, c.def, |r, col| {
         let span = c.run.rows.get(r).copied().flatten()?;
         let cands = c.run.cands.get(span.start as usize..span.end as usize)?;
+        // A row of zeros adds up in every order: it tells none apart.
+        let zero = |&i: &u32| matches!(parse_count(doc.raw(i as usize)), Count::Number(0));
+        if cands.iter().all(zero) {
+            return None;
+        }
         let j = order.iter().position(|&x| x == col)?;
         let cell = fit(doc, cands, ncols, c.run.pad).nth(doc, cands, j)?;
         match parse_count(doc.raw(cell as usize)) {

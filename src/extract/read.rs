@@ -197,7 +197,16 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
             }
             continue;
         }
-        if other.is_some() {
+        // The head of a row label that two rows share (`1.申请人` of
+        // 1.申请人无正当理由… and 2.申请人逾期…) is a label, even when it is
+        // also a piece of a header word (申请人情况): it ends the row before.
+        let row_head = || {
+            best_hit(&probe, def.rows.iter().flat_map(|r| r.aliases.iter()))
+                .is_some_and(|h| h.strength == Strength::Fragment && !h.suffix)
+        };
+        if other.is_some_and(|o| o.strength != Strength::Fragment)
+            || (other.is_some() && !row_head())
+        {
             continue;
         }
         if let Some(r) = current {
