@@ -119,6 +119,22 @@ pub(super) fn match_row(def: &TableDef, cell: &Probe) -> Option<(usize, Hit)> {
             }
         }
     }
+    // A cell that is the head or tail of a longer row label (`2.其他法` of
+    // 2.其他法律行政法规禁止公开) is that row, not the short label inside it
+    // (3.其他).
+    if let Some((_, h)) = best {
+        if h.strength == Strength::Contains && h.len < SHORT_LABEL {
+            let pieces = def.rows.iter().enumerate().filter_map(|(r, row)| {
+                best_hit(cell, row.aliases.iter())
+                    .filter(|p| p.strength == Strength::Fragment && p.len > cell.chars)
+                    .map(|p| (r, p))
+            });
+            let mut pieces = pieces.take(2);
+            if let (Some(only), None) = (pieces.next(), pieces.next()) {
+                return Some(only);
+            }
+        }
+    }
     // Two rows sharing a fragment: it names neither. Equal full matches go to
     // the first row in printed order.
     match best {
@@ -126,6 +142,10 @@ pub(super) fn match_row(def: &TableDef, cell: &Probe) -> Option<(usize, Hit)> {
         b => b,
     }
 }
+
+/// A label shorter than this (characters) inside a cell may be a piece of a
+/// longer word the cell is broken from.
+pub(super) const SHORT_LABEL: usize = 4;
 
 /// Column labels and group labels of a table.
 pub(super) fn header_labels(def: &TableDef) -> impl Iterator<Item = &Label> {

@@ -5,16 +5,13 @@
 //! which cell labels each row and which cells follow it. It reads no value
 //! and never decides which value is which column (`header` and `fit` do).
 
-use super::labels::{best_hit, header_labels, match_row, Hit, Probe, Strength};
+use super::labels::{best_hit, header_labels, match_row, Hit, Probe, Strength, SHORT_LABEL};
 use crate::segment::{CellKind, Doc};
 use crate::template::{Shape, TableDef};
 
 /// Text this short, where a value is expected, is read as a (bad) value
 /// (`暂无`, `不详`, `未统计`); longer text is a label, even of another table.
 const SHORT_TEXT: usize = 4;
-/// A row label shorter than this (in characters) names a cell holding it
-/// only when the cell is not a piece of a longer header word.
-const SHORT_LABEL: usize = 4;
 /// At most this many cells before the first row label count as header when a
 /// table has no caption.
 pub(super) const HEADER_WINDOW: usize = 60;
@@ -77,9 +74,15 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
     // follows it (prose followed by no value costs nothing).
     let mut open_unknown: Option<u32> = None;
     let mut open_index: Option<usize> = None;
+    // Where the values after a bare ordinal (`一、`, its label broken off
+    // after the values) start in `run.cands`.
+    let mut ordinal: Option<u32> = None;
     for i in lo..hi {
         let cell = &doc.cells[i];
         if cell.kind != CellKind::Text {
+            if current.is_none() && ordinal.is_some() && cell.kind == CellKind::Value {
+                run.cands.push(i as u32);
+            }
             if !body {
                 continue;
             }
@@ -102,8 +105,19 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
         let probe = Probe::new(doc.norm(i));
         let n = probe.chars;
         if n == 0 {
+            // A bare ordinal in the body opens a row whose label follows its
+            // values (`一、` / values / `本年新收…数量`).
+            if !doc.raw(i).is_empty() {
+                if let Some(open) = current.take() {
+                    trim_tail(doc, &mut run, open, Some(cell.line));
+                }
+                open_unknown = Some(i as u32);
+                open_index = None;
+                ordinal = Some(run.cands.len() as u32);
+            }
             continue;
         }
+        let after_ordinal = ordinal.take();
         let row = match_row(def, &probe);
         let head = best_hit(&probe, header_labels(def));
         let ignore = best_hit(&probe, def.ignore.iter());
@@ -166,6 +180,21 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
                 // / values / `查询事项`) whose head named no row: the values
                 // before it were this row's, those after it are the next
                 // row's. The row stays empty rather than take the next one's.
+                // The label after a bare ordinal and its values: they are
+                // this row's, and what follows is the next row's.
+                None if after_ordinal.is_some_and(|at| (at as usize) < run.cands.len()) => {
+                    let at = after_ordinal.unwrap_or_default();
+                    if let Some(x) = open_index.take() {
+                        run.unknown.remove(x);
+                    }
+                    run.rows[r] = Some(RowSpan {
+                        label: i as u32,
+                        start: at,
+                        end: run.cands.len() as u32,
+                    });
+                    current = None;
+                    open_unknown = Some(i as u32);
+                }
                 None if h.suffix && open_index.is_some() => {
                     let at = run.cands.len() as u32;
                     run.rows[r] = Some(RowSpan {

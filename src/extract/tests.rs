@@ -255,3 +255,33 @@ fn a_head_of_the_spanning_word_is_the_span_not_the_short_word_inside() {
         "order {order:?}, suggested {alt:?}"
     );
 }
+
+#[test]
+fn a_piece_of_a_long_row_label_is_that_row_not_the_short_label_inside() {
+    let s = settings();
+    let (_, def) = table(&s, "gb2021", "requests");
+    let norm = s.templates.normaliser.label("2.其他法");
+    let (r, _) = match_row(def, &Probe::new(&norm)).expect("the head names its row");
+    assert_eq!(def.rows[r].key, "denied_prohibited_by_law");
+}
+
+#[test]
+fn a_bare_ordinal_before_values_gives_them_to_the_label_after_them() {
+    let s = settings();
+    let (_, def) = table(&s, "gb2019", "requests");
+    let text = "申请人情况\n自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计\n\
+                一、 0 1 0 0 0 1 2\n本年新收政府信息公开申请数量\n\
+                二、 0 0 0 0 1 0 1\n上年结转政府信息公开申请数量\n";
+    let doc = segment(text, &s.templates.normaliser);
+    let run = read_grid(&doc, def, 0, doc.cells.len());
+    let values = |key: &str| -> Vec<&str> {
+        let r = def.rows.iter().position(|x| x.key == key).expect("row");
+        let span = run.rows[r].expect("the row is found");
+        run.cands[span.start as usize..span.end as usize]
+            .iter()
+            .map(|&i| doc.raw(i as usize))
+            .collect()
+    };
+    assert_eq!(values("new_received"), ["0", "1", "0", "0", "0", "1", "2"]);
+    assert_eq!(values("carried_over"), ["0", "0", "0", "0", "1", "0", "1"]);
+}
