@@ -8,6 +8,7 @@
 //! `match` on the format.
 
 pub mod decode;
+pub mod grid;
 pub mod html;
 pub mod text;
 
