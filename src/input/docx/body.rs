@@ -138,11 +138,11 @@ fn tag(ns: &ResolveResult<'_>, local: &str) -> Tag {
         "txbxContent" => Tag::TxbxContent,
         // Properties and settings (their `w:tab`s are tab stops, their
         // `w:del`s marks), deleted and moved-away text, field codes, and
-        // content-control settings: never text. `w:delText` and
-        // `w:instrText` sit in runs.
+        // content-control settings, ruby text (the reading printed above
+        // its base): never text. `w:delText` and `w:instrText` sit in runs.
         "pPr" | "rPr" | "tblPr" | "tblGrid" | "tblPrEx" | "sectPr" | "sdtPr" | "sdtEndPr"
         | "moveFrom" | "delText" | "instrText" | "delInstrText" | "fldData" | "ffData"
-        | "footnoteReference" | "endnoteReference" | "object" => Tag::Skip,
+        | "footnoteReference" | "endnoteReference" | "object" | "rt" => Tag::Skip,
         _ => Tag::Other,
     }
 }
@@ -467,6 +467,9 @@ mod tests {
         );
         let b = parse(&xml, 100).unwrap();
         assert_eq!(paras(&b), ["规章 \t12\n<3一-4", ""]);
+        // Ruby: the base, not the reading above it.
+        let ruby = doc("<w:p><w:r><w:ruby><w:rubyPr/><w:rt><w:r><w:t>guī</w:t></w:r></w:rt><w:rubyBase><w:r><w:t>规</w:t></w:r></w:rubyBase></w:ruby></w:r></w:p>");
+        assert_eq!(paras(&parse(&ruby, 100).unwrap()), ["规"]);
     }
 
     #[test]
