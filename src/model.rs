@@ -33,15 +33,21 @@ impl Severity {
 pub enum Format {
     Txt,
     Html,
+    Docx,
+    /// Legacy Word and WPS files (OLE compound documents): recognised and
+    /// refused with a way to convert them.
+    Doc,
 }
 
 impl Format {
-    pub const ALL: [Format; 2] = [Format::Txt, Format::Html];
+    pub const ALL: [Format; 4] = [Format::Txt, Format::Html, Format::Docx, Format::Doc];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Txt => "txt",
             Format::Html => "html",
+            Format::Docx => "docx",
+            Format::Doc => "doc",
         }
     }
 

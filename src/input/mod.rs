@@ -1,13 +1,16 @@
 //! Bytes of any format → `Rendered`: the readers' half of the one intermediate.
 //!
 //! One module per format, as calamine has: `text` (plain text in any
-//! encoding), `html`, and the ones that follow. Each gives the same thing, a
+//! encoding), `html`, `docx` (legacy Word files are recognised and refused),
+//! and the ones that follow; `grid` expands table spans for all of them. Each gives the same thing, a
 //! `Rendered`: lines of text, and for the lines that are table rows, their
 //! cells with a grid column. `segment` takes a `Rendered` and the matcher
 //! sees only `segment::Doc`, whatever the format was. `read` holds the only
 //! `match` on the format.
 
 pub mod decode;
+pub mod docx;
+pub mod grid;
 pub mod html;
 pub mod text;
 
@@ -167,6 +170,8 @@ pub fn read(
     match format {
         Format::Txt => text::read(bytes, settings),
         Format::Html => html::read(bytes, settings).map(|r| (Format::Html, r)),
+        Format::Docx => docx::read(bytes, settings).map(|r| (Format::Docx, r)),
+        Format::Doc => Err(docx::legacy_word()),
     }
 }
 

@@ -10,7 +10,8 @@
 //!   These lines go through the segmenter's text rules like any text file.
 //! - A data table (one holding no other table and no long prose cell) becomes
 //!   one line per `<tr>`, cells separated by tabs, with `colspan`/`rowspan`
-//!   expanded into grid columns: a cell's column is its first grid column.
+//!   expanded into grid columns by `input::grid`: a cell's column is its
+//!   first grid column.
 //!   A slot covered by a span is not a cell of its own, so a value is never
 //!   repeated into rows or columns it was not printed in.
 //! - Scripts, styles, forms' controls, `<nav>`/`<header>`/`<footer>` and
@@ -33,6 +34,7 @@ use scraper::{Html, Node};
 use serde::Deserialize;
 
 use super::decode::{decode, Decoded};
+use super::grid::{Grid, Slot};
 use super::Refused;
 use crate::settings::Settings;
 
@@ -113,12 +115,6 @@ const BLOCKS: &[&str] = &[
     "tr",
     "ul",
 ];
-
-/// Grid limits: spans beyond them are clamped (the HTML standard's own
-/// limits are 1000 columns and 65534 rows).
-const MAX_COLSPAN: usize = 1000;
-const MAX_GRID_COLS: usize = 1024;
-const MAX_ROWSPAN: u32 = 65534;
 
 fn is_block(name: &str) -> bool {
     BLOCKS.contains(&name)
@@ -257,13 +253,13 @@ fn cell_text(n: NodeRef<'_, Node>, cfg: &HtmlConfig, buf: &mut String) {
     }
 }
 
-/// One cell of a table being laid out.
+/// One cell of a table being laid out: its row, text in the buffer and
+/// spans.
 struct GridCell {
     row: u32,
     start: usize,
     end: usize,
-    colspan: usize,
-    rowspan: u32,
+    slot: Slot,
 }
 
 impl Renderer<'_> {
@@ -296,12 +292,9 @@ impl Renderer<'_> {
                             row: rows,
                             start,
                             end: buf.len(),
-                            colspan: num("colspan").unwrap_or(1).clamp(1, MAX_COLSPAN as u32)
-                                as usize,
-                            rowspan: match num("rowspan") {
-                                Some(0) => MAX_ROWSPAN,
-                                Some(n) => n.min(MAX_ROWSPAN),
-                                None => 1,
+                            slot: Slot::Cell {
+                                colspan: num("colspan").unwrap_or(1),
+                                rowspan: num("rowspan").unwrap_or(1),
                             },
                         });
                     }
@@ -322,18 +315,16 @@ impl Renderer<'_> {
             self.text(&buf[a..z]);
             self.flush();
         }
-        // Expand spans: `covered[c]` is how many more rows column c is taken
-        // by a rowspan from a row above.
-        let mut covered: Vec<u32> = Vec::new();
+        let mut grid = Grid::new();
         let mut i = 0;
         for row in 0..rows {
-            let mut col = 0usize;
             let mut first = true;
             while i < cells.len() && cells[i].row == row {
                 let cell = &cells[i];
-                while covered.get(col).is_some_and(|&n| n > 0) {
-                    col += 1;
-                }
+                i += 1;
+                let Some(col) = grid.place(cell.slot) else {
+                    continue;
+                };
                 if !first {
                     self.out.text.push('\t');
                 }
@@ -352,21 +343,10 @@ impl Renderer<'_> {
                     line: self.line,
                     start: start as u32,
                     end: self.out.text.len() as u32,
-                    col: col.min(u16::MAX as usize) as u16,
+                    col,
                 });
-                let end = (col + cell.colspan).min(MAX_GRID_COLS);
-                if covered.len() < end {
-                    covered.resize(end, 0);
-                }
-                for slot in covered.iter_mut().take(end).skip(col) {
-                    *slot = (*slot).max(cell.rowspan);
-                }
-                col += cell.colspan;
-                i += 1;
             }
-            for slot in covered.iter_mut() {
-                *slot = slot.saturating_sub(1);
-            }
+            grid.end_row();
             self.out.text.push('\n');
             self.line += 1;
             self.line_start = self.out.text.len();
