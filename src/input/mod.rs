@@ -167,6 +167,50 @@ pub fn read(
     bytes: Vec<u8>,
     settings: &Settings,
 ) -> Result<(Format, Rendered), Refused> {
+    // What the bytes are wins over the file's name: a DOCX saved as `.doc`,
+    // a web page saved as `.doc` (common), an OLE file saved as `.docx`.
+    let sniffed = sniff(&bytes);
+    let actual = match (format, sniffed) {
+        (f, Some(s)) if f != s => s,
+        (Format::Docx | Format::Doc, None) => Format::Txt,
+        (f, _) => f,
+    };
+    let mut out = read_as(actual, bytes, settings)?;
+    if actual != format {
+        out.1.notes.push((
+            "file.misnamed",
+            format!(
+                "the file is named as {} but its bytes are {}; read as {}",
+                format.as_str(),
+                match sniffed {
+                    Some(s) => s.as_str(),
+                    None => "text",
+                },
+                out.0.as_str()
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+/// The format a file's first bytes declare, for the formats with a
+/// signature.
+fn sniff(bytes: &[u8]) -> Option<Format> {
+    const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    if bytes.starts_with(b"PK\x03\x04") {
+        Some(Format::Docx)
+    } else if bytes.starts_with(OLE) {
+        Some(Format::Doc)
+    } else {
+        None
+    }
+}
+
+fn read_as(
+    format: Format,
+    bytes: Vec<u8>,
+    settings: &Settings,
+) -> Result<(Format, Rendered), Refused> {
     match format {
         Format::Txt => text::read(bytes, settings),
         Format::Html => html::read(bytes, settings).map(|r| (Format::Html, r)),
@@ -201,5 +245,27 @@ mod tests {
         assert_eq!(r.page_of_line(3), Some(2));
         assert_eq!(r.page_of_line(4), Some(2));
         assert_eq!(Rendered::default().page_of_line(1), None);
+    }
+
+    #[test]
+    fn the_bytes_decide_the_format_over_the_name() {
+        let s = crate::settings::load(None, None).expect("the embedded config loads");
+        let page = b"<html><body><p>\xe6\xa0\x87\xe9\xa2\x98</p></body></html>".to_vec();
+        let (f, r) = read(Format::Doc, page, &s).expect("a page saved as .doc is read");
+        assert_eq!(f, Format::Html);
+        assert!(r.notes.iter().any(|n| n.0 == "file.misnamed"));
+        let docx = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/docx/html_spans_one_page.docx"
+        ))
+        .expect("the fixture");
+        let (f, r) = read(Format::Txt, docx, &s).expect("a DOCX saved as .txt is read");
+        assert_eq!(f, Format::Docx);
+        assert!(r.notes.iter().any(|n| n.0 == "file.misnamed"));
+        let ole = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0].to_vec();
+        assert_eq!(
+            read(Format::Docx, ole, &s).unwrap_err().code,
+            "file.legacy_word"
+        );
     }
 }
