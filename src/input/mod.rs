@@ -171,6 +171,9 @@ pub fn read(
     // a web page saved as `.doc` (common), an OLE file saved as `.docx`.
     let sniffed = sniff(&bytes);
     let actual = match (format, sniffed) {
+        // Office keeps a password-protected DOCX in an OLE file: the DOCX
+        // reader tells it from a legacy document.
+        (Format::Docx, Some(Format::Doc)) => Format::Docx,
         (f, Some(s)) if f != s => s,
         (Format::Docx | Format::Doc, None) => Format::Txt,
         (f, _) => f,
