@@ -117,13 +117,14 @@ const STATUSES: [Status; 5] = [
 const _: fn(Status) = |s| match s {
     Status::Ok | Status::Partial | Status::NoTables | Status::Unreadable | Status::Duplicate => {}
 };
-const LAYOUTS: [Layout; 7] = [
+const LAYOUTS: [Layout; 8] = [
     Layout::TabRows,
     Layout::CellLines,
     Layout::PipeRows,
     Layout::PipeLines,
     Layout::SpaceRows,
     Layout::Html,
+    Layout::Pdf,
     Layout::Prose,
 ];
 const _: fn(Layout) = |l| match l {
@@ -133,6 +134,7 @@ const _: fn(Layout) = |l| match l {
     | Layout::PipeLines
     | Layout::SpaceRows
     | Layout::Html
+    | Layout::Pdf
     | Layout::Prose => {}
 };
 const SEVERITIES: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];

@@ -33,15 +33,17 @@ impl Severity {
 pub enum Format {
     Txt,
     Html,
+    Pdf,
 }
 
 impl Format {
-    pub const ALL: [Format; 2] = [Format::Txt, Format::Html];
+    pub const ALL: [Format; 3] = [Format::Txt, Format::Html, Format::Pdf];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Txt => "txt",
             Format::Html => "html",
+            Format::Pdf => "pdf",
         }
     }
 

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use crate::derive::config::DeriveConfig;
 use crate::extract::meta::MetaConfig;
 use crate::input::html::HtmlConfig;
+use crate::input::pdf::PdfConfig;
 use crate::model::Format;
 use crate::org::{OrgConfig, OrgKeys};
 use crate::segment::normalise::Normaliser;
@@ -40,6 +41,7 @@ struct ConfigFile {
     formats: BTreeMap<String, Vec<String>>,
     decode: DecodeConfig,
     html: HtmlConfig,
+    pdf: PdfConfig,
     templates: TemplatesConfig,
     normalise: NormaliseConfig,
     meta: MetaConfig,
@@ -101,6 +103,7 @@ pub struct Settings {
     pub max_file_bytes: u64,
     pub legacy: Vec<&'static Encoding>,
     pub html: HtmlConfig,
+    pub pdf: PdfConfig,
     pub templates: Templates,
     pub meta: MetaConfig,
     pub org: OrgKeys,
@@ -223,6 +226,7 @@ pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings,
         max_file_bytes: cfg.corpus.max_file_bytes,
         legacy,
         html: cfg.html,
+        pdf: cfg.pdf,
         templates,
         meta: cfg.meta,
         org,

@@ -9,6 +9,7 @@
 
 pub mod decode;
 pub mod html;
+pub mod pdf;
 pub mod text;
 
 use crate::model::Format;
@@ -167,6 +168,7 @@ pub fn read(
     match format {
         Format::Txt => text::read(bytes, settings),
         Format::Html => html::read(bytes, settings).map(|r| (Format::Html, r)),
+        Format::Pdf => pdf::read(bytes, settings).map(|r| (Format::Pdf, r)),
     }
 }
 

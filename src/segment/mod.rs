@@ -54,6 +54,8 @@ pub enum Layout {
     SpaceRows,
     /// Cells from an HTML table.
     Html,
+    /// Cells cut from a PDF page's geometry (ruling lines, gaps).
+    Pdf,
     /// No line carries more than prose.
     Prose,
 }
@@ -67,6 +69,7 @@ impl Layout {
             Layout::PipeLines => "pipe_lines",
             Layout::SpaceRows => "space_rows",
             Layout::Html => "html",
+            Layout::Pdf => "pdf",
             Layout::Prose => "prose",
         }
     }

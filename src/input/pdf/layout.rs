@@ -1,0 +1,599 @@
+//! Glyphs and ruling segments → lines and table rows, through `Builder`.
+//!
+//! Pure geometry: it takes each page's `PageContent` (source.rs) and writes
+//! the document's lines and cells. Real reports draw every glyph on its own
+//! and print no spaces, so words, numbers and cells exist only as distances
+//! on a baseline (crates.md "PDF"):
+//!
+//! - Ruled tables: the segments that touch each other form a table; its
+//!   vertical rules give the grid columns, its horizontal rules the rows. Two
+//!   neighbouring slots with no rule between them are one cell, so a label
+//!   wrapped over lines is one cell (joined without spaces between CJK), a
+//!   number is never joined across a rule, and a cell spanning columns or
+//!   rows is a cell once, on its first row and in its first column, as
+//!   HTML's colspan/rowspan are read (src/input/html).
+//! - Flow text: glyphs on one baseline are a line; a space goes between two
+//!   Latin or digit glyphs a gap apart, never between CJK glyphs. A line
+//!   whose glyphs stand in groups far apart is a borderless table row: its
+//!   groups are cells, and their grid columns are the whitespace gutters
+//!   shared by the consecutive rows of its block.
+//! - Page numbers (`- 3 -`, `第 3 页 共 6 页`) and lines repeated at the top
+//!   or bottom of most pages (running headers, footers) are dropped.
+//!
+//! It knows nothing of what a table means and never reads the file.
+
+use std::collections::HashMap;
+
+use super::source::{Glyph, PageContent, Rule};
+use crate::input::Builder;
+use crate::segment::Layout;
+
+/// Segments closer than this (points) are one line; a rule this close to a
+/// slot's edge is that edge.
+const SNAP: f32 = 2.0;
+/// A rule is taken to cover a slot edge when it reaches this close to its
+/// middle.
+const COVER: f32 = 1.0;
+/// A gap wider than this many font sizes cuts a flow line into cells.
+const CELL_GAP: f32 = 1.6;
+/// A gap wider than this many font sizes between Latin or digit glyphs is a
+/// space.
+const SPACE_GAP: f32 = 0.3;
+/// The share of the page height at its top and bottom where page numbers and
+/// running headers stand.
+const MARGIN: f32 = 0.1;
+/// Above this many rules on a page (after merging), the page is read as if
+/// it had none: the cost of finding tables grows with rules squared.
+pub const MAX_RULES: usize = 4000;
+
+/// A line of glyphs on one baseline (or one vertical column), in order.
+#[derive(Debug, Clone)]
+struct Line {
+    top: f32,
+    bottom: f32,
+    glyphs: Vec<Glyph>,
+}
+
+impl Line {
+    fn size(&self) -> f32 {
+        let n = self.glyphs.len().max(1) as f32;
+        self.glyphs.iter().map(|g| g.size).sum::<f32>() / n
+    }
+}
+
+/// A ruled table's rows in order; each row its cells as (text, grid
+/// column).
+type Rows = Vec<Vec<(String, u16)>>;
+
+enum Item {
+    Line(Line),
+    Table(Rows),
+}
+
+/// Writes every page's lines and rows; returns whether a ruled or
+/// borderless table was cut into cells.
+pub fn lay_out(pages: &[PageContent], b: &mut Builder) -> bool {
+    let repeated = running_lines(pages);
+    let mut cut = false;
+    for page in pages {
+        b.page();
+        let items = page_items(page, &repeated);
+        let mut block: Vec<Line> = Vec::new();
+        for item in items {
+            match item {
+                Item::Line(l) => {
+                    if cells_of(&l).len() > 1 {
+                        block.push(l);
+                    } else {
+                        cut |= flush_block(&mut block, b);
+                        b.line(&text_of(&l.glyphs));
+                    }
+                }
+                Item::Table(rows) => {
+                    cut |= flush_block(&mut block, b);
+                    for row in &rows {
+                        b.row(row.iter().map(|(s, c)| (s.as_str(), *c)));
+                        cut = true;
+                    }
+                }
+            }
+        }
+        cut |= flush_block(&mut block, b);
+    }
+    if cut {
+        b.layout(Layout::Pdf);
+    }
+    cut
+}
+
+/// The page's lines and tables, top to bottom, page marks and running
+/// lines left out.
+fn page_items(page: &PageContent, repeated: &[String]) -> Vec<Item> {
+    let rules = if page.rules.len() > MAX_RULES * 4 {
+        Vec::new()
+    } else {
+        merge_rules(&page.rules)
+    };
+    let rules = if rules.len() > MAX_RULES {
+        Vec::new()
+    } else {
+        rules
+    };
+    let grids = tables(&rules);
+    let mut free: Vec<Glyph> = Vec::new();
+    let mut inside: Vec<Vec<Glyph>> = vec![Vec::new(); grids.len()];
+    for g in &page.glyphs {
+        let (cx, cy) = ((g.x0 + g.x1) / 2.0, (g.top + g.bottom) / 2.0);
+        match grids.iter().position(|t| t.contains(cx, cy)) {
+            Some(i) => inside[i].push(*g),
+            None => free.push(*g),
+        }
+    }
+    let mut items: Vec<(f32, Item)> = Vec::new();
+    for (grid, glyphs) in grids.iter().zip(inside) {
+        let rows = grid.rows(&rules, &glyphs);
+        if !rows.is_empty() {
+            items.push((grid.ys[0], Item::Table(rows)));
+        }
+    }
+    for l in lines(free) {
+        let text = text_of(&l.glyphs);
+        if in_margin(&l, page.height) && (is_page_number(&text) || repeated.contains(&key(&text))) {
+            continue;
+        }
+        items.push((l.top, Item::Line(l)));
+    }
+    items.sort_by(|a, b| a.0.total_cmp(&b.0));
+    items.into_iter().map(|(_, i)| i).collect()
+}
+
+fn in_margin(l: &Line, height: f32) -> bool {
+    l.bottom < height * MARGIN || l.top > height * (1.0 - MARGIN)
+}
+
+/// A line's text with its digits as `#`: a running footer with the page
+/// number in it is one text on every page.
+fn key(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c.is_ascii_digit() { '#' } else { c })
+        .collect()
+}
+
+/// Texts printed in the top or bottom margin of at least half the pages
+/// (and two): running headers and footers.
+fn running_lines(pages: &[PageContent]) -> Vec<String> {
+    if pages.len() < 2 {
+        return Vec::new();
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for page in pages {
+        let margin: Vec<Glyph> = page
+            .glyphs
+            .iter()
+            .filter(|g| g.bottom < page.height * MARGIN || g.top > page.height * (1.0 - MARGIN))
+            .copied()
+            .collect();
+        let mut keys: Vec<String> = lines(margin)
+            .iter()
+            .map(|l| key(&text_of(&l.glyphs)))
+            .filter(|k| !k.is_empty())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            *seen.entry(k).or_default() += 1;
+        }
+    }
+    let need = pages.len().div_ceil(2).max(2);
+    seen.into_iter()
+        .filter(|(_, n)| *n >= need)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// `- 3 -`, `— 3 —`, `3`, `3/6`, `第 3 页`, `第 3 页 共 6 页`, `共 6 页 第 3 页`.
+pub fn is_page_number(text: &str) -> bool {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = t.trim_matches(|c| matches!(c, '-' | '—' | '–' | '－' | '―' | '─' | '·'));
+    if t.is_empty() {
+        return false;
+    }
+    if t.chars().all(|c| c.is_ascii_digit()) && t.len() <= 4 {
+        return true;
+    }
+    if let Some((a, z)) = t.split_once('/') {
+        return is_num(a) && is_num(z);
+    }
+    // Pieces 第N页 and 共N页, in either order, with nothing else.
+    let mut rest = t;
+    let mut pieces = 0;
+    while !rest.is_empty() {
+        let Some(after) = rest.strip_prefix('第').or_else(|| rest.strip_prefix('共')) else {
+            return false;
+        };
+        let Some((n, tail)) = after.split_once('页') else {
+            return false;
+        };
+        if !is_num(n) {
+            return false;
+        }
+        rest = tail.trim_start_matches(['，', ',', '、']);
+        pieces += 1;
+    }
+    pieces > 0
+}
+
+fn is_num(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 4 && s.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Collinear segments that touch or overlap become one.
+fn merge_rules(rules: &[Rule]) -> Vec<Rule> {
+    let mut out: Vec<Rule> = Vec::new();
+    for horizontal in [true, false] {
+        let mut rs: Vec<Rule> = rules
+            .iter()
+            .filter(|r| r.horizontal == horizontal)
+            .copied()
+            .collect();
+        rs.sort_by(|a, b| a.at.total_cmp(&b.at).then(a.a.total_cmp(&b.a)));
+        // Group by position (within SNAP), then merge along.
+        let mut i = 0;
+        while i < rs.len() {
+            let mut j = i + 1;
+            while j < rs.len() && rs[j].at - rs[j - 1].at <= SNAP / 2.0 {
+                j += 1;
+            }
+            let mut group: Vec<Rule> = rs[i..j].to_vec();
+            let at = group.iter().map(|r| r.at).sum::<f32>() / group.len() as f32;
+            group.sort_by(|a, b| a.a.total_cmp(&b.a));
+            let mut cur: Option<Rule> = None;
+            for r in group {
+                match &mut cur {
+                    Some(c) if r.a <= c.b + SNAP => c.b = c.b.max(r.b),
+                    _ => {
+                        if let Some(c) = cur.take() {
+                            out.push(c);
+                        }
+                        cur = Some(Rule { at, ..r });
+                    }
+                }
+            }
+            out.extend(cur);
+            i = j;
+        }
+    }
+    out
+}
+
+/// A ruled table's grid: the x of its column edges and y of its row edges.
+#[derive(Debug, Clone)]
+struct Grid {
+    xs: Vec<f32>,
+    ys: Vec<f32>,
+}
+
+impl Grid {
+    fn contains(&self, x: f32, y: f32) -> bool {
+        let (Some(&x0), Some(&x1), Some(&y0), Some(&y1)) = (
+            self.xs.first(),
+            self.xs.last(),
+            self.ys.first(),
+            self.ys.last(),
+        ) else {
+            return false;
+        };
+        x >= x0 - COVER && x <= x1 + COVER && y >= y0 - COVER && y <= y1 + COVER
+    }
+
+    /// Is the vertical edge at `xs[j]` drawn along row band `i`?
+    fn v_edge(&self, rules: &[Rule], j: usize, i: usize) -> bool {
+        let mid = (self.ys[i] + self.ys[i + 1]) / 2.0;
+        rules.iter().any(|r| {
+            !r.horizontal
+                && (r.at - self.xs[j]).abs() <= SNAP
+                && r.a <= mid + COVER
+                && r.b >= mid - COVER
+        })
+    }
+
+    /// Is the horizontal edge at `ys[i]` drawn along column band `j`?
+    fn h_edge(&self, rules: &[Rule], i: usize, j: usize) -> bool {
+        let mid = (self.xs[j] + self.xs[j + 1]) / 2.0;
+        rules.iter().any(|r| {
+            r.horizontal
+                && (r.at - self.ys[i]).abs() <= SNAP
+                && r.a <= mid + COVER
+                && r.b >= mid - COVER
+        })
+    }
+
+    /// The table's rows: slots joined into cells where no rule parts them,
+    /// each cell on its first row in its first column.
+    fn rows(&self, rules: &[Rule], glyphs: &[Glyph]) -> Vec<Vec<(String, u16)>> {
+        let (nr, nc) = (self.ys.len() - 1, self.xs.len() - 1);
+        // Union-find over slots r * nc + c.
+        let mut parent: Vec<usize> = (0..nr * nc).collect();
+        fn root(p: &mut [usize], mut i: usize) -> usize {
+            while p[i] != i {
+                p[i] = p[p[i]];
+                i = p[i];
+            }
+            i
+        }
+        for r in 0..nr {
+            for c in 0..nc {
+                if c + 1 < nc && !self.v_edge(rules, c + 1, r) {
+                    let (a, z) = (
+                        root(&mut parent, r * nc + c),
+                        root(&mut parent, r * nc + c + 1),
+                    );
+                    parent[z.max(a)] = z.min(a);
+                }
+                if r + 1 < nr && !self.h_edge(rules, r + 1, c) {
+                    let (a, z) = (
+                        root(&mut parent, r * nc + c),
+                        root(&mut parent, (r + 1) * nc + c),
+                    );
+                    parent[z.max(a)] = z.min(a);
+                }
+            }
+        }
+        // A cell is its root slot, the first in reading order (the union
+        // always keeps the smaller index as root).
+        let mut text: HashMap<usize, Vec<Glyph>> = HashMap::new();
+        for g in glyphs {
+            let (cx, cy) = ((g.x0 + g.x1) / 2.0, (g.top + g.bottom) / 2.0);
+            let c = self.xs.partition_point(|&x| x <= cx).clamp(1, nc) - 1;
+            let r = self.ys.partition_point(|&y| y <= cy).clamp(1, nr) - 1;
+            let cell = root(&mut parent, r * nc + c);
+            text.entry(cell).or_default().push(*g);
+        }
+        let mut rows = Vec::new();
+        for r in 0..nr {
+            let mut row: Vec<(String, u16)> = Vec::new();
+            for c in 0..nc {
+                let slot = r * nc + c;
+                if root(&mut parent, slot) != slot {
+                    continue;
+                }
+                let t = text.remove(&slot).map(cell_text).unwrap_or_default();
+                row.push((t, c.min(u16::MAX as usize) as u16));
+            }
+            if row.iter().any(|(t, _)| !t.is_empty()) {
+                rows.push(row);
+            }
+        }
+        rows
+    }
+}
+
+/// The ruled tables among a page's rules: groups of touching segments with
+/// at least two rules each way.
+fn tables(rules: &[Rule]) -> Vec<Grid> {
+    let n = rules.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    for i in 0..n {
+        for j in i + 1..n {
+            let (h, v) = match (rules[i].horizontal, rules[j].horizontal) {
+                (true, false) => (&rules[i], &rules[j]),
+                (false, true) => (&rules[j], &rules[i]),
+                _ => continue,
+            };
+            let touch = v.at >= h.a - SNAP
+                && v.at <= h.b + SNAP
+                && h.at >= v.a - SNAP
+                && h.at <= v.b + SNAP;
+            if touch {
+                let (a, z) = (root(&mut parent, i), root(&mut parent, j));
+                parent[a.max(z)] = a.min(z);
+            }
+        }
+    }
+    let mut groups: HashMap<usize, Vec<Rule>> = HashMap::new();
+    for (i, r) in rules.iter().enumerate() {
+        let k = root(&mut parent, i);
+        groups.entry(k).or_default().push(*r);
+    }
+    let mut out: Vec<Grid> = Vec::new();
+    for (_, g) in groups {
+        // A table open at a side (cut by a page break, or drawn without
+        // outer borders) ends where the rules across that side end.
+        let ends = |h: bool| {
+            let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
+            for r in g.iter().filter(|r| r.horizontal == h) {
+                lo = lo.min(r.a);
+                hi = hi.max(r.b);
+            }
+            [lo, hi]
+        };
+        let xs = edges(
+            g.iter()
+                .filter(|r| !r.horizontal)
+                .map(|r| r.at)
+                .chain(ends(true)),
+        );
+        let ys = edges(
+            g.iter()
+                .filter(|r| r.horizontal)
+                .map(|r| r.at)
+                .chain(ends(false)),
+        );
+        if xs.len() >= 2 && ys.len() >= 2 {
+            out.push(Grid { xs, ys });
+        }
+    }
+    out.sort_by(|a, b| a.ys[0].total_cmp(&b.ys[0]));
+    out
+}
+
+/// Sorted positions, those within SNAP of each other as one.
+fn edges(at: impl Iterator<Item = f32>) -> Vec<f32> {
+    let mut v: Vec<f32> = at.filter(|x| x.is_finite()).collect();
+    v.sort_by(f32::total_cmp);
+    let mut out: Vec<f32> = Vec::new();
+    for x in v {
+        match out.last() {
+            Some(&l) if x - l <= SNAP => {}
+            _ => out.push(x),
+        }
+    }
+    out
+}
+
+/// Glyphs → lines: horizontal glyphs by baseline, vertical glyphs by column.
+fn lines(glyphs: Vec<Glyph>) -> Vec<Line> {
+    let (mut hor, ver): (Vec<Glyph>, Vec<Glyph>) = glyphs.into_iter().partition(|g| !g.vertical);
+    hor.sort_by(|a, b| a.base.total_cmp(&b.base));
+    let mut out: Vec<Line> = Vec::new();
+    let mut cur: Vec<Glyph> = Vec::new();
+    let mut base = f32::NAN;
+    for g in hor {
+        if !cur.is_empty() && (g.base - base).abs() > 0.3 * g.size.min(cur[0].size) {
+            out.push(line_of(std::mem::take(&mut cur), false));
+        }
+        if cur.is_empty() {
+            base = g.base;
+        }
+        cur.push(g);
+    }
+    if !cur.is_empty() {
+        out.push(line_of(cur, false));
+    }
+    // Vertical glyphs: columns by their middle, read top to bottom.
+    let mut ver = ver;
+    ver.sort_by(|a, b| ((a.x0 + a.x1) / 2.0).total_cmp(&((b.x0 + b.x1) / 2.0)));
+    let mut col: Vec<Glyph> = Vec::new();
+    for g in ver {
+        let mid = (g.x0 + g.x1) / 2.0;
+        if let Some(f) = col.first() {
+            if (mid - (f.x0 + f.x1) / 2.0).abs() > 0.5 * f.size {
+                out.push(line_of(std::mem::take(&mut col), true));
+            }
+        }
+        col.push(g);
+    }
+    if !col.is_empty() {
+        out.push(line_of(col, true));
+    }
+    out.sort_by(|a, b| a.top.total_cmp(&b.top));
+    out
+}
+
+fn line_of(mut glyphs: Vec<Glyph>, vertical: bool) -> Line {
+    if vertical {
+        glyphs.sort_by(|a, b| a.top.total_cmp(&b.top));
+    } else {
+        glyphs.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+    }
+    let top = glyphs.iter().map(|g| g.top).fold(f32::INFINITY, f32::min);
+    let bottom = glyphs
+        .iter()
+        .map(|g| g.bottom)
+        .fold(f32::NEG_INFINITY, f32::max);
+    Line {
+        top,
+        bottom,
+        glyphs,
+    }
+}
+
+/// Latin letters and digits (and what goes inside numbers) take spaces
+/// between them; CJK glyphs never do.
+fn spaced(c: char) -> bool {
+    c.is_ascii_graphic()
+}
+
+/// The text of glyphs in reading order, a space where two Latin or digit
+/// glyphs stand a gap apart.
+fn text_of(glyphs: &[Glyph]) -> String {
+    let mut s = String::new();
+    let mut prev: Option<&Glyph> = None;
+    for g in glyphs {
+        if let Some(p) = prev {
+            let gap = g.x0 - p.x1;
+            if !g.vertical && spaced(p.ch) && spaced(g.ch) && gap > SPACE_GAP * g.size.max(p.size) {
+                s.push(' ');
+            }
+        }
+        s.push(g.ch);
+        prev = Some(g);
+    }
+    s
+}
+
+/// A ruled cell's text: its lines top to bottom, joined with a space only
+/// between Latin or digit text.
+fn cell_text(glyphs: Vec<Glyph>) -> String {
+    let mut s = String::new();
+    for l in lines(glyphs) {
+        let t = text_of(&l.glyphs);
+        if let (Some(a), Some(z)) = (s.chars().last(), t.chars().next()) {
+            if spaced(a) && spaced(z) {
+                s.push(' ');
+            }
+        }
+        s.push_str(&t);
+    }
+    s
+}
+
+/// A flow line cut at wide gaps: each piece's glyphs.
+fn cells_of(l: &Line) -> Vec<&[Glyph]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..l.glyphs.len() {
+        let (p, g) = (&l.glyphs[i - 1], &l.glyphs[i]);
+        if !g.vertical && g.x0 - p.x1 > CELL_GAP * g.size.max(p.size) {
+            out.push(&l.glyphs[start..i]);
+            start = i;
+        }
+    }
+    out.push(&l.glyphs[start..]);
+    out
+}
+
+/// Writes a block of consecutive gap-cut lines as rows: a cell's grid column
+/// is the number of whitespace gutters shared by the block to its left.
+fn flush_block(block: &mut Vec<Line>, b: &mut Builder) -> bool {
+    if block.is_empty() {
+        return false;
+    }
+    let lines = std::mem::take(block);
+    // Gutters: x intervals no glyph of the block covers, at least a cell
+    // gap wide.
+    let mut spans: Vec<(f32, f32)> = lines
+        .iter()
+        .flat_map(|l| l.glyphs.iter().map(|g| (g.x0, g.x1)))
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let size = lines.iter().map(Line::size).fold(0.0f32, f32::max);
+    let mut gutters: Vec<f32> = Vec::new();
+    let mut reach = f32::NEG_INFINITY;
+    for (a, z) in spans {
+        if reach.is_finite() && a - reach > CELL_GAP * size * 0.5 {
+            gutters.push((a + reach) / 2.0);
+        }
+        reach = reach.max(z);
+    }
+    for l in &lines {
+        let cells: Vec<(String, u16)> = cells_of(l)
+            .iter()
+            .map(|gs| {
+                let left = gs.first().map_or(0.0, |g| g.x0);
+                let col = gutters.partition_point(|&x| x < left);
+                (text_of(gs), col.min(u16::MAX as usize) as u16)
+            })
+            .collect();
+        b.row(cells.iter().map(|(t, c)| (t.as_str(), *c)));
+    }
+    true
+}
