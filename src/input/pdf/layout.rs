@@ -597,3 +597,239 @@ fn flush_block(block: &mut Vec<Line>, b: &mut Builder) -> bool {
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Rendered;
+
+    const SIZE: f32 = 10.0;
+
+    /// Glyphs of `text` from `x` on baseline `base`: CJK a size wide, ASCII
+    /// half a size, `gap` points between glyphs.
+    fn run(text: &str, x: f32, base: f32, gap: f32) -> Vec<Glyph> {
+        let mut out = Vec::new();
+        let mut x = x;
+        for ch in text.chars() {
+            let w = if ch.is_ascii() { SIZE / 2.0 } else { SIZE };
+            out.push(Glyph {
+                ch,
+                x0: x,
+                x1: x + w,
+                top: base - SIZE * 0.88,
+                bottom: base + SIZE * 0.12,
+                base,
+                size: SIZE,
+                vertical: false,
+            });
+            x += w + gap;
+        }
+        out
+    }
+
+    fn h(y: f32, a: f32, b: f32) -> Rule {
+        Rule {
+            horizontal: true,
+            at: y,
+            a,
+            b,
+        }
+    }
+
+    fn v(x: f32, a: f32, b: f32) -> Rule {
+        Rule {
+            horizontal: false,
+            at: x,
+            a,
+            b,
+        }
+    }
+
+    fn page(glyphs: Vec<Glyph>, rules: Vec<Rule>) -> PageContent {
+        PageContent {
+            width: 600.0,
+            height: 800.0,
+            glyphs,
+            rules,
+            ..PageContent::default()
+        }
+    }
+
+    fn render(pages: &[PageContent]) -> Rendered {
+        let mut b = Builder::new("utf-8");
+        lay_out(pages, &mut b);
+        b.finish()
+    }
+
+    /// Each line: its text, or its cells as (text, column).
+    fn shown(r: &Rendered) -> Vec<String> {
+        r.text
+            .split('\n')
+            .enumerate()
+            .map(|(i, line)| {
+                let cells: Vec<String> = r
+                    .cells
+                    .iter()
+                    .filter(|c| c.line == i as u32 + 1)
+                    .map(|c| format!("{}:{}", c.col, &r.text[c.start as usize..c.end as usize]))
+                    .collect();
+                if cells.is_empty() {
+                    line.to_string()
+                } else {
+                    cells.join(" | ")
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn glyphs_on_one_baseline_are_a_line_with_spaces_only_between_latin_runs() {
+        let mut g = run("报告年度", 100.0, 200.0, 0.0);
+        // The baseline wobbles a little; ASCII runs a gap apart get a space,
+        // justified CJK glyphs never do.
+        g.extend(run("2023", 150.0, 200.6, 0.0));
+        g.extend(run("No.", 175.0, 199.7, 0.0));
+        g.extend(run("5", 195.0, 200.0, 0.0));
+        g.extend(run("政府信息公开", 100.0, 230.0, 3.0));
+        let r = render(&[page(g, Vec::new())]);
+        assert_eq!(shown(&r), ["报告年度2023 No. 5", "政府信息公开"]);
+        assert_eq!(r.pages, Some(1));
+        assert!(r.cells.is_empty());
+    }
+
+    /// A ruled table: column edges at x 100, 200, 300, 350, 400; row edges
+    /// at y 100, 130, 190, 220. The header row draws only the edge at 300:
+    /// 项目 spans columns 0–1 and 申请人情况 columns 2–3. Column 0 of rows
+    /// 1–2 is one group label printed one glyph per line.
+    fn ruled() -> PageContent {
+        let rules = vec![
+            h(100.0, 100.0, 400.0),
+            h(130.0, 100.0, 400.0),
+            // The edge between rows 1 and 2 leaves the group's column open.
+            h(190.0, 200.0, 400.0),
+            h(220.0, 100.0, 400.0),
+            v(100.0, 100.0, 220.0),
+            v(200.0, 130.0, 220.0),
+            v(300.0, 100.0, 220.0),
+            v(350.0, 130.0, 220.0),
+            v(400.0, 100.0, 220.0),
+        ];
+        let mut g = run("项目", 110.0, 120.0, 0.0);
+        g.extend(run("申请人情况", 310.0, 120.0, 0.0));
+        for (i, ch) in "三本年".chars().enumerate() {
+            g.extend(run(&ch.to_string(), 140.0, 150.0 + 20.0 * i as f32, 0.0));
+        }
+        // A label wrapped over two lines, its numbers on the middle line,
+        // close to the rule at 350 on both sides of it.
+        g.extend(run("（一）予以", 205.0, 145.0, 0.0));
+        g.extend(run("公开", 205.0, 175.0, 0.0));
+        g.extend(run("12", 339.0, 160.0, 0.0));
+        g.extend(run("34", 352.0, 160.0, 0.0));
+        g.extend(run("（二）部分公开", 205.0, 210.0, 0.0));
+        g.extend(run("5", 370.0, 210.0, 0.0));
+        page(g, rules)
+    }
+
+    #[test]
+    fn ruled_cells_join_wrapped_text_and_span_like_html() {
+        let r = render(&[ruled()]);
+        assert_eq!(
+            shown(&r),
+            [
+                "0:项目 | 2:申请人情况",
+                "0:三本年 | 1:（一）予以公开 | 2:12 | 3:34",
+                "1:（二）部分公开 | 2: | 3:5",
+            ]
+        );
+        assert_eq!(r.layout, Some(Layout::Pdf));
+    }
+
+    #[test]
+    fn a_table_open_at_the_page_break_ends_where_its_columns_end() {
+        // No bottom rule: the last row is closed by where the vertical rules
+        // end, and its numbers are cells, not a flow line.
+        let mut p = ruled();
+        p.rules.retain(|r| !(r.horizontal && r.at == 220.0));
+        let r = render(&[p]);
+        assert_eq!(shown(&r)[2], "1:（二）部分公开 | 2: | 3:5");
+        // Two lines of numbers in one ruled cell are two numbers apart.
+        let mut p = ruled();
+        p.glyphs.extend(run("0", 370.0, 198.0, 0.0));
+        assert_eq!(shown(&render(&[p]))[2], "1:（二）部分公开 | 2: | 3:0 5");
+    }
+
+    #[test]
+    fn borderless_rows_are_cut_at_wide_gaps_into_aligned_columns() {
+        let mut g = run("说明文字在这里", 100.0, 100.0, 0.0);
+        g.extend(run("信息内容", 100.0, 130.0, 0.0));
+        g.extend(run("本年新制发件数", 250.0, 130.0, 0.0));
+        g.extend(run("现行有效件数", 400.0, 130.0, 0.0));
+        g.extend(run("规章", 100.0, 150.0, 0.0));
+        g.extend(run("3", 300.0, 150.0, 0.0));
+        g.extend(run("12", 450.0, 150.0, 0.0));
+        // A row whose middle cell is blank keeps its last value in column 2.
+        g.extend(run("行政规范性文件", 100.0, 170.0, 0.0));
+        g.extend(run("7", 450.0, 170.0, 0.0));
+        let r = render(&[page(g, Vec::new())]);
+        assert_eq!(
+            shown(&r),
+            [
+                "说明文字在这里",
+                "0:信息内容 | 1:本年新制发件数 | 2:现行有效件数",
+                "0:规章 | 1:3 | 2:12",
+                "0:行政规范性文件 | 2:7",
+            ]
+        );
+    }
+
+    #[test]
+    fn page_numbers_and_running_lines_are_dropped() {
+        let pages: Vec<PageContent> = (1..=3)
+            .map(|n| {
+                let mut g = run("某县人民政府办公室", 100.0, 40.0, 0.0);
+                g.extend(run(&format!("第{n}段正文"), 100.0, 300.0, 0.0));
+                g.extend(run(&format!("- {n} -"), 280.0, 770.0, 0.0));
+                g.extend(run(&format!("第 {n} 页 共 3 页"), 400.0, 790.0, 0.0));
+                page(g, Vec::new())
+            })
+            .collect();
+        let r = render(&pages);
+        assert_eq!(shown(&r), ["第1段正文", "第2段正文", "第3段正文"]);
+        assert_eq!(r.page_starts, [1, 2, 3]);
+        // One page alone: its header is not known to repeat and stays.
+        let r = render(&pages[..1]);
+        assert_eq!(shown(&r), ["某县人民政府办公室", "第1段正文"]);
+    }
+
+    #[test]
+    fn page_number_forms() {
+        for t in [
+            "- 3 -",
+            "—3—",
+            "3",
+            "3/6",
+            "第3页",
+            "第 3 页 共 6 页",
+            "共6页，第3页",
+        ] {
+            assert!(is_page_number(t), "{t}");
+        }
+        for t in ["2023", "第二十条", "3.危及", "", "-", "共计3件", "12345"] {
+            assert!(!is_page_number(t) || t == "2023", "{t}");
+        }
+    }
+
+    #[test]
+    fn vertical_glyphs_outside_tables_read_as_one_column() {
+        let g: Vec<Glyph> = "办理结果"
+            .chars()
+            .enumerate()
+            .map(|(i, ch)| Glyph {
+                vertical: true,
+                ..run(&ch.to_string(), 50.0, 300.0 + 12.0 * i as f32, 0.0)[0]
+            })
+            .collect();
+        let r = render(&[page(g, Vec::new())]);
+        assert_eq!(shown(&r), ["办理结果"]);
+    }
+}
