@@ -78,19 +78,34 @@ pub fn lay_out(pages: &[PageContent], b: &mut Builder) -> bool {
     for page in pages {
         b.page();
         let items = page_items(page, &repeated);
+        // A borderless block: gap-cut lines, and the single lines between
+        // them (a label wrapped around its row's numbers) held in `pending`
+        // until the next gap-cut line shows they are inside the block.
         let mut block: Vec<Line> = Vec::new();
+        let mut pending: Vec<Line> = Vec::new();
         for item in items {
             match item {
                 Item::Line(l) => {
                     if cells_of(&l).len() > 1 {
+                        let near = block.last().is_some_and(|last| {
+                            l.top - last.bottom
+                                <= (pending.len() + 1) as f32 * 2.5 * l.size().max(last.size())
+                        });
+                        if near {
+                            block.append(&mut pending);
+                        } else {
+                            cut |= close_block(&mut block, &mut pending, b);
+                        }
                         block.push(l);
+                    } else if !block.is_empty() && pending.len() < 3 {
+                        pending.push(l);
                     } else {
-                        cut |= flush_block(&mut block, b);
+                        cut |= close_block(&mut block, &mut pending, b);
                         b.line(&text_of(&l.glyphs));
                     }
                 }
                 Item::Table(rows) => {
-                    cut |= flush_block(&mut block, b);
+                    cut |= close_block(&mut block, &mut pending, b);
                     for row in &rows {
                         b.row(row.iter().map(|(s, c)| (s.as_str(), *c)));
                         cut = true;
@@ -98,7 +113,7 @@ pub fn lay_out(pages: &[PageContent], b: &mut Builder) -> bool {
                 }
             }
         }
-        cut |= flush_block(&mut block, b);
+        cut |= close_block(&mut block, &mut pending, b);
     }
     if cut {
         b.layout(Layout::Pdf);
@@ -561,6 +576,29 @@ fn cells_of(l: &Line) -> Vec<&[Glyph]> {
     out
 }
 
+/// Ends a borderless block: the single line right under its last row, in
+/// its first column, is the end of that row's wrapped label and stays in
+/// it; the other pending lines are flow text.
+fn close_block(block: &mut Vec<Line>, pending: &mut Vec<Line>, b: &mut Builder) -> bool {
+    if let (Some(last), Some(next)) = (block.last(), pending.first()) {
+        let left = block
+            .iter()
+            .filter_map(|l| l.glyphs.first())
+            .map(|g| g.x0)
+            .fold(f32::INFINITY, f32::min);
+        let size = next.size().max(last.size());
+        let x0 = next.glyphs.first().map_or(f32::INFINITY, |g| g.x0);
+        if next.top - last.bottom <= 1.5 * size && (x0 - left).abs() <= size {
+            block.push(pending.remove(0));
+        }
+    }
+    let cut = flush_block(block, b);
+    for l in pending.drain(..) {
+        b.line(&text_of(&l.glyphs));
+    }
+    cut
+}
+
 /// Writes a block of consecutive gap-cut lines as rows: a cell's grid column
 /// is the number of whitespace gutters shared by the block to its left.
 fn flush_block(block: &mut Vec<Line>, b: &mut Builder) -> bool {
@@ -572,6 +610,7 @@ fn flush_block(block: &mut Vec<Line>, b: &mut Builder) -> bool {
     // gap wide.
     let mut spans: Vec<(f32, f32)> = lines
         .iter()
+        .filter(|l| cells_of(l).len() > 1)
         .flat_map(|l| l.glyphs.iter().map(|g| (g.x0, g.x1)))
         .collect();
     spans.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -584,16 +623,45 @@ fn flush_block(block: &mut Vec<Line>, b: &mut Builder) -> bool {
         }
         reach = reach.max(z);
     }
-    for l in &lines {
-        let cells: Vec<(String, u16)> = cells_of(l)
-            .iter()
-            .map(|gs| {
-                let left = gs.first().map_or(0.0, |g| g.x0);
-                let col = gutters.partition_point(|&x| x < left);
-                (text_of(gs), col.min(u16::MAX as usize) as u16)
-            })
-            .collect();
-        b.row(cells.iter().map(|(t, c)| (t.as_str(), *c)));
+    let mut rows: Vec<Vec<(String, u16)>> = lines
+        .iter()
+        .map(|l| {
+            cells_of(l)
+                .iter()
+                .map(|gs| {
+                    let left = gs.first().map_or(0.0, |g| g.x0);
+                    let col = gutters.partition_point(|&x| x < left);
+                    (text_of(gs), col.min(u16::MAX as usize) as u16)
+                })
+                .collect()
+        })
+        .collect();
+    // A label wrapped around its row's numbers: the pieces in the first
+    // column above and below a row that has none are that row's label.
+    let unlabelled: Vec<bool> = rows
+        .iter()
+        .map(|r| r.first().is_some_and(|c| c.1 > 0))
+        .collect();
+    let piece = |r: &[(String, u16)]| r.len() == 1 && r[0].1 == 0;
+    for i in 0..rows.len() {
+        if !piece(&rows[i]) {
+            continue;
+        }
+        if unlabelled.get(i + 1) == Some(&true) {
+            let (t, _) = rows[i].remove(0);
+            match rows[i + 1].first_mut() {
+                Some(c) if c.1 == 0 => c.0.insert_str(0, &t),
+                _ => rows[i + 1].insert(0, (t, 0)),
+            }
+        } else if i > 0 && unlabelled[i - 1] && rows[i - 1].first().is_some_and(|c| c.1 == 0) {
+            let (t, _) = rows[i].remove(0);
+            if let Some(c) = rows[i - 1].first_mut() {
+                c.0.push_str(&t);
+            }
+        }
+    }
+    for row in rows.iter().filter(|r| !r.is_empty()) {
+        b.row(row.iter().map(|(t, c)| (t.as_str(), *c)));
     }
     true
 }
@@ -770,6 +838,11 @@ mod tests {
         // A row whose middle cell is blank keeps its last value in column 2.
         g.extend(run("行政规范性文件", 100.0, 170.0, 0.0));
         g.extend(run("7", 450.0, 170.0, 0.0));
+        // A label wrapped around its numbers.
+        g.extend(run("（一）予以", 100.0, 185.0, 0.0));
+        g.extend(run("5", 300.0, 197.0, 0.0));
+        g.extend(run("9", 450.0, 197.0, 0.0));
+        g.extend(run("公开", 100.0, 209.0, 0.0));
         let r = render(&[page(g, Vec::new())]);
         assert_eq!(
             shown(&r),
@@ -778,6 +851,7 @@ mod tests {
                 "0:信息内容 | 1:本年新制发件数 | 2:现行有效件数",
                 "0:规章 | 1:3 | 2:12",
                 "0:行政规范性文件 | 2:7",
+                "0:（一）予以公开 | 1:5 | 2:9",
             ]
         );
     }
