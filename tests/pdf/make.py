@@ -9,6 +9,10 @@ Helvetica, and the same small 第二十条第（一）项 table:
 - borderless.pdf: the same table with no rules, columns only as whitespace.
 - rotated.pdf: ruled.pdf's content on a page with /Rotate 90 drawn turned
   back, so it shows upright.
+- owner_only.pdf: ruled.pdf encrypted (RC4 128) with an owner password and
+  an empty user password: it opens without a password and must be read.
+- encrypted.pdf: the same with a user password: it must be refused.
+- scan.pdf: two pages that are only an image each (a scan, no text layer).
 
 Run from the repository root: python3 tests/pdf/make.py
 """
@@ -18,7 +22,10 @@ from pathlib import Path
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.lib.pdfencrypt import StandardEncryption
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
+from PIL import Image
 
 HERE = Path(__file__).parent
 pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
@@ -73,8 +80,10 @@ def table(c, ruled):
     text(c, W / 2 - 10, 40, "- 1 -")
 
 
-def make(name, ruled, rotate=False):
-    c = canvas.Canvas(str(HERE / name), pagesize=(H, W) if rotate else A4)
+def make(name, ruled, rotate=False, encrypt=None):
+    c = canvas.Canvas(
+        str(HERE / name), pagesize=(H, W) if rotate else A4, encrypt=encrypt
+    )
     c.setAuthor("xxgk tests")
     if rotate:
         c.setPageRotation(90)
@@ -89,3 +98,22 @@ def make(name, ruled, rotate=False):
 make("ruled.pdf", True)
 make("borderless.pdf", False)
 make("rotated.pdf", True, rotate=True)
+make(
+    "owner_only.pdf",
+    True,
+    encrypt=StandardEncryption("", ownerPassword="owner", strength=128),
+)
+make(
+    "encrypted.pdf",
+    True,
+    encrypt=StandardEncryption("secret", ownerPassword="owner", strength=128),
+)
+
+scan = canvas.Canvas(str(HERE / "scan.pdf"), pagesize=A4)
+image = Image.new("L", (60, 80), 255)
+for x in range(10, 50):
+    image.putpixel((x, 20), 0)
+for _ in range(2):
+    scan.drawImage(ImageReader(image), 0, 0, W, H)
+    scan.showPage()
+scan.save()
