@@ -318,10 +318,10 @@ fn formats_and_patterns_choose_the_files() {
         "--out",
         "/tmp/x",
         "--formats",
-        "pdf",
+        "docx",
     ]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format \"pdf\""));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format \"docx\""));
 }
 
 /// A symbolic link leading outside CORPUS (to a file or a folder) is not
