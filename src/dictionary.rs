@@ -117,7 +117,7 @@ const STATUSES: [Status; 5] = [
 const _: fn(Status) = |s| match s {
     Status::Ok | Status::Partial | Status::NoTables | Status::Unreadable | Status::Duplicate => {}
 };
-const LAYOUTS: [Layout; 8] = [
+const LAYOUTS: [Layout; 9] = [
     Layout::TabRows,
     Layout::CellLines,
     Layout::PipeRows,
@@ -125,6 +125,7 @@ const LAYOUTS: [Layout; 8] = [
     Layout::SpaceRows,
     Layout::Html,
     Layout::Docx,
+    Layout::Pdf,
     Layout::Prose,
 ];
 const _: fn(Layout) = |l| match l {
@@ -135,6 +136,7 @@ const _: fn(Layout) = |l| match l {
     | Layout::SpaceRows
     | Layout::Html
     | Layout::Docx
+    | Layout::Pdf
     | Layout::Prose => {}
 };
 const SEVERITIES: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];

@@ -37,10 +37,17 @@ pub enum Format {
     /// Legacy Word and WPS files (OLE compound documents): recognised and
     /// refused with a way to convert them.
     Doc,
+    Pdf,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Txt, Format::Html, Format::Docx, Format::Doc];
+    pub const ALL: [Format; 5] = [
+        Format::Txt,
+        Format::Html,
+        Format::Pdf,
+        Format::Docx,
+        Format::Doc,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -48,6 +55,7 @@ impl Format {
             Format::Html => "html",
             Format::Docx => "docx",
             Format::Doc => "doc",
+            Format::Pdf => "pdf",
         }
     }
 

@@ -15,6 +15,7 @@ use crate::derive::config::DeriveConfig;
 use crate::extract::meta::MetaConfig;
 use crate::input::docx::DocxConfig;
 use crate::input::html::HtmlConfig;
+use crate::input::pdf::PdfConfig;
 use crate::model::Format;
 use crate::org::{OrgConfig, OrgKeys};
 use crate::segment::normalise::Normaliser;
@@ -42,6 +43,7 @@ struct ConfigFile {
     decode: DecodeConfig,
     html: HtmlConfig,
     docx: DocxConfig,
+    pdf: PdfConfig,
     templates: TemplatesConfig,
     normalise: NormaliseConfig,
     meta: MetaConfig,
@@ -104,6 +106,7 @@ pub struct Settings {
     pub legacy: Vec<&'static Encoding>,
     pub html: HtmlConfig,
     pub docx: DocxConfig,
+    pub pdf: PdfConfig,
     pub templates: Templates,
     pub meta: MetaConfig,
     pub org: OrgKeys,
@@ -227,6 +230,7 @@ pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings,
         legacy,
         html: cfg.html,
         docx: cfg.docx,
+        pdf: cfg.pdf,
         templates,
         meta: cfg.meta,
         org,

@@ -205,7 +205,7 @@ fn every_hostile_file_is_a_row_with_a_named_problem() {
     };
     expect("empty.txt", "unreadable", "file.empty");
     expect("blank.html", "unreadable", "file.empty");
-    expect("report.pdf.txt", "unreadable", "file.binary");
+    expect("report.pdf.txt", "unreadable", "pdf.damaged");
     // The bytes decide the format: an OLE file is a legacy Word file whatever its name.
     expect("saved_as.html", "unreadable", "file.legacy_word");
     expect("image.txt", "unreadable", "file.binary");
@@ -319,10 +319,10 @@ fn formats_and_patterns_choose_the_files() {
         "--out",
         "/tmp/x",
         "--formats",
-        "pdf",
+        "docx",
     ]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format \"pdf\""));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format \"docx\""));
 }
 
 /// A symbolic link leading outside CORPUS (to a file or a folder) is not

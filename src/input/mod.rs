@@ -12,6 +12,7 @@ pub mod decode;
 pub mod docx;
 pub mod grid;
 pub mod html;
+pub mod pdf;
 pub mod text;
 
 use crate::model::Format;
@@ -168,14 +169,15 @@ pub fn read(
     settings: &Settings,
 ) -> Result<(Format, Rendered), Refused> {
     // What the bytes are wins over the file's name: a DOCX saved as `.doc`,
-    // a web page saved as `.doc` (common), an OLE file saved as `.docx`.
+    // a web page saved as `.doc` or an error page saved as `.pdf` (both
+    // common in crawls), a PDF saved as `.txt`.
     let sniffed = sniff(&bytes);
     let actual = match (format, sniffed) {
         // Office keeps a password-protected DOCX in an OLE file: the DOCX
         // reader tells it from a legacy document.
         (Format::Docx, Some(Format::Doc)) => Format::Docx,
         (f, Some(s)) if f != s => s,
-        (Format::Docx | Format::Doc, None) => Format::Txt,
+        (Format::Docx | Format::Doc | Format::Pdf, None) => Format::Txt,
         (f, _) => f,
     };
     let mut out = read_as(actual, bytes, settings)?;
@@ -200,7 +202,11 @@ pub fn read(
 /// signature.
 fn sniff(bytes: &[u8]) -> Option<Format> {
     const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-    if bytes.starts_with(b"PK\x03\x04") {
+    // A PDF's header may follow up to 1,024 bytes of junk (ISO 32000 7.5.2).
+    let head = &bytes[..bytes.len().min(1024)];
+    if head.windows(5).any(|w| w == b"%PDF-") {
+        Some(Format::Pdf)
+    } else if bytes.starts_with(b"PK\x03\x04") {
         Some(Format::Docx)
     } else if bytes.starts_with(OLE) {
         Some(Format::Doc)
@@ -219,6 +225,7 @@ fn read_as(
         Format::Html => html::read(bytes, settings).map(|r| (Format::Html, r)),
         Format::Docx => docx::read(bytes, settings).map(|r| (Format::Docx, r)),
         Format::Doc => Err(docx::legacy_word()),
+        Format::Pdf => pdf::read(bytes, settings).map(|r| (Format::Pdf, r)),
     }
 }
 

@@ -56,6 +56,8 @@ pub enum Layout {
     Html,
     /// Cells from a DOCX file's Word tables.
     Docx,
+    /// Cells cut from a PDF page's geometry (ruling lines, gaps).
+    Pdf,
     /// No line carries more than prose.
     Prose,
 }
@@ -70,6 +72,7 @@ impl Layout {
             Layout::SpaceRows => "space_rows",
             Layout::Html => "html",
             Layout::Docx => "docx",
+            Layout::Pdf => "pdf",
             Layout::Prose => "prose",
         }
     }

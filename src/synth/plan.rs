@@ -875,7 +875,7 @@ fn amount(rng: &mut Rng, zero: bool, spaces_ok: bool, fee: bool) -> Amount {
             let int_hi = *rng.pick(&[10i64, 100, 1000, if fee { 500 } else { 8000 }]);
             let int = rng.range(0, int_hi) as u64;
             let mut frac = rng.below(10u64.pow(k));
-            if k > 0 && frac % 10 == 0 {
+            if k > 0 && frac.is_multiple_of(10) {
                 frac += 1;
             }
             let m = (int * 10u64.pow(k) + frac).max(1);

@@ -148,7 +148,7 @@ fn decode_with(
 /// UTF-16 without a byte-order mark: NUL bytes mostly at even or mostly at
 /// odd offsets, and the text they make is valid and free of controls.
 fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     let (mut even, mut odd) = (0usize, 0usize);
