@@ -319,10 +319,10 @@ fn formats_and_patterns_choose_the_files() {
         "--out",
         "/tmp/x",
         "--formats",
-        "docx",
+        "xlsx",
     ]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format \"docx\""));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format \"xlsx\""));
 }
 
 /// A symbolic link leading outside CORPUS (to a file or a folder) is not

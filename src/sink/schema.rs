@@ -271,7 +271,7 @@ pub const COLUMN_DOCS: &[ColumnDoc] = &[
     doc("*", "col_label", "the column's Chinese label as the template gives it", ""),
     doc("*", "raw", "the cell text as printed, trimmed", "the report did not print the cell"),
     doc("*", "org_key", "the body across years: normalised name, suffix cut, renames, region prefix (docs/derive.md)", "no org_name"),
-    doc("reports", "format", "how the file was read (by its extension); `other` for a file of no format read", ""),
+    doc("reports", "format", "how the file was read (by its bytes where they carry a signature, else by its extension); `other` for a file of no format read", ""),
     doc("reports", "encoding", "the text encoding as detected; `unknown` when the file was not decoded", ""),
     doc("reports", "status", "what happened to the file", ""),
     doc("reports", "cells_found", "table cells the report printed and xxgk placed", ""),
