@@ -33,8 +33,9 @@ fn every_oracle_matches_the_datasets_read_back() {
     );
 }
 
-/// The same report in two shapes (a web page and its PDF text; UTF-8 and
-/// GBK bytes) gives the same rows, value for value and raw text for raw text.
+/// The same report in several shapes (a web page and its PDF text; UTF-8 and
+/// GBK bytes; text, HTML, DOCX and PDF; a DOCX and its PDF export) gives the
+/// same rows, value for value and raw text for raw text.
 #[test]
 fn twins_give_identical_rows() {
     let out = tempfile::tempdir().unwrap();
@@ -48,27 +49,39 @@ fn twins_give_identical_rows() {
             .unwrap_or_else(|| panic!("{path} has a reports row"))
             .to_string()
     };
-    for (a, b) in [
-        ("twin_report.txt", "twin_report.html"),
-        ("enc_utf8_bom_twin.txt", "enc_gbk_twin.txt"),
-    ] {
-        let (ia, ib) = (id(a), id(b));
-        assert_ne!(ia, ib);
-        for dataset in ["disclosure_counts", "procurement", "litigation"] {
-            let all = rows(&out.path().join(dataset));
-            let of = |id: &str| -> Vec<BTreeMap<String, Val>> {
-                all.iter()
-                    .filter(|r| r["report_id"].str() == Some(id))
-                    .map(|r| {
-                        let mut r = r.clone();
-                        r.remove("report_id");
-                        r
-                    })
-                    .collect()
-            };
-            let (ra, rb) = (of(&ia), of(&ib));
-            assert!(!ra.is_empty(), "{a}: {dataset} rows");
-            assert_eq!(ra, rb, "{a} and {b} differ in {dataset}");
+    let groups: [&[&str]; 4] = [
+        &["twin_report.txt", "twin_report.html"],
+        &["enc_utf8_bom_twin.txt", "enc_gbk_twin.txt"],
+        &[
+            "twin4_report.txt",
+            "twin4_report.html",
+            "twin4_report.docx",
+            "twin4_report.pdf",
+        ],
+        &["docx_word_tables.docx", "pdf_libreoffice_export.pdf"],
+    ];
+    for group in groups {
+        let a = group[0];
+        let ia = id(a);
+        for &b in &group[1..] {
+            let ib = id(b);
+            assert_ne!(ia, ib);
+            for dataset in ["disclosure_counts", "procurement", "litigation"] {
+                let all = rows(&out.path().join(dataset));
+                let of = |id: &str| -> Vec<BTreeMap<String, Val>> {
+                    all.iter()
+                        .filter(|r| r["report_id"].str() == Some(id))
+                        .map(|r| {
+                            let mut r = r.clone();
+                            r.remove("report_id");
+                            r
+                        })
+                        .collect()
+                };
+                let (ra, rb) = (of(&ia), of(&ib));
+                assert!(!ra.is_empty(), "{a}: {dataset} rows");
+                assert_eq!(ra, rb, "{a} and {b} differ in {dataset}");
+            }
         }
     }
 }

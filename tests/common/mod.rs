@@ -200,8 +200,8 @@ pub fn oracles() -> Vec<(String, serde_json::Value)> {
 }
 
 /// Compares the datasets under `out` with oracles (path relative to the
-/// corpus, JSON): every cell, year, template, org, amount, encoding, format
-/// and listed finding. Returns one line per mismatch, prefixed by the path.
+/// corpus, JSON): every cell, year, template, org, amount, encoding, format,
+/// status, pages (where the oracle has them) and listed finding. Returns one line per mismatch, prefixed by the path.
 pub fn score(out: &Path, oracles: &[(String, serde_json::Value)]) -> Vec<String> {
     let reports = rows(&out.join("reports"));
     let counts = rows(&out.join("disclosure_counts"));
@@ -283,6 +283,16 @@ pub fn score(out: &Path, oracles: &[(String, serde_json::Value)]) -> Vec<String>
         if let Some(format) = o.get("format").and_then(|e| e.as_str()) {
             if rep["format"].str() != Some(format) {
                 diff(format!("format {:?}, expected {format}", rep["format"]));
+            }
+        }
+        if let Some(status) = o.get("status").and_then(|e| e.as_str()) {
+            if rep["status"].str() != Some(status) {
+                diff(format!("status {:?}, expected {status}", rep["status"]));
+            }
+        }
+        if let Some(pages) = o.get("pages") {
+            if rep["pages"].int() != pages.as_i64() {
+                diff(format!("pages {:?}, expected {pages}", rep["pages"]));
             }
         }
         let org = o["org_contains"].as_str().unwrap_or("");
