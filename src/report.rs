@@ -148,7 +148,12 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, format: Format, settings: &Settings
     let size = bytes.len() as u64;
     let (format, mut rendered) = match input::read(format, bytes, settings) {
         Ok(r) => r,
-        Err(r) => return unreadable(rel, Some(format), id, size, r.code, r.message),
+        Err(r) => {
+            let pages = r.pages;
+            let mut out = unreadable(rel, Some(format), id, size, r.code, r.message);
+            out.pages = pages;
+            return out;
+        }
     };
     stages.lap(Stages::DECODE, &mut clock);
     let t = &settings.templates;

@@ -65,6 +65,8 @@ impl Rendered {
 pub struct Refused {
     pub code: &'static str,
     pub message: String,
+    /// Pages of a paged file refused after its pages were counted (a scan).
+    pub pages: Option<u32>,
 }
 
 impl Refused {
@@ -72,7 +74,14 @@ impl Refused {
         Refused {
             code,
             message: message.into(),
+            pages: None,
         }
+    }
+
+    /// The same refusal, saying how many pages the file has.
+    pub fn with_pages(mut self, pages: usize) -> Refused {
+        self.pages = Some(pages.min(u32::MAX as usize) as u32);
+        self
     }
 }
 

@@ -278,7 +278,7 @@ pub const COLUMN_DOCS: &[ColumnDoc] = &[
     doc("reports", "findings", "rows this report has in `findings` from the ingest (the derive stage's cross-year findings are not counted)", ""),
     doc("reports", "errors", "findings of severity `error` this report has (a failed check, an unreadable cell or file); `status` stays `ok` when every table was found", ""),
     doc("reports", "parser_version", "version of xxgk that produced the rows", ""),
-    doc("reports", "pages", "pages of a paged format (PDF)", "not a paged format (txt, html), or an unreadable file"),
+    doc("reports", "pages", "pages of a paged format (PDF), also of a PDF refused after its pages were counted (a scan)", "not a paged format (txt, html, docx), or a PDF refused before its pages were counted (damaged, encrypted)"),
     doc("reports", "year_source", "where the year was read", "no year"),
     doc("reports", "year_evidence", "the text the year was read from", "no year"),
     doc("reports", "org_source", "where the body's name was read", "no name"),

@@ -126,7 +126,8 @@ pub fn read_with(bytes: Vec<u8>, cfg: &PdfConfig) -> Result<Rendered, Refused> {
                     "its pages run more than pdf.max_operators = {} content operators; not read",
                     cfg.max_operators
                 ),
-            ));
+            )
+            .with_pages(count));
         }
         if unmapped > 0 {
             return Err(Refused::new(
@@ -136,7 +137,8 @@ pub fn read_with(bytes: Vec<u8>, cfg: &PdfConfig) -> Result<Rendered, Refused> {
                      ToUnicode); its text cannot be read",
                     glyphs + unmapped
                 ),
-            ));
+            )
+            .with_pages(count));
         }
         let what = if images > 0 {
             "images only (a scan)"
@@ -146,7 +148,8 @@ pub fn read_with(bytes: Vec<u8>, cfg: &PdfConfig) -> Result<Rendered, Refused> {
         return Err(Refused::new(
             "pdf.no_text_layer",
             format!("its {count} pages hold {what}: there is no text layer to read"),
-        ));
+        )
+        .with_pages(count));
     }
     layout::lay_out(&pages, &mut b);
     Ok(b.finish())
