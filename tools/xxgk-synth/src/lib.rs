@@ -35,6 +35,8 @@
 //! The files are written straight from the rayon workers, one write call
 //! each: every report owns its two paths, so no order has to be kept.
 
+pub mod cli;
+
 mod body;
 mod html;
 mod oracle;
@@ -50,8 +52,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::settings::Settings;
-use crate::template::{Template, Templates};
+use xxgk::settings::Settings;
+use xxgk::template::{Template, Templates};
 
 pub use plan::{noise, Encoding, Layout, BREAKABLE};
 
@@ -99,6 +101,51 @@ pub struct Summary {
     pub bytes: u64,
     /// Reports per layout name (`Layout::name`).
     pub by_layout: BTreeMap<&'static str, usize>,
+}
+
+impl Summary {
+    /// `N reports, B bytes: layout n, …`, the line the binary prints.
+    pub fn line(&self) -> String {
+        let layouts: Vec<String> = self
+            .by_layout
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        format!(
+            "{} reports, {} bytes: {}",
+            self.reports,
+            self.bytes,
+            layouts.join(", ")
+        )
+    }
+}
+
+/// The command line's options, checked, then the corpus written: what the
+/// binary runs.
+pub fn run_cli(cli: cli::Cli) -> Result<Summary, String> {
+    let settings = xxgk::settings::load_cli(cli.config.as_deref(), None)?;
+    let kinds = noise::parse(&cli.noise_kinds)?;
+    let opts = Options {
+        out: cli.out,
+        n: cli.n,
+        seed: cli.seed,
+        noisy_share: cli.noisy,
+        kinds,
+        years: cli.years,
+    };
+    run(&opts, &settings)
+}
+
+/// `run_cli` on the arguments of a command line (the first is the program's
+/// name), for the tests that make their corpus in-process: the same parsing
+/// and checks as the binary, without a second build of it.
+pub fn run_args<I, T>(args: I) -> Result<Summary, String>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = <cli::Cli as clap::Parser>::try_parse_from(args).map_err(|e| e.to_string())?;
+    run_cli(cli)
 }
 
 /// One generated report, not yet written.

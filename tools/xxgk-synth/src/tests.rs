@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::plan::{self, Kind, PTable};
 use super::*;
-use crate::template::{Check, Each};
+use xxgk::template::{Check, Each};
 
 fn settings() -> Settings {
-    crate::settings::load(None, None).unwrap()
+    xxgk::settings::load(None, None).unwrap()
 }
 
 /// Does an oracle list this noise kind?
@@ -445,33 +445,6 @@ fn an_amount_with_no_unit_has_no_yuan_value() {
             .any(|v| v["yuan"].is_null() && !v["raw"].as_str().unwrap().contains('元')));
     }
     assert!(seen >= 30, "{seen}");
-}
-
-/// Writes a corpus for checking against the real binary or for a benchmark:
-/// `SYNTH_OUT=/tmp/synth-out SYNTH_N=300 SYNTH_SEED=1 cargo test --release
-/// --lib synth::tests::write_corpus -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn write_corpus() {
-    let out = std::env::var("SYNTH_OUT").unwrap_or_else(|_| "/tmp/synth-out".to_string());
-    let n = std::env::var("SYNTH_N").map_or(300, |v| v.parse().unwrap());
-    let seed = std::env::var("SYNTH_SEED").map_or(1, |v| v.parse().unwrap());
-    let share = std::env::var("SYNTH_NOISY").map_or(DEFAULT_NOISY_SHARE, |v| v.parse().unwrap());
-    let s = settings();
-    let start = std::time::Instant::now();
-    let opts = Options {
-        noisy_share: share,
-        ..Options::new(&out, n, seed)
-    };
-    let sum = run(&opts, &s).unwrap();
-    let secs = start.elapsed().as_secs_f64();
-    println!(
-        "synth: {} reports, {} bytes in {out} in {secs:.2}s ({:.0} reports/s); {:?}",
-        sum.reports,
-        sum.bytes,
-        sum.reports as f64 / secs,
-        sum.by_layout
-    );
 }
 
 // ---- --years: bodies that carry over ---------------------------------------

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use super::plan::{item_value, litigation_values, org_name, Size};
 use super::rng::Rng;
 use super::Layout;
-use crate::template::{ColumnKind, Dataset, Shape, Template, Templates};
+use xxgk::template::{ColumnKind, Dataset, Shape, Template, Templates};
 
 /// Salts the seed of a body's own stream.
 const BODY_STREAM: u64 = 0x626F_6479_0000_0001;

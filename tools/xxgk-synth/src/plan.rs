@@ -10,7 +10,7 @@
 
 use super::body::{Body, Values, LAST_YEAR};
 use super::rng::Rng;
-use crate::template::{ColumnKind, Dataset, Shape, TableDef, Template, Templates};
+use xxgk::template::{ColumnKind, Dataset, Shape, TableDef, Template, Templates};
 
 /// How a report's tables arrive as text (real-world.md, "How a table arrives
 /// as text", items 1–7).
@@ -912,7 +912,7 @@ fn header_without_unit(label: &str) -> String {
 fn header_variant(
     rng: &mut Rng,
     label: &str,
-    col: &crate::template::ColumnDef,
+    col: &xxgk::template::ColumnDef,
     spaces_ok: bool,
 ) -> Option<String> {
     let chars: Vec<char> = label.chars().collect();

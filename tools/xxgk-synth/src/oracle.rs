@@ -14,7 +14,7 @@
 use std::fmt::Write;
 
 use super::plan::{noise, Layout, Plan};
-use crate::template::ColumnKind;
+use xxgk::template::ColumnKind;
 
 /// A JSON string literal.
 fn string(out: &mut String, s: &str) {
