@@ -35,6 +35,13 @@ pub struct Cli {
     /// unrelated body in a random year.
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=6))]
     pub years: Option<u8>,
+    /// File formats, comma-separated: txt, html, pdf, docx; pdf and docx
+    /// may take a share (`pdf=0.3`). Formats named without a share split
+    /// what the shares leave by the layouts they stand for (txt 6, html,
+    /// pdf and docx 1 each); txt and html always split theirs as the seven
+    /// layouts fall, so the default writes what it always wrote.
+    #[arg(long, default_value = "txt,html")]
+    pub formats: String,
     /// Config file (TOML) whose templates the reports follow; default: the
     /// config embedded in xxgk.
     #[arg(long)]
