@@ -3,8 +3,8 @@
 
     python3 benches/bench.py --n 100000 [--dir /tmp/xxgk-bench] [--threads N]
 
-1. builds the release binary (cargo build --release --locked);
-2. generates a synthetic corpus of N reports once (`xxgk synth DIR --n N --seed 1`;
+1. builds the release binaries (cargo build --release --locked --workspace);
+2. generates a synthetic corpus of N reports once (`xxgk-synth DIR --n N --seed 1`;
    kept for the next run);
 3. warms the page cache by reading every file, then measures the floor twice
    and keeps the faster: `cat` of every file (find | xargs cat > /dev/null),
@@ -50,12 +50,13 @@ def main():
     ap.add_argument("--keep-out", action="store_true", help="keep the datasets written")
     a = ap.parse_args()
 
-    sh(f"cd {ROOT} && cargo build --release --locked -q")
+    sh(f"cd {ROOT} && cargo build --release --locked -q --workspace")
     xxgk = os.path.join(target_dir(), "release", "xxgk")
+    synth = os.path.join(target_dir(), "release", "xxgk-synth")
     corpus = os.path.join(a.dir, f"synth-{a.n}")
     if not os.path.exists(os.path.join(corpus, ".complete")):
         shutil.rmtree(corpus, ignore_errors=True)
-        t = timed(f"{xxgk} synth {corpus} --n {a.n} --seed 1")
+        t = timed(f"{synth} {corpus} --n {a.n} --seed 1")
         open(os.path.join(corpus, ".complete"), "w").close()
         print(f"generated {a.n} reports in {t:.1f}s", file=sys.stderr)
     files_dir = os.path.join(corpus, "r")
@@ -95,7 +96,7 @@ def main():
     mb = nbytes / 1e6
     print(f"- date: {time.strftime('%Y-%m-%d')}; machine: {cpu} cores, {model}, {platform.system()} {platform.release()}")
     print(f"- command: `python3 benches/bench.py --n {a.n}{' --threads ' + str(a.threads) if a.threads else ''}`")
-    print(f"- corpus: {a.n} reports, {mb:.0f} MB (`xxgk synth --seed 1`)")
+    print(f"- corpus: {a.n} reports, {mb:.0f} MB (`xxgk-synth --seed 1`)")
     print()
     print("| measure | value |")
     print("|---|---|")

@@ -3,7 +3,7 @@
 
     python3 benches/score.py CORPUS DATASETS [--examples N] [--json]
 
-CORPUS holds r/**/*.{txt,html} and expected/*.json (written by synth::run);
+CORPUS holds r/**/*.{txt,html} and expected/*.json (written by xxgk-synth, tools/xxgk-synth);
 DATASETS is the --out folder of `xxgk ingest CORPUS --out DATASETS`.
 Compares, per report: year, template, encoding, format, org_contains, every
 oracle cell (disclosure_counts, procurement.project_count, litigation), every

@@ -67,38 +67,6 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
     },
-    /// Write a synthetic corpus for benchmarks and accuracy tests: N reports
-    /// on both templates, in every layout, format and encoding xxgk reads,
-    /// with values that satisfy the checks (a few deliberately do not) and
-    /// noise from real reports, under OUT/r/, and an oracle per report under
-    /// OUT/expected/. The same N and seed give the same bytes.
-    Synth {
-        /// Folder to write into.
-        out: PathBuf,
-        /// Number of reports.
-        #[arg(long, default_value_t = 1000)]
-        n: usize,
-        /// Seed of the generator.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Share of reports that carry noise (0–1).
-        #[arg(long, default_value_t = 0.3)]
-        noisy: f64,
-        /// Noise kinds a noisy report may carry, comma-separated (names as
-        /// in the oracles' `noise`), or `all`.
-        #[arg(long, default_value = "all")]
-        noise_kinds: String,
-        /// Follow each body over Y years (1–6, the years up to 2024): report
-        /// i is year i % Y of body i / Y, with the same name and layout, last
-        /// year's carried-forward requests carried over, rules in force
-        /// as a stock and other counts growing plausibly. Default: every
-        /// report an unrelated body in a random year.
-        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=6))]
-        years: Option<u8>,
-        /// Config file (TOML) whose templates the reports follow.
-        #[arg(long)]
-        config: Option<PathBuf>,
-    },
     /// Compute what needs every report: the yearly comparison, the metrics
     /// and the cross-year checks, from the datasets in OUT, and write
     /// OUT/_run.json. An unsharded ingest runs it at its end; after a

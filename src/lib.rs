@@ -24,6 +24,5 @@ pub mod report;
 pub mod segment;
 pub mod settings;
 pub mod sink;
-pub mod synth;
 pub mod template;
 pub mod validate;

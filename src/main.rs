@@ -8,9 +8,7 @@ use clap::Parser;
 use xxgk::cli::{Cli, Command};
 use xxgk::model::Format;
 use xxgk::sink::Shard;
-use xxgk::{
-    derive, dictionary, ingest, inspect, interrupt, manifest, progress, report, settings, synth,
-};
+use xxgk::{derive, dictionary, ingest, inspect, interrupt, manifest, progress, report, settings};
 
 /// Named exit codes; README and `--help` list them.
 #[derive(Debug, Clone, Copy)]
@@ -34,7 +32,7 @@ fn run(cli: Cli) -> Result<Exit, String> {
             timings,
             strict,
         } => {
-            let settings = load_settings(config.as_deref(), formats.as_deref())?;
+            let settings = settings::load_cli(config.as_deref(), formats.as_deref())?;
             let shard = match shard {
                 Some(s) => Shard::parse(&s)?,
                 None => Shard::WHOLE,
@@ -70,41 +68,8 @@ fn run(cli: Cli) -> Result<Exit, String> {
                 Exit::Ok
             })
         }
-        Command::Synth {
-            out,
-            n,
-            seed,
-            noisy,
-            noise_kinds,
-            years,
-            config,
-        } => {
-            let settings = load_settings(config.as_deref(), None)?;
-            let kinds = synth::noise::parse(&noise_kinds).map_err(|e| format!("synth: {e}"))?;
-            let opts = synth::Options {
-                out,
-                n,
-                seed,
-                noisy_share: noisy,
-                kinds,
-                years,
-            };
-            let s = synth::run(&opts, &settings)?;
-            let layouts: Vec<String> = s
-                .by_layout
-                .iter()
-                .map(|(k, v)| format!("{k} {v}"))
-                .collect();
-            eprintln!(
-                "xxgk: {} reports, {} bytes: {}",
-                s.reports,
-                s.bytes,
-                layouts.join(", ")
-            );
-            Ok(Exit::Ok)
-        }
         Command::Derive { out, config, quiet } => {
-            let settings = load_settings(config.as_deref(), None)?;
+            let settings = settings::load_cli(config.as_deref(), None)?;
             let bar = progress::bar(quiet);
             let m = derive::derive_published(&out, &settings, &bar)?;
             bar.finish_and_clear();
@@ -125,7 +90,7 @@ fn run(cli: Cli) -> Result<Exit, String> {
             Ok(Exit::Ok)
         }
         Command::Schema { markdown, config } => {
-            let settings = load_settings(config.as_deref(), None)?;
+            let settings = settings::load_cli(config.as_deref(), None)?;
             if markdown {
                 print!("{}", dictionary::markdown(&settings));
             } else {
@@ -153,7 +118,7 @@ fn run(cli: Cli) -> Result<Exit, String> {
             Ok(Exit::Ok)
         }
         Command::Inspect { file, config } => {
-            let settings = load_settings(config.as_deref(), None)?;
+            let settings = settings::load_cli(config.as_deref(), None)?;
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let name = file.display().to_string();
             let format = settings.format_of(&name).unwrap_or(Format::Txt);
@@ -162,23 +127,6 @@ fn run(cli: Cli) -> Result<Exit, String> {
             Ok(Exit::Ok)
         }
     }
-}
-
-/// Loads the settings; an error about the config file names `--config`.
-fn load_settings(
-    config: Option<&Path>,
-    formats: Option<&[String]>,
-) -> Result<settings::Settings, String> {
-    settings::load(config, formats).map_err(|e| match config {
-        Some(p) if !e.starts_with("--") => {
-            let name = p.display().to_string();
-            match e.strip_prefix(&format!("{name}: ")) {
-                Some(rest) => format!("--config {name}: {rest}"),
-                None => format!("--config {name}: {e}"),
-            }
-        }
-        _ => e,
-    })
 }
 
 /// `xxgk config --write DIR`: the embedded config and templates as files.

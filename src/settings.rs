@@ -126,6 +126,21 @@ fn globs(patterns: &[String], what: &str, name: &str) -> Result<GlobSet, String>
     b.build().map_err(|e| format!("{name}: corpus.{what}: {e}"))
 }
 
+/// `load` for a command line: an error about the config file names the
+/// `--config` option it came from.
+pub fn load_cli(config: Option<&Path>, formats: Option<&[String]>) -> Result<Settings, String> {
+    load(config, formats).map_err(|e| match config {
+        Some(p) if !e.starts_with("--") => {
+            let name = p.display().to_string();
+            match e.strip_prefix(&format!("{name}: ")) {
+                Some(rest) => format!("--config {name}: {rest}"),
+                None => format!("--config {name}: {e}"),
+            }
+        }
+        _ => e,
+    })
+}
+
 /// Loads the config at `path`, or the embedded default, reading the formats
 /// named in `formats` (all of them when `None`).
 pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings, String> {

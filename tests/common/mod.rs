@@ -35,13 +35,33 @@ pub const DATASETS: [&str; 7] = [
     "metrics",
 ];
 
-/// Runs `xxgk synth DIR --n N --seed S EXTRA…` and asserts it exits 0.
+/// Writes a synthetic corpus as `xxgk-synth DIR --n N --seed S EXTRA…` does
+/// (tools/xxgk-synth, a dev-dependency: its library parses the same
+/// arguments in-process) and asserts it succeeds.
 pub fn synth(dir: &Path, n: usize, seed: u64, extra: &[&str]) {
+    let o = synth_args(dir, n, seed, extra);
+    assert!(o.is_ok(), "xxgk-synth: {}", o.unwrap_err());
+}
+
+/// `xxgk-synth DIR --n N --seed S EXTRA…`, in-process: the summary or the
+/// error the binary would print.
+pub fn synth_args(
+    dir: &Path,
+    n: usize,
+    seed: u64,
+    extra: &[&str],
+) -> Result<xxgk_synth::Summary, String> {
     let (n, seed) = (n.to_string(), seed.to_string());
-    let mut args = vec!["synth", dir.to_str().unwrap(), "--n", &n, "--seed", &seed];
+    let mut args = vec![
+        "xxgk-synth",
+        dir.to_str().unwrap(),
+        "--n",
+        &n,
+        "--seed",
+        &seed,
+    ];
     args.extend_from_slice(extra);
-    let o = xxgk(&args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    xxgk_synth::run_args(args)
 }
 
 /// Runs `xxgk ingest CORPUS --out OUT --quiet` and asserts it exits 0.

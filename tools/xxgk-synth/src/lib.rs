@@ -3,8 +3,8 @@
 //! must read from it.
 //!
 //! It takes `Options` (output folder, number of reports, seed, share of noisy
-//! reports) and the compiled templates, and writes `OUT/r/NNN/xxxxxxx.{txt,html}`
-//! (1,000 reports per folder) and `OUT/expected/xxxxxxx.json` in the seeds'
+//! reports, formats) and the compiled templates, and writes
+//! `OUT/r/NNN/xxxxxxx.{txt,html,pdf,docx}` (1,000 reports per folder) and `OUT/expected/xxxxxxx.json` in the seeds'
 //! oracle format (see `oracle`). Report `i` depends only on `(seed, i)`: the
 //! files are byte-identical whatever the thread count. Labels, captions and
 //! headers come from the templates; the generator never reads a report back
@@ -12,7 +12,11 @@
 //!
 //! Layouts (`Layout`, real-world.md items 1–7) are drawn evenly: tab rows,
 //! DOCX cell lines, web cell lines, pipe rows, pipe lines, space-separated
-//! rows, HTML. Encodings: UTF-8 mostly, ~10 % GBK (text undeclared, pages
+//! rows, HTML. `--formats` gives PDF (`pdf`) and Word (`docx`) files a
+//! share on a stream of their own (`format`): the same plan printed as
+//! ruled tables on A4 pages or as Word tables, through one document model
+//! (`doc`); the other reports stay byte for byte what the seed gives
+//! without them. Encodings: UTF-8 mostly, ~10 % GBK (text undeclared, pages
 //! with `<meta charset>`), ~3 % UTF-16LE with a BOM (text only), some UTF-8
 //! with a BOM. Every report's values satisfy the template's 勾稽 checks,
 //! except ~2 % that break exactly one check on purpose (the oracle lists its
@@ -35,9 +39,15 @@
 //! The files are written straight from the rayon workers, one write call
 //! each: every report owns its two paths, so no order has to be kept.
 
+pub mod cli;
+
 mod body;
+mod doc;
+mod docx;
+pub mod format;
 mod html;
 mod oracle;
+mod pdf;
 mod plan;
 mod rng;
 mod text;
@@ -50,10 +60,11 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::settings::Settings;
-use crate::template::{Template, Templates};
+use xxgk::settings::Settings;
+use xxgk::template::{Template, Templates};
 
-pub use plan::{noise, Encoding, Layout, BREAKABLE};
+pub use format::Formats;
+pub use plan::{noise, Draw, Encoding, Layout, BREAKABLE};
 
 /// The share of reports that carry noise unless told otherwise.
 pub const DEFAULT_NOISY_SHARE: f64 = 0.3;
@@ -77,6 +88,8 @@ pub struct Options {
     /// years ending in 2024, its values following from the year before
     /// (`body`); `None`: every report an unrelated body.
     pub years: Option<u8>,
+    /// The formats and their shares (`--formats`; default text and HTML).
+    pub formats: Formats,
 }
 
 impl Options {
@@ -88,6 +101,16 @@ impl Options {
             noisy_share: DEFAULT_NOISY_SHARE,
             kinds: noise::EVERY,
             years: None,
+            formats: Formats::default(),
+        }
+    }
+
+    fn draw(&self) -> Draw {
+        Draw {
+            noisy_share: self.noisy_share,
+            kinds: self.kinds,
+            years: self.years,
+            formats: self.formats,
         }
     }
 }
@@ -99,6 +122,52 @@ pub struct Summary {
     pub bytes: u64,
     /// Reports per layout name (`Layout::name`).
     pub by_layout: BTreeMap<&'static str, usize>,
+}
+
+impl Summary {
+    /// `N reports, B bytes: layout n, …`, the line the binary prints.
+    pub fn line(&self) -> String {
+        let layouts: Vec<String> = self
+            .by_layout
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        format!(
+            "{} reports, {} bytes: {}",
+            self.reports,
+            self.bytes,
+            layouts.join(", ")
+        )
+    }
+}
+
+/// The command line's options, checked, then the corpus written: what the
+/// binary runs.
+pub fn run_cli(cli: cli::Cli) -> Result<Summary, String> {
+    let settings = xxgk::settings::load_cli(cli.config.as_deref(), None)?;
+    let kinds = noise::parse(&cli.noise_kinds)?;
+    let opts = Options {
+        out: cli.out,
+        n: cli.n,
+        seed: cli.seed,
+        noisy_share: cli.noisy,
+        kinds,
+        years: cli.years,
+        formats: Formats::parse(&cli.formats)?,
+    };
+    run(&opts, &settings)
+}
+
+/// `run_cli` on the arguments of a command line (the first is the program's
+/// name), for the tests that make their corpus in-process: the same parsing
+/// and checks as the binary, without a second build of it.
+pub fn run_args<I, T>(args: I) -> Result<Summary, String>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = <cli::Cli as clap::Parser>::try_parse_from(args).map_err(|e| e.to_string())?;
+    run_cli(cli)
 }
 
 /// One generated report, not yet written.
@@ -183,35 +252,41 @@ fn generate_with(
     forms: &Forms<'_>,
     i: usize,
     seed: u64,
-    noisy_share: f64,
-    kinds: u32,
-    years: Option<u8>,
+    draw: &Draw,
     buf: &mut String,
 ) -> Result<Generated, String> {
     let by_year = |y| forms.by_year(y);
-    let p = plan::plan(
-        forms.templates,
-        &by_year,
-        i,
-        seed,
-        noisy_share,
-        kinds,
-        years,
-    );
+    let p = plan::plan(forms.templates, &by_year, i, seed, draw);
     let mut rng = rng::Rng::for_report(p.render_seed, i as u64);
-    buf.clear();
-    let ext = if p.layout == Layout::Html {
-        html::render(&p, &mut rng, buf);
-        "html"
-    } else {
-        text::render(&p, &mut rng, buf);
-        "txt"
-    };
     let (dir, name) = stem(i);
-    let file = format!("r/{dir}/{name}.{ext}");
-    let bytes = encode(std::mem::take(buf), p.encoding).map_err(|e| format!("{file}: {e}"))?;
+    let file = format!("r/{dir}/{name}.{}", p.layout.extension());
+    let mut paged = oracle::Paged::default();
+    let bytes = match p.layout {
+        Layout::Pdf => {
+            let (bytes, pages, traits) = pdf::render(&p, &mut rng);
+            paged = oracle::Paged {
+                pages: Some(pages),
+                traits,
+            };
+            bytes
+        }
+        Layout::Docx => {
+            let (bytes, traits) = docx::render(&p, &mut rng).map_err(|e| format!("{file}: {e}"))?;
+            paged.traits = traits;
+            bytes
+        }
+        layout => {
+            buf.clear();
+            if layout == Layout::Html {
+                html::render(&p, &mut rng, buf);
+            } else {
+                text::render(&p, &mut rng, buf);
+            }
+            encode(std::mem::take(buf), p.encoding).map_err(|e| format!("{file}: {e}"))?
+        }
+    };
     let mut o = String::with_capacity(12 * 1024);
-    oracle::write(&p, &file, &mut o);
+    oracle::write(&p, &file, &paged, &mut o);
     Ok(Generated {
         file,
         bytes,
@@ -239,16 +314,22 @@ pub fn generate_kinds(
     noisy_share: f64,
     kinds: u32,
 ) -> Result<Generated, String> {
-    let forms = Forms::new(&settings.templates)?;
-    generate_with(
-        &forms,
+    generate_opts(
+        settings,
         i,
-        seed,
-        noisy_share,
-        kinds,
-        None,
-        &mut String::new(),
+        &Options {
+            noisy_share,
+            kinds,
+            ..Options::new("", 0, seed)
+        },
     )
+}
+
+/// Report `i` of the corpus `opts` describes (its folder and size unused),
+/// in memory.
+pub fn generate_opts(settings: &Settings, i: usize, opts: &Options) -> Result<Generated, String> {
+    let forms = Forms::new(&settings.templates)?;
+    generate_with(&forms, i, opts.seed, &opts.draw(), &mut String::new())
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
@@ -259,7 +340,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
 struct Tally {
     reports: usize,
     bytes: u64,
-    by_layout: [usize; Layout::ALL.len()],
+    by_layout: [usize; Layout::WRITTEN.len()],
 }
 
 impl Tally {
@@ -286,6 +367,7 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Summary, String> {
     }
     let templates = &settings.templates;
     let forms = Forms::new(templates)?;
+    let draw = opts.draw();
     let expected = opts.out.join("expected");
     let mkdir = |p: &Path| std::fs::create_dir_all(p).map_err(|e| format!("{}: {e}", p.display()));
     mkdir(&expected)?;
@@ -297,15 +379,7 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Summary, String> {
         .map_init(
             || String::with_capacity(32 * 1024),
             |buf, i| -> Result<Tally, String> {
-                let g = generate_with(
-                    &forms,
-                    i,
-                    opts.seed,
-                    opts.noisy_share,
-                    opts.kinds,
-                    opts.years,
-                    buf,
-                )?;
+                let g = generate_with(&forms, i, opts.seed, &draw, buf)?;
                 write_file(&opts.out.join(&g.file), &g.bytes)?;
                 let (_, name) = stem(i);
                 write_file(&expected.join(format!("{name}.json")), g.oracle.as_bytes())?;
@@ -322,8 +396,10 @@ pub fn run(opts: &Options, settings: &Settings) -> Result<Summary, String> {
     Ok(Summary {
         reports: tally.reports,
         bytes: tally.bytes,
-        by_layout: Layout::ALL
+        // The seven drawn layouts always, PDF and DOCX when written.
+        by_layout: Layout::WRITTEN
             .iter()
+            .filter(|l| Layout::ALL.contains(l) || tally.by_layout[l.index()] > 0)
             .map(|l| (l.name(), tally.by_layout[l.index()]))
             .collect(),
     })

@@ -12,7 +12,8 @@ use super::plan::{in_outcomes, subgroup, Encoding, Kind, PTable, Plan};
 use super::rng::Rng;
 use super::text::{self, APPLICANTS, CONTENT, LITIGATION};
 
-fn esc(out: &mut String, s: &str) {
+/// Escapes element text (HTML, and the XML of `docx`).
+pub(super) fn esc(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),

@@ -5,6 +5,7 @@
 //! appends the JSON text to a caller's buffer, keys in template order so
 //! the same plan always gives the same bytes. Fields: `file`, `year`,
 //! `template`, `org_contains`, `about`, `layout`, `encoding`, `format`,
+//! `pages` (PDF only),
 //! `noise`, `findings` (the exact sorted set of warning and error codes),
 //! `cells` (every `table.row.col` count key of the template; null where the
 //! cell is empty) and `money` (`yuan` as an exact decimal string, null when
@@ -13,8 +14,8 @@
 
 use std::fmt::Write;
 
-use super::plan::{noise, Layout, Plan};
-use crate::template::ColumnKind;
+use super::plan::{noise, Plan};
+use xxgk::template::ColumnKind;
 
 /// A JSON string literal.
 fn string(out: &mut String, s: &str) {
@@ -43,8 +44,16 @@ pub fn noise_names(p: &Plan) -> Vec<&'static str> {
         .collect()
 }
 
+/// What the rendering of a paged file adds to its oracle: the page count
+/// (PDF) and the document's traits (for `about`).
+#[derive(Debug, Default)]
+pub struct Paged {
+    pub pages: Option<u32>,
+    pub traits: Vec<&'static str>,
+}
+
 /// Appends the oracle of `p`, whose report is at `file`.
-pub fn write(p: &Plan, file: &str, out: &mut String) {
+pub fn write(p: &Plan, file: &str, paged: &Paged, out: &mut String) {
     let names = noise_names(p);
     out.push_str("{\n \"file\": ");
     string(out, file);
@@ -66,6 +75,9 @@ pub fn write(p: &Plan, file: &str, out: &mut String) {
     if let Some(code) = p.broken {
         let _ = write!(about, ", printed values break {code}");
     }
+    if !paged.traits.is_empty() {
+        let _ = write!(about, "; {}", paged.traits.join(", "));
+    }
     about.push('.');
     string(out, &about);
     out.push_str(",\n \"layout\": ");
@@ -73,14 +85,10 @@ pub fn write(p: &Plan, file: &str, out: &mut String) {
     out.push_str(",\n \"encoding\": ");
     string(out, p.encoding.name());
     out.push_str(",\n \"format\": ");
-    string(
-        out,
-        if p.layout == Layout::Html {
-            "html"
-        } else {
-            "txt"
-        },
-    );
+    string(out, p.layout.extension());
+    if let Some(n) = paged.pages {
+        let _ = write!(out, ",\n \"pages\": {n}");
+    }
     out.push_str(",\n \"noise\": [");
     for (i, n) in names.iter().enumerate() {
         if i > 0 {

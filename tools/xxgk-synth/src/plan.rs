@@ -9,8 +9,9 @@
 //! touches the file system.
 
 use super::body::{Body, Values, LAST_YEAR};
+use super::format::Formats;
 use super::rng::Rng;
-use crate::template::{ColumnKind, Dataset, Shape, TableDef, Template, Templates};
+use xxgk::template::{ColumnKind, Dataset, Shape, TableDef, Template, Templates};
 
 /// How a report's tables arrive as text (real-world.md, "How a table arrives
 /// as text", items 1–7).
@@ -30,6 +31,10 @@ pub enum Layout {
     SpaceRows,
     /// 7: an HTML page.
     Html,
+    /// A PDF file (`pdf`): ruled tables drawn glyph by glyph.
+    Pdf,
+    /// A Word file (`docx`): Word tables.
+    Docx,
 }
 
 impl Layout {
@@ -43,6 +48,30 @@ impl Layout {
         Layout::Html,
     ];
 
+    /// Every layout a corpus may hold: the seven of `ALL` (what a plan
+    /// draws from), then PDF and DOCX (what `--formats` gives a share).
+    pub const WRITTEN: [Layout; 9] = {
+        let mut all = [Layout::Docx; 9];
+        let mut i = 0;
+        while i < Layout::ALL.len() {
+            all[i] = Layout::ALL[i];
+            i += 1;
+        }
+        all[7] = Layout::Pdf;
+        all
+    };
+
+    /// The text layouts: `ALL` but HTML (its last).
+    pub const TEXT: [Layout; 6] = {
+        let mut text = [Layout::TabRows; 6];
+        let mut i = 0;
+        while i < text.len() {
+            text[i] = Layout::ALL[i];
+            i += 1;
+        }
+        text
+    };
+
     pub fn name(self) -> &'static str {
         match self {
             Layout::TabRows => "tab_rows",
@@ -52,6 +81,18 @@ impl Layout {
             Layout::PipeLines => "pipe_lines",
             Layout::SpaceRows => "space_rows",
             Layout::Html => "html",
+            Layout::Pdf => "pdf",
+            Layout::Docx => "docx",
+        }
+    }
+
+    /// The file name extension, which is the `reports.format` xxgk gives.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Layout::Html => "html",
+            Layout::Pdf => "pdf",
+            Layout::Docx => "docx",
+            _ => "txt",
         }
     }
 
@@ -834,9 +875,16 @@ fn printed(m: u64, k: u32) -> String {
     decimal(m, k, 0)
 }
 
-fn amount(rng: &mut Rng, zero: bool, spaces_ok: bool, fee: bool) -> Amount {
+fn amount(rng: &mut Rng, zero: bool, spaces_ok: bool, fee: bool, pdf: bool) -> Amount {
     // 0: unit in the header; 1: 元 in the cell; 2: 万元 in the cell; 3: 亿元.
-    let mode = rng.weighted(&[45, 20, 30, if fee { 0 } else { 5 }]);
+    // Report PDFs print the 万元 unit in the header, mostly.
+    let weights = if pdf { [85, 5, 10, 0] } else { [45, 20, 30, 5] };
+    let mode = rng.weighted(&[
+        weights[0],
+        weights[1],
+        weights[2],
+        if fee { 0 } else { weights[3] },
+    ]);
     if zero {
         // Zero is zero in any unit (tables.md, "Money"): a bare 0 under a
         // header without unit is still 0 yuan.
@@ -912,7 +960,7 @@ fn header_without_unit(label: &str) -> String {
 fn header_variant(
     rng: &mut Rng,
     label: &str,
-    col: &crate::template::ColumnDef,
+    col: &xxgk::template::ColumnDef,
     spaces_ok: bool,
 ) -> Option<String> {
     let chars: Vec<char> = label.chars().collect();
@@ -1169,6 +1217,26 @@ fn label_variants(rng: &mut Rng, tables: &mut [PTable<'_>]) -> bool {
 fn applies(bit: u32, layout: Layout, pipe_after: bool, has_change: bool, year: i32) -> bool {
     use Layout::*;
     let pdf = matches!(layout, TabRows | SpaceRows);
+    // A PDF or Word file prints its tables as ruled grids: what its pages
+    // do to the text (wrapped labels, page breaks, vertical labels) is the
+    // renderer's own (`pdf`, `docx`), in every such file; the kinds that
+    // shape a text dump do not apply.
+    let paged = matches!(layout, Pdf | Docx);
+    if paged
+        && bit
+            & (noise::SPLIT_LABELS
+                | noise::PAGE_BREAKS
+                | noise::VERTICAL_GROUPS
+                | noise::BROKEN_HEADERS
+                | noise::FLATTENED_HEADER
+                | noise::STRAY_BLANK
+                | noise::SPLIT_TITLE
+                | noise::LITIGATION_ALONE
+                | noise::TRUNCATED)
+            != 0
+    {
+        return false;
+    }
     match bit {
         noise::CHANGE_SIGNS => has_change,
         noise::SPLIT_LABELS
@@ -1227,6 +1295,16 @@ fn choose_noise(
     chosen
 }
 
+/// What a corpus asks of every plan: the share of noisy reports, the noise
+/// kinds allowed, bodies over the years, the formats.
+#[derive(Debug, Clone, Copy)]
+pub struct Draw {
+    pub noisy_share: f64,
+    pub kinds: u32,
+    pub years: Option<u8>,
+    pub formats: Formats,
+}
+
 /// Salts the seed of the stream that chooses a report's noise.
 const NOISE_STREAM: u64 = 0x6E6F_6973_6500_0001;
 
@@ -1236,22 +1314,28 @@ pub fn plan<'t>(
     by_year: &dyn Fn(i32) -> &'t Template,
     index: usize,
     seed: u64,
-    noisy_share: f64,
-    kinds: u32,
-    years: Option<u8>,
+    draw: &Draw,
 ) -> Plan<'t> {
+    let Draw {
+        noisy_share,
+        kinds,
+        years,
+        formats,
+    } = *draw;
     let mut rng = Rng::for_report(seed, index as u64);
     let rng = &mut rng;
     let mut year = 2019 + rng.below(6) as i32;
     let (mut org, mut we, mut region) = org_name(rng);
-    let mut layout = *rng.pick(&Layout::ALL);
+    let mut layout = *rng.pick(formats.text_layouts());
     let mut pipe_after = layout == Layout::PipeLines && rng.chance(0.35);
     // A body followed over the years: report `index` is year `index % Y`
     // of body `index / Y`, the last year being LAST_YEAR; who it is and its
     // values come from the body's own stream (`body`).
     let mut carried: Option<(Body, Values)> = None;
+    let mut unit = index;
     if let Some(y) = years.filter(|&y| y > 0).map(usize::from) {
-        let b = Body::new(seed, index / y);
+        let b = Body::new(seed, index / y, formats.text_layouts());
+        unit = index / y;
         let first = LAST_YEAR + 1 - y as i32;
         year = first + (index % y) as i32;
         org.clone_from(&b.org);
@@ -1262,8 +1346,15 @@ pub fn plan<'t>(
         let v = b.values(templates, by_year, first, year);
         carried = Some((b, v));
     }
+    // PDF and DOCX on a stream of their own (per body over the years): a
+    // report left text or HTML is the one the seed gave without them.
+    if let Some(l) = formats.draw(seed, unit) {
+        layout = l;
+        pipe_after = false;
+    }
     let template = by_year(year);
     let encoding = match (layout, rng.unit()) {
+        (Layout::Pdf | Layout::Docx, _) => Encoding::Utf8,
         (_, x) if x < 0.10 => Encoding::Gbk,
         (Layout::Html, _) => Encoding::Utf8,
         (_, x) if x < 0.135 => Encoding::Utf16LeBom,
@@ -1406,7 +1497,7 @@ pub fn plan<'t>(
                         .columns
                         .iter()
                         .any(|p| p.kind == ColumnKind::ProjectCount);
-                    let mut a = amount(rng, zero, spaces_ok, fee);
+                    let mut a = amount(rng, zero, spaces_ok, fee, layout == Layout::Pdf);
                     let mut yuan = Some(a.yuan);
                     if noise & noise::MONEY_NO_UNIT != 0 && !zero {
                         // The number as written, no unit anywhere.
@@ -1515,7 +1606,12 @@ pub fn plan<'t>(
     }
     // Empty cells the layout cannot show become a dash (also null).
     let can_blank = match layout {
-        Layout::TabRows | Layout::DocxCells | Layout::PipeRows | Layout::Html => true,
+        Layout::TabRows
+        | Layout::DocxCells
+        | Layout::PipeRows
+        | Layout::Html
+        | Layout::Pdf
+        | Layout::Docx => true,
         Layout::PipeLines => !pipe_after,
         Layout::WebCells | Layout::SpaceRows => false,
     };

@@ -813,7 +813,9 @@ fn table(out: &mut String, p: &Plan, t: &PTable, rng: &mut Rng) {
         Layout::WebCells => web_table(out, &lines),
         Layout::PipeRows => pipe_rows_table(out, &lines),
         Layout::PipeLines => pipe_lines_table(out, &lines, p.pipe_after),
-        Layout::Html => unreachable!("HTML is rendered by synth::html"),
+        Layout::Html | Layout::Pdf | Layout::Docx => {
+            unreachable!("HTML, PDF and DOCX have renderers of their own")
+        }
     }
 }
 

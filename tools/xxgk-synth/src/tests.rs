@@ -5,10 +5,20 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::plan::{self, Kind, PTable};
 use super::*;
-use crate::template::{Check, Each};
+use xxgk::template::{Check, Each};
 
 fn settings() -> Settings {
-    crate::settings::load(None, None).unwrap()
+    xxgk::settings::load(None, None).unwrap()
+}
+
+/// What a plan draws, text and HTML only (the default formats).
+fn draw(noisy_share: f64, kinds: u32, years: Option<u8>) -> Draw {
+    Draw {
+        noisy_share,
+        kinds,
+        years,
+        formats: Formats::default(),
+    }
 }
 
 /// Does an oracle list this noise kind?
@@ -22,7 +32,15 @@ fn plans<'t>(s: &'t Settings, n: usize, seed: u64, share: f64) -> Vec<plan::Plan
     let forms = Forms::new(&s.templates).unwrap();
     let by_year = move |y| forms.by_year(y);
     (0..n)
-        .map(|i| plan::plan(&s.templates, &by_year, i, seed, share, noise::EVERY, None))
+        .map(|i| {
+            plan::plan(
+                &s.templates,
+                &by_year,
+                i,
+                seed,
+                &draw(share, noise::EVERY, None),
+            )
+        })
         .collect()
 }
 
@@ -309,7 +327,7 @@ fn each_kind_changes_the_text_and_printing_only_kinds_keep_the_oracle() {
     for (bit, name) in noise::ALL {
         let mut seen = 0;
         for i in 0..400 {
-            let p = plan::plan(&s.templates, &by_year, i, 17, 1.0, bit, None);
+            let p = plan::plan(&s.templates, &by_year, i, 17, &draw(1.0, bit, None));
             if p.noise & bit == 0 {
                 continue;
             }
@@ -447,48 +465,15 @@ fn an_amount_with_no_unit_has_no_yuan_value() {
     assert!(seen >= 30, "{seen}");
 }
 
-/// Writes a corpus for checking against the real binary or for a benchmark:
-/// `SYNTH_OUT=/tmp/synth-out SYNTH_N=300 SYNTH_SEED=1 cargo test --release
-/// --lib synth::tests::write_corpus -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn write_corpus() {
-    let out = std::env::var("SYNTH_OUT").unwrap_or_else(|_| "/tmp/synth-out".to_string());
-    let n = std::env::var("SYNTH_N").map_or(300, |v| v.parse().unwrap());
-    let seed = std::env::var("SYNTH_SEED").map_or(1, |v| v.parse().unwrap());
-    let share = std::env::var("SYNTH_NOISY").map_or(DEFAULT_NOISY_SHARE, |v| v.parse().unwrap());
-    let s = settings();
-    let start = std::time::Instant::now();
-    let opts = Options {
-        noisy_share: share,
-        ..Options::new(&out, n, seed)
-    };
-    let sum = run(&opts, &s).unwrap();
-    let secs = start.elapsed().as_secs_f64();
-    println!(
-        "synth: {} reports, {} bytes in {out} in {secs:.2}s ({:.0} reports/s); {:?}",
-        sum.reports,
-        sum.bytes,
-        sum.reports as f64 / secs,
-        sum.by_layout
-    );
-}
-
 // ---- --years: bodies that carry over ---------------------------------------
 
 /// Report `i` of a `--years` corpus, in memory, and its oracle parsed.
 fn generate_years(s: &Settings, i: usize, seed: u64, years: u8) -> serde_json::Value {
-    let forms = Forms::new(&s.templates).unwrap();
-    let g = generate_with(
-        &forms,
-        i,
-        seed,
-        DEFAULT_NOISY_SHARE,
-        noise::EVERY,
-        Some(years),
-        &mut String::new(),
-    )
-    .unwrap();
+    let opts = Options {
+        years: Some(years),
+        ..Options::new("", 0, seed)
+    };
+    let g = generate_opts(s, i, &opts).unwrap();
     serde_json::from_str(&g.oracle).unwrap()
 }
 
@@ -641,7 +626,13 @@ fn years_values_satisfy_every_check_unless_one_is_broken_on_purpose() {
     let by_year = |y| forms.by_year(y);
     let mut broken = 0;
     for i in 0..1800 {
-        let p = plan::plan(&s.templates, &by_year, i, 12, 0.3, noise::EVERY, Some(4));
+        let p = plan::plan(
+            &s.templates,
+            &by_year,
+            i,
+            12,
+            &draw(0.3, noise::EVERY, Some(4)),
+        );
         let fails = failing(p.template, &p.tables, &s.templates);
         let want: BTreeSet<String> = p.broken.iter().map(|c| c.to_string()).collect();
         assert_eq!(fails, want, "report {}", p.index);
@@ -688,4 +679,240 @@ fn a_years_corpus_does_not_depend_on_the_thread_count() {
         ..Options::new(a.path(), 3, 9)
     };
     assert!(run(&bad, &s).is_err());
+}
+
+/// Options for a corpus in the given formats.
+fn formats(list: &str, seed: u64) -> Options {
+    Options {
+        formats: Formats::parse(list).unwrap(),
+        ..Options::new("", 0, seed)
+    }
+}
+
+/// Adding PDF and DOCX changes only the reports they take: every other
+/// report is byte for byte the one the default gives.
+#[test]
+fn pdf_and_docx_take_reports_and_leave_the_others_as_they_were() {
+    let s = settings();
+    let mixed = formats("txt,html,pdf=0.3,docx=0.2", 4);
+    let plain = formats("txt,html", 4);
+    let mut by = BTreeMap::new();
+    for i in 0..120 {
+        let g = generate_opts(&s, i, &mixed).unwrap();
+        *by.entry(g.layout.name()).or_insert(0) += 1;
+        if matches!(g.layout, Layout::Pdf | Layout::Docx) {
+            let o: serde_json::Value = serde_json::from_str(&g.oracle).unwrap();
+            assert_eq!(o["format"], g.layout.extension(), "report {i}");
+            assert_eq!(o["encoding"], "utf-8");
+            assert!(g.file.ends_with(g.layout.extension()));
+            continue;
+        }
+        let d = generate_opts(&s, i, &plain).unwrap();
+        assert_eq!(
+            (g.file, g.bytes, g.oracle),
+            (d.file, d.bytes, d.oracle),
+            "report {i}"
+        );
+    }
+    assert!(by["pdf"] >= 20 && by["docx"] >= 12, "{by:?}");
+}
+
+#[test]
+fn pdf_and_docx_are_the_same_bytes_for_a_seed() {
+    let s = settings();
+    for list in ["pdf", "docx"] {
+        let o = formats(list, 42);
+        for i in 0..12 {
+            let a = generate_opts(&s, i, &o).unwrap();
+            let b = generate_opts(&s, i, &o).unwrap();
+            assert_eq!(a.bytes, b.bytes, "{list} report {i}");
+            assert_eq!(a.oracle, b.oracle, "{list} oracle {i}");
+        }
+        let other = generate_opts(&s, 0, &formats(list, 43)).unwrap();
+        assert_ne!(other.bytes, generate_opts(&s, 0, &o).unwrap().bytes);
+    }
+}
+
+/// `s` without white space.
+fn squeezed(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Every label, header and caption of the report's tables is in `text`
+/// (white space aside; with `pdf`, each line a PDF cell wraps it into), and
+/// every value, in order.
+fn holds_every_cell(p: &plan::Plan, text: &str, what: &str, pdf: bool) {
+    let text = squeezed(text);
+    let mut at = 0;
+    for b in doc::blocks(p) {
+        let doc::Block::Table(g) = b else { continue };
+        let xs = pdf::column_xs(&g);
+        for c in &g.cells {
+            if pdf && !matches!(c.role, doc::Role::Value | doc::Role::Group) {
+                for line in pdf::cell_lines(&g, c, &xs, false).0 {
+                    let t = squeezed(line);
+                    assert!(
+                        text.contains(&t),
+                        "{what}: {:?} line {t:?} not found",
+                        c.role
+                    );
+                }
+                continue;
+            }
+            let t = squeezed(&c.text);
+            if t.is_empty() {
+                continue;
+            }
+            if c.role == doc::Role::Value {
+                match text[at..].find(&t) {
+                    Some(k) => at += k + t.len(),
+                    None => panic!(
+                        "{what}: value {t:?} (row {}, col {}) not found in order",
+                        c.row, c.col
+                    ),
+                }
+            } else if c.role == doc::Role::Group {
+                // A group label down many rows may be cut by a page break,
+                // each piece on its page.
+                let cut = t.char_indices().map(|(k, _)| k).chain([t.len()]);
+                let found = cut
+                    .into_iter()
+                    .any(|k| text.contains(&t[..k]) && text.contains(&t[k..]));
+                assert!(found, "{what}: group label {t:?} not found");
+            } else {
+                assert!(text.contains(&t), "{what}: {:?} {t:?} not found", c.role);
+            }
+        }
+    }
+}
+
+fn plan_of<'t>(s: &'t Settings, forms: &Forms<'t>, i: usize, o: &Options) -> plan::Plan<'t> {
+    let by_year = |y| forms.by_year(y);
+    plan::plan(&s.templates, &by_year, i, o.seed, &o.draw())
+}
+
+/// pdftotext (poppler) reads every label and value back from the PDFs, in
+/// both fonts, with and without fake bold and vertical labels.
+#[test]
+fn pdftotext_reads_every_label_and_value() {
+    if std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
+        println!("note: pdftotext (poppler-utils) is not installed; PDF text not checked");
+        return;
+    }
+    let s = settings();
+    let forms = Forms::new(&s.templates).unwrap();
+    let o = Options {
+        noisy_share: 0.5,
+        ..formats("pdf", 8)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut traits = BTreeSet::new();
+    for i in 0..24 {
+        let g = generate_opts(&s, i, &o).unwrap();
+        let path = dir.path().join(format!("{i}.pdf"));
+        std::fs::write(&path, &g.bytes).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .args(["-raw", "-enc", "UTF-8"])
+            .arg(&path)
+            .arg("-")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "report {i}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        holds_every_cell(
+            &plan_of(&s, &forms, i, &o),
+            &text,
+            &format!("pdf report {i}"),
+            true,
+        );
+        let oracle: serde_json::Value = serde_json::from_str(&g.oracle).unwrap();
+        let about = oracle["about"].as_str().unwrap();
+        for t in [
+            "STSong",
+            "Identity-H",
+            "render mode 2",
+            "drawn twice",
+            "one glyph per line",
+        ] {
+            if about.contains(t) {
+                traits.insert(t);
+            }
+        }
+        let pages = oracle["pages"].as_u64().unwrap();
+        assert!(pages >= 2, "report {i}: {pages} pages");
+        assert_eq!(
+            text.matches('\u{c}').count() as u64,
+            pages,
+            "report {i}: pages"
+        );
+    }
+    assert_eq!(traits.len(), 5, "{traits:?}");
+}
+
+/// The DOCX's document.xml holds every label and every value, in order.
+#[test]
+fn docx_holds_every_label_and_value() {
+    let s = settings();
+    let forms = Forms::new(&s.templates).unwrap();
+    let o = Options {
+        noisy_share: 0.5,
+        ..formats("docx", 9)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..24 {
+        let p = plan_of(&s, &forms, i, &o);
+        let xml = docx::document_xml(&p, &mut rng::Rng::for_report(p.render_seed, i as u64));
+        assert!(xml.contains("<w:gridSpan ") && xml.contains("<w:vMerge w:val=\"restart\"/>"));
+        // The text of the runs, the markup dropped.
+        let mut text = String::with_capacity(xml.len());
+        let mut inside = false;
+        for c in xml.chars() {
+            match c {
+                '<' => inside = true,
+                '>' => inside = false,
+                c if !inside => text.push(c),
+                _ => {}
+            }
+        }
+        let text = text
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        holds_every_cell(&p, &text, &format!("docx report {i}"), false);
+        let g = generate_opts(&s, i, &o).unwrap();
+        assert_eq!(&g.bytes[..2], b"PK");
+        if i < 4 {
+            std::fs::write(dir.path().join(format!("{i}.docx")), &g.bytes).unwrap();
+        }
+    }
+    // python-docx (tests/requirements.txt) opens them, spans resolved.
+    let script = "import docx, sys\nfor f in sys.argv[1:]:\n    d = docx.Document(f)\n    t = max(d.tables, key=lambda t: len(t.rows))\n    print(len(d.tables), len(t.rows), len(t.columns))";
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args((0..4).map(|i| dir.path().join(format!("{i}.docx"))))
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            let text = String::from_utf8_lossy(&o.stdout);
+            let lines: Vec<&str> = text.lines().collect();
+            assert_eq!(lines.len(), 4, "{text}");
+            for l in lines {
+                let n: Vec<usize> = l.split(' ').map(|x| x.parse().unwrap()).collect();
+                // The requests table: 3 header rows and its rows, 3 label
+                // columns and 7 applicant columns.
+                assert!(n[0] >= 3 && n[1] >= 26 && n[2] == 10, "{l}");
+            }
+        }
+        _ => println!("note: python3 with python-docx is not installed; DOCX not opened"),
+    }
 }

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use super::plan::{item_value, litigation_values, org_name, Size};
 use super::rng::Rng;
 use super::Layout;
-use crate::template::{ColumnKind, Dataset, Shape, Template, Templates};
+use xxgk::template::{ColumnKind, Dataset, Shape, Template, Templates};
 
 /// Salts the seed of a body's own stream.
 const BODY_STREAM: u64 = 0x626F_6479_0000_0001;
@@ -45,11 +45,11 @@ pub struct Body {
 pub type Values = BTreeMap<String, i64>;
 
 impl Body {
-    /// Body `b` of the corpus of `seed`.
-    pub fn new(seed: u64, b: usize) -> Body {
+    /// Body `b` of the corpus of `seed`, printed in one of `layouts`.
+    pub fn new(seed: u64, b: usize, layouts: &[Layout]) -> Body {
         let mut rng = Rng::for_report(seed ^ BODY_STREAM, b as u64);
         let (org, we, region) = org_name(&mut rng);
-        let layout = *rng.pick(&Layout::ALL);
+        let layout = *rng.pick(layouts);
         let pipe_after = layout == Layout::PipeLines && rng.chance(0.35);
         let size = Size(rng.weighted(&[30, 35, 23, 12]) as u8);
         Body {
