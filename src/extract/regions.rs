@@ -73,7 +73,7 @@ pub(super) fn regions(
     }
     // No caption: start from the first cell naming one of the table's labels.
     let key = &t.table_keys[k];
-    let first = (0..doc.cells.len()).find(|&i| {
+    let opens = |i: usize| {
         if doc.cells[i].kind != CellKind::Text {
             return false;
         }
@@ -98,15 +98,26 @@ pub(super) fn regions(
             let long = d.shape == Shape::Grid || hit.is_some_and(|h| h.len >= MIN_FLAT_OPENER);
             hit.is_some_and(|h| h.strength >= Strength::Contains) && n <= 40 && long
         })
-    });
+    };
     let flat = t
         .tables
         .iter()
         .any(|d| d.key == *key && d.shape == Shape::Flat);
-    match first {
+    if flat {
         // A flat table's header starts at the word found: what stands before
-        // it is another table's.
-        Some(i) if flat => vec![(i, next_after(i))],
+        // it is another table's. Each stretch between captions may hold it
+        // (a line of wrapped prose can name 行政复议 too): the first word in
+        // each opens a region, and the matcher keeps the one that reads.
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        for i in 0..doc.cells.len() {
+            if out.last().is_some_and(|&(_, hi)| i < hi) || !opens(i) {
+                continue;
+            }
+            out.push((i, next_after(i)));
+        }
+        return out;
+    }
+    match (0..doc.cells.len()).find(|&i| opens(i)) {
         Some(i) => {
             let lo = anchors
                 .iter()
