@@ -77,8 +77,14 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
     // Where the values after a bare ordinal (`一、`, its label broken off
     // after the values) start in `run.cands`.
     let mut ordinal: Option<u32> = None;
+    let repeated = repeated_header_lines(doc, def, lo, hi);
     for i in lo..hi {
         let cell = &doc.cells[i];
+        // The header printed again after a page break is not rows (其他 and
+        // 总计 name rows as well as columns).
+        if body && repeated.contains(&cell.line) {
+            continue;
+        }
         if cell.kind != CellKind::Text {
             if current.is_none() && ordinal.is_some() && cell.kind == CellKind::Value {
                 run.cands.push(i as u32);
@@ -265,6 +271,45 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
         run.header.drain(..run.header.len() - HEADER_WINDOW);
     }
     run
+}
+
+/// Header cells on one line, without a value, from which the line is the
+/// table's header printed again (after a page break).
+const REPEATED_HEADER_WORDS: usize = 3;
+
+/// Lines of `[lo, hi)` that hold only header words, at least
+/// `REPEATED_HEADER_WORDS` of them, and no value.
+fn repeated_header_lines(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut i = lo;
+    while i < hi {
+        let line = doc.cells[i].line;
+        let (mut words, mut other) = (0usize, false);
+        while i < hi && doc.cells[i].line == line {
+            match doc.cells[i].kind {
+                CellKind::Empty => {}
+                CellKind::Value => other = true,
+                CellKind::Text => {
+                    let probe = Probe::new(doc.norm(i));
+                    let header = best_hit(&probe, header_labels(def))
+                        .is_some_and(|h| h.strength >= Strength::Contains);
+                    let row =
+                        match_row(def, &probe).is_some_and(|(_, h)| h.strength == Strength::Exact);
+                    // A word that names a row and no column is a row.
+                    if header {
+                        words += 1;
+                    } else if row {
+                        other = true;
+                    }
+                }
+            }
+            i += 1;
+        }
+        if words >= REPEATED_HEADER_WORDS && !other {
+            out.push(line);
+        }
+    }
+    out
 }
 
 /// Gives back the blank cells at the end of row `r` that belong to what
