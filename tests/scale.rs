@@ -215,9 +215,9 @@ fn known_misreads() -> Vec<Known> {
 }
 
 /// The share of cells the accuracy test must read exactly: what the engine
-/// reads today (99.15 % at seed 29), a floor that only rises. Issue 10's
+/// reads today (99.32 % at seed 29), a floor that only rises. Issue 10's
 /// target is 99.5 %.
-const EXACT_FLOOR: f64 = 0.991;
+const EXACT_FLOOR: f64 = 0.993;
 
 /// Every noise kind on every report that can show it (`--noisy 1.0`), in
 /// every layout, 3,000 reports, about 590,000 cells: enough to see a misread
@@ -315,5 +315,61 @@ fn every_noise_kind_is_read_without_an_unlisted_wrong_value() {
         all.wrong,
         all.miss,
         new.join("\n")
+    );
+}
+
+/// PDF and DOCX reports written by the generator (ruled tables across pages,
+/// fake bold, vertical group labels, both font kinds; Word tables with spans)
+/// are read with no wrong value and at least 99.5 % of cells exact, every
+/// miss with a finding. BENCHMARKS.md has the 10,000-report figures.
+#[test]
+fn pdf_and_docx_reports_are_read_without_a_wrong_value() {
+    let n = 300;
+    let corpus = tempfile::tempdir().unwrap();
+    common::synth(
+        corpus.path(),
+        n,
+        41,
+        &[
+            "--formats",
+            "pdf=0.5,docx=0.5",
+            "--noisy",
+            "1.0",
+            "--noise-kinds",
+            "all",
+        ],
+    );
+    let out = tempfile::tempdir().unwrap();
+    ingest(corpus.path(), out.path(), &[]);
+    let oracles = synth_oracles(corpus.path());
+    assert_eq!(oracles.len(), n);
+    let acc = common::accuracy(out.path(), &oracles);
+    println!("{}", acc.table());
+    for group in ["layout:pdf", "layout:docx"] {
+        assert!(
+            acc.groups.get(group).is_some_and(|t| t.total() > 10_000),
+            "{group} is in the corpus"
+        );
+    }
+    let all = acc.all();
+    let shown: Vec<String> = acc
+        .mismatches
+        .iter()
+        .take(20)
+        .map(|m| {
+            format!(
+                "  {:?} {}: {}: {}, expected {}",
+                m.outcome, m.path, m.key, m.got, m.want
+            )
+        })
+        .collect();
+    assert!(
+        all.wrong == 0 && all.silent == 0 && all.exact_share() >= 0.995,
+        "{} wrong, {} silent, {:.3} % of {} cells exact:\n{}",
+        all.wrong,
+        all.silent,
+        100.0 * all.exact_share(),
+        all.total(),
+        shown.join("\n")
     );
 }
