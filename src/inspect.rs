@@ -36,9 +36,10 @@ pub fn render(r: &ReportOut, t: &Templates) -> String {
     };
     let _ = writeln!(o, "file      {}", r.source_path);
     let _ = writeln!(o, "report_id {}", r.report_id);
+    let pages = r.pages.map_or(String::new(), |p| format!("   pages {p}"));
     let _ = writeln!(
         o,
-        "encoding  {}   format {}   layout {}",
+        "encoding  {}   format {}   layout {}{pages}",
         r.encoding, r.format, r.layout
     );
     let _ = writeln!(
@@ -79,9 +80,10 @@ pub fn render(r: &ReportOut, t: &Templates) -> String {
     }
     let _ = writeln!(o, "\nfindings: {}", r.findings.len());
     for f in &r.findings {
+        let page = f.page.map_or(String::new(), |p| format!("p.{p} "));
         let _ = writeln!(
             o,
-            "  {:<7} {:<22} {}",
+            "  {:<7} {:<22} {page}{}",
             f.severity.as_str(),
             f.code,
             f.message

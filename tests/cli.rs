@@ -270,6 +270,13 @@ fn inspect_shows_template_year_org_and_grids() {
     ] {
         assert!(text.contains(want), "missing {want:?} in\n{text}");
     }
+    // A PDF's pages, and the page a finding is on (洪泽 2023 prints
+    // table-4 totals that do not add up, on its page 4).
+    let f = root().join("data/fixtures/pdf-hongze-2023.pdf");
+    let o = xxgk(&["inspect", f.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("format pdf   layout pdf   pages 5"), "{text}");
+    assert!(text.contains("litigation.total       p.4 "), "{text}");
 }
 
 /// No file of data/, cut at every 7th byte (a page: every 53rd), makes the
