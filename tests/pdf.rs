@@ -1,5 +1,5 @@
 //! The PDF reader on real reports and made files: the binary reads the three
-//! real report PDFs (tests/pdf/real) with their values under the right keys,
+//! real report PDFs (data/fixtures, where their oracles are) with their values under the right keys,
 //! the made PDFs (tests/pdf/make.py) give their refusals, and hostile files
 //! (every real PDF cut and mutated, a 100,000-page tree, a Flate bomb) cost
 //! bounded time and memory and never panic.
@@ -20,7 +20,7 @@ const REAL: [&str; 3] = [
 ];
 
 fn real(name: &str) -> Vec<u8> {
-    std::fs::read(root().join("tests/pdf/real").join(name)).unwrap()
+    std::fs::read(root().join("data/fixtures").join(name)).unwrap()
 }
 
 fn made(name: &str) -> Vec<u8> {
