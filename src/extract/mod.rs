@@ -178,19 +178,17 @@ fn settle(doc: &Doc, t: &Templates, c: Candidate, findings: &mut Vec<Finding>) -
             let order: Option<&[usize]> = match &c.header {
                 Some(Header {
                     alternative: Some(alt),
-                    unparsed: true,
+                    unparsed,
                     ..
                 }) => {
-                    // A header naming some columns only: the row checks can
-                    // place the column they total into (总计), not the others,
-                    // so only that one moves from the template's order.
+                    // An order the header suggests without establishing it
+                    // (some columns named, or a two-row header read flat):
+                    // the row checks can place the column they total into
+                    // (总计), not the addends, which add up in any order; so
+                    // only the total moves from the template's order.
                     moved = move_totals(t, c.def, alt);
-                    weigh_orders(doc, t, &c, &template_order, &moved, true, findings)
+                    weigh_orders(doc, t, &c, &template_order, &moved, *unparsed, findings)
                 }
-                Some(Header {
-                    alternative: Some(alt),
-                    ..
-                }) => weigh_orders(doc, t, &c, &template_order, alt, false, findings),
                 Some(h) if h.reordered => {
                     findings.push(reordered(def, &h.order, "values are read in that order"));
                     Some(&h.order)
@@ -481,6 +479,22 @@ fn weigh_orders<'o>(
                 keys.join(", ")
             ),
         ));
+        None
+    } else if a_holds > 0 && a_fails == 0 {
+        // Both orders add up wherever the checks can be evaluated: which
+        // column is which is a guess either way, so nothing is published.
+        findings.push(
+            Finding::new(
+                Severity::Warning,
+                "header.ambiguous",
+                format!(
+                    "{}: the header may print the columns as {} and the row totals add up in that order and in the template's; which column is which is unknown, so the table's cells are null",
+                    def.key,
+                    keys.join(", ")
+                ),
+            )
+            .at(&def.key, None, None),
+        );
         None
     } else {
         findings.push(
