@@ -77,8 +77,26 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
     // Where the values after a bare ordinal (`一、`, its label broken off
     // after the values) start in `run.cands`.
     let mut ordinal: Option<u32> = None;
+    // Cells up to here are the header printed again (a table broken across
+    // pages with its header repeated): they are skipped.
+    let mut repeat_end = lo;
     for i in lo..hi {
+        if i < repeat_end {
+            continue;
+        }
         let cell = &doc.cells[i];
+        if body && cell.kind == CellKind::Text {
+            if let Some(end) = repeated_header(doc, &run.header, i, hi) {
+                if let Some(open) = current.take() {
+                    trim_tail(doc, &mut run, open, Some(cell.line));
+                }
+                open_unknown = None;
+                open_index = None;
+                ordinal = None;
+                repeat_end = end;
+                continue;
+            }
+        }
         if cell.kind != CellKind::Text {
             if current.is_none() && ordinal.is_some() && cell.kind == CellKind::Value {
                 run.cands.push(i as u32);
@@ -265,6 +283,32 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
         run.header.drain(..run.header.len() - HEADER_WINDOW);
     }
     run
+}
+
+/// Where the header printed again from cell `i` ends: two or more text
+/// cells from `i` on, with nothing but blank cells between them, are the
+/// same text as consecutive cells of the table's header. A table broken
+/// across pages repeats its header rows (real-world.md 8); read as body,
+/// their words (总计, 其他) would name rows.
+fn repeated_header(doc: &Doc, header: &[u32], i: usize, hi: usize) -> Option<usize> {
+    let text = |c: usize| doc.raw(c).trim();
+    let start = header.iter().position(|&h| text(h as usize) == text(i))?;
+    let mut matched = 0;
+    let mut end = i;
+    let mut c = i;
+    for &h in &header[start..] {
+        // The next text cell, over blank ones.
+        while c < hi && doc.cells[c].kind == CellKind::Empty {
+            c += 1;
+        }
+        if c >= hi || doc.cells[c].kind != CellKind::Text || text(c) != text(h as usize) {
+            break;
+        }
+        matched += 1;
+        c += 1;
+        end = c;
+    }
+    (matched >= 2).then_some(end)
 }
 
 /// Gives back the blank cells at the end of row `r` that belong to what
