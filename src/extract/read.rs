@@ -396,17 +396,37 @@ impl Fit {
         matches!(self, Fit::Exact(..) | Fit::Unique(..))
     }
 
-    /// The candidate standing in printed column `j` of a fitting row (none
-    /// for a blank column of a `Unique` row).
+    /// The candidate standing in printed column `j` of a fitting row. A
+    /// blank column of a `Unique` row was printed blank, whichever of the
+    /// row's blanks is its own: it gets the blank left there once the last
+    /// `drop` blanks are dropped, so its `raw` is the printed "" as in a row
+    /// that prints no stray blank (datasets.md, `raw`).
     pub(super) fn nth(&self, doc: &Doc, cands: &[u32], j: usize) -> Option<u32> {
         match *self {
             Fit::Exact(a, _) => cands.get(a + j).copied(),
             Fit::Unique(a, b, drop) => {
                 let row = cands.get(a..b)?;
-                (0..row.len())
+                let printed = (0..row.len())
                     .filter(|&i| !is_blank(doc, row[i]))
                     .find(|&i| column_of(doc, row, drop, i) == Some(j))
-                    .map(|i| row[i])
+                    .map(|i| row[i]);
+                if printed.is_some() {
+                    return printed;
+                }
+                // The row without its last `drop` blanks: every printed value
+                // stands in its own column there (that is what `Unique`
+                // means), so column `j`, holding none, holds a blank.
+                let mut dropped = 0;
+                let mut kept: Vec<u32> = Vec::with_capacity(row.len());
+                for &c in row.iter().rev() {
+                    if dropped < drop && is_blank(doc, c) {
+                        dropped += 1;
+                    } else {
+                        kept.push(c);
+                    }
+                }
+                kept.reverse();
+                kept.get(j).copied().filter(|&c| is_blank(doc, c))
             }
             Fit::Short | Fit::Excess => None,
         }

@@ -4,7 +4,7 @@
 
 use super::header::read_header;
 use super::labels::{match_alias, match_row, Probe, Strength};
-use super::read::{fit, read_grid, Fit, Pad};
+use super::read::{fit, read_grid, Fit, Pad, Run};
 use crate::segment::{segment, Doc};
 use crate::settings::{load, Settings};
 use crate::template::{Label, TableDef};
@@ -184,7 +184,8 @@ fn fitting_a_row() {
     let doc = segment("1\t\t\t2", &s.templates.normaliser);
     let cands: Vec<u32> = (0..doc.cells.len() as u32).collect();
     assert_eq!(f.nth(&doc, &cands, 0), Some(0));
-    assert_eq!(f.nth(&doc, &cands, 1), None);
+    // The blank column was printed blank: a blank cell, not none.
+    assert_eq!(f.nth(&doc, &cands, 1), Some(1));
     assert_eq!(f.nth(&doc, &cands, 2), Some(3));
     // A row of blanks: nothing to misplace.
     assert!(fit_of("\t\t\t", 2, none).fits());
@@ -265,6 +266,16 @@ fn a_piece_of_a_long_row_label_is_that_row_not_the_short_label_inside() {
     assert_eq!(def.rows[r].key, "denied_prohibited_by_law");
 }
 
+/// The raw text of the cells `run` gives row `key`.
+fn row_values<'d>(doc: &'d Doc, def: &TableDef, run: &Run, key: &str) -> Vec<&'d str> {
+    let r = def.rows.iter().position(|x| x.key == key).expect("row");
+    let span = run.rows[r].expect("the row is found");
+    run.cands[span.start as usize..span.end as usize]
+        .iter()
+        .map(|&i| doc.raw(i as usize))
+        .collect()
+}
+
 #[test]
 fn a_bare_ordinal_before_values_gives_them_to_the_label_after_them() {
     let s = settings();
@@ -274,14 +285,35 @@ fn a_bare_ordinal_before_values_gives_them_to_the_label_after_them() {
                 二、 0 0 0 0 1 0 1\n上年结转政府信息公开申请数量\n";
     let doc = segment(text, &s.templates.normaliser);
     let run = read_grid(&doc, def, 0, doc.cells.len());
-    let values = |key: &str| -> Vec<&str> {
-        let r = def.rows.iter().position(|x| x.key == key).expect("row");
-        let span = run.rows[r].expect("the row is found");
-        run.cands[span.start as usize..span.end as usize]
-            .iter()
-            .map(|&i| doc.raw(i as usize))
-            .collect()
-    };
+    let values = |key: &str| row_values(&doc, def, &run, key);
     assert_eq!(values("new_received"), ["0", "1", "0", "0", "0", "1", "2"]);
     assert_eq!(values("carried_over"), ["0", "0", "0", "0", "1", "0", "1"]);
+}
+
+#[test]
+fn a_header_repeated_after_a_page_break_names_no_row() {
+    let s = settings();
+    let (_, def) = table(&s, "gb2021", "requests");
+    let header = "\t申请人情况\n\t自然人\t法人或其他组织\t总计\n\
+                  \t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\n";
+    // The table breaks after 2.重复申请 and prints its header again: its 总计
+    // and 其他 are the header's, not the rows （七）总计 and 3.其他.
+    let text = format!(
+        "{header}一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n\
+         2.重复申请\t1\t2\t3\t4\t5\t6\t21\n{header}\
+         3.其他\t1\t1\t1\t1\t1\t1\t6\n（七）总计\t9\t9\t9\t9\t9\t9\t54\n"
+    );
+    let doc = segment(&text, &s.templates.normaliser);
+    let run = read_grid(&doc, def, 0, doc.cells.len());
+    let values = |key: &str| row_values(&doc, def, &run, key);
+    assert_eq!(
+        values("not_processed_duplicate"),
+        ["1", "2", "3", "4", "5", "6", "21"]
+    );
+    assert_eq!(values("other_other"), ["1", "1", "1", "1", "1", "1", "6"]);
+    assert_eq!(
+        values("total_processed"),
+        ["9", "9", "9", "9", "9", "9", "54"]
+    );
+    assert_eq!(run.duplicates, 0);
 }

@@ -16,7 +16,10 @@
 //!   Latin or digit glyphs a gap apart, never between CJK glyphs. A line
 //!   whose glyphs stand in groups far apart is a borderless table row: its
 //!   groups are cells, and their grid columns are the whitespace gutters
-//!   shared by the consecutive rows of its block.
+//!   shared by the consecutive rows of its block and, among the labels,
+//!   where label pieces start. Label lines wrapped above and below a row's
+//!   numbers, and group labels beside them, join that row in their column
+//!   (`flush_block`); a label whose row is not sure stays where it stands.
 //! - Page numbers (`- 3 -`, `第 3 页 共 6 页`) and lines repeated at the top
 //!   or bottom of most pages (running headers, footers) are dropped.
 //!
@@ -36,6 +39,15 @@ const SNAP: f32 = 2.0;
 const COVER: f32 = 1.0;
 /// A gap wider than this many font sizes cuts a flow line into cells.
 const CELL_GAP: f32 = 1.6;
+/// Left of a borderless block's first gutter, a gap wider than this many
+/// font sizes before a label column's start cuts a line.
+const START_GAP: f32 = 0.5;
+/// Label lines of one borderless cell stand at most this many font sizes
+/// apart (baseline to baseline); rows stand further apart.
+const STACK_PITCH: f32 = 1.6;
+/// A wrapped label beside no row joins the nearest row up to this many font
+/// sizes away.
+const NEAR_ROW: f32 = 3.0;
 /// A gap wider than this many font sizes between Latin or digit glyphs is a
 /// space.
 const SPACE_GAP: f32 = 0.3;
@@ -55,6 +67,12 @@ struct Line {
 }
 
 impl Line {
+    /// The mean baseline of its glyphs.
+    fn base(&self) -> f32 {
+        let n = self.glyphs.len().max(1) as f32;
+        self.glyphs.iter().map(|g| g.base).sum::<f32>() / n
+    }
+
     fn size(&self) -> f32 {
         let n = self.glyphs.len().max(1) as f32;
         self.glyphs.iter().map(|g| g.size).sum::<f32>() / n
@@ -80,28 +98,51 @@ pub fn lay_out(pages: &[PageContent], b: &mut Builder) -> bool {
         let items = page_items(page, &repeated);
         // A borderless block: gap-cut lines, and the single lines between
         // them (a label wrapped around its row's numbers) held in `pending`
-        // until the next gap-cut line shows they are inside the block.
+        // until the next gap-cut line shows they are inside the block. Before
+        // a block, `pending` holds the last lines, which may be the head of
+        // its first row's label.
         let mut block: Vec<Line> = Vec::new();
         let mut pending: Vec<Line> = Vec::new();
         for item in items {
             match item {
                 Item::Line(l) => {
                     if cells_of(&l).len() > 1 {
+                        if block.is_empty() {
+                            // The lines a line pitch above the first row.
+                            let mut keep = pending.len();
+                            let mut below = &l;
+                            for p in pending.iter().rev() {
+                                let size = p.size().max(below.size());
+                                if below.base() - p.base() > STACK_PITCH * size {
+                                    break;
+                                }
+                                keep -= 1;
+                                below = p;
+                            }
+                            for p in pending.drain(..keep) {
+                                b.line(&text_of(&p.glyphs));
+                            }
+                            block.append(&mut pending);
+                        }
                         let near = block.last().is_some_and(|last| {
                             l.top - last.bottom
                                 <= (pending.len() + 1) as f32 * 2.5 * l.size().max(last.size())
-                        });
+                        }) && !crosses_gutters(&block, &pending);
                         if near {
                             block.append(&mut pending);
                         } else {
                             cut |= close_block(&mut block, &mut pending, b);
                         }
                         block.push(l);
-                    } else if !block.is_empty() && pending.len() < 3 {
+                    } else if pending.len() < 3 {
+                        pending.push(l);
+                    } else if block.is_empty() {
+                        let p = pending.remove(0);
+                        b.line(&text_of(&p.glyphs));
                         pending.push(l);
                     } else {
                         cut |= close_block(&mut block, &mut pending, b);
-                        b.line(&text_of(&l.glyphs));
+                        pending.push(l);
                     }
                 }
                 Item::Table(rows) => {
@@ -576,22 +617,24 @@ fn cells_of(l: &Line) -> Vec<&[Glyph]> {
     out
 }
 
-/// Ends a borderless block: the single line right under its last row, in
-/// its first column, is the end of that row's wrapped label and stays in
-/// it; the other pending lines are flow text.
+/// Ends a borderless block: the lines right under its last row, a line
+/// pitch apart and within its columns, are the end of wrapped labels and
+/// stay in it; the other pending lines are flow text.
 fn close_block(block: &mut Vec<Line>, pending: &mut Vec<Line>, b: &mut Builder) -> bool {
-    if let (Some(last), Some(next)) = (block.last(), pending.first()) {
-        let left = block
-            .iter()
-            .filter_map(|l| l.glyphs.first())
-            .map(|g| g.x0)
-            .fold(f32::INFINITY, f32::min);
-        let size = next.size().max(last.size());
-        let x0 = next.glyphs.first().map_or(f32::INFINITY, |g| g.x0);
-        if next.top - last.bottom <= 1.5 * size && (x0 - left).abs() <= size {
-            block.push(pending.remove(0));
+    let mut take = 0;
+    if let Some(mut above) = block.last() {
+        for p in pending.iter() {
+            let size = p.size().max(above.size());
+            if p.base() - above.base() > STACK_PITCH * size
+                || crosses_gutters(block, std::slice::from_ref(p))
+            {
+                break;
+            }
+            take += 1;
+            above = p;
         }
     }
+    block.extend(pending.drain(..take));
     let cut = flush_block(block, b);
     for l in pending.drain(..) {
         b.line(&text_of(&l.glyphs));
@@ -599,69 +642,372 @@ fn close_block(block: &mut Vec<Line>, pending: &mut Vec<Line>, b: &mut Builder) 
     cut
 }
 
-/// Writes a block of consecutive gap-cut lines as rows: a cell's grid column
-/// is the number of whitespace gutters shared by the block to its left.
-fn flush_block(block: &mut Vec<Line>, b: &mut Builder) -> bool {
-    if block.is_empty() {
-        return false;
-    }
-    let lines = std::mem::take(block);
-    // Gutters: x intervals no glyph of the block covers, at least a cell
-    // gap wide.
+/// Does one of `lines` reach across a gutter of `block` (a heading or a
+/// paragraph after the table, not a label inside its first column)?
+fn crosses_gutters(block: &[Line], lines: &[Line]) -> bool {
+    let size = block.iter().map(Line::size).fold(0.0f32, f32::max);
+    let gutters = gutters(block, size);
+    lines.iter().any(|l| {
+        let (Some(a), Some(z)) = (l.glyphs.first(), l.glyphs.last()) else {
+            return false;
+        };
+        gutters.iter().any(|&(from, to)| a.x0 <= from && z.x1 >= to)
+    })
+}
+
+/// Whitespace gutters of a borderless block: x intervals (from, to) that no
+/// glyph of its gap-cut lines covers, at least half a cell gap wide.
+fn gutters(lines: &[Line], size: f32) -> Vec<(f32, f32)> {
     let mut spans: Vec<(f32, f32)> = lines
         .iter()
         .filter(|l| cells_of(l).len() > 1)
         .flat_map(|l| l.glyphs.iter().map(|g| (g.x0, g.x1)))
         .collect();
     spans.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let size = lines.iter().map(Line::size).fold(0.0f32, f32::max);
-    let mut gutters: Vec<f32> = Vec::new();
+    let mut out = Vec::new();
     let mut reach = f32::NEG_INFINITY;
     for (a, z) in spans {
         if reach.is_finite() && a - reach > CELL_GAP * size * 0.5 {
-            gutters.push((a + reach) / 2.0);
+            out.push((reach, a));
         }
         reach = reach.max(z);
     }
-    let mut rows: Vec<Vec<(String, u16)>> = lines
+    out
+}
+
+/// Where label columns start, left of `limit` (the block's first gutter):
+/// there labels merged over columns (一、本年新收… across the group, item and
+/// sub-item columns) leave no gutter, and a column is where the pieces of at
+/// least two lines start.
+fn label_starts(lines: &[Line], limit: f32) -> Vec<f32> {
+    let mut xs: Vec<f32> = lines
         .iter()
-        .map(|l| {
-            cells_of(l)
-                .iter()
-                .map(|gs| {
-                    let left = gs.first().map_or(0.0, |g| g.x0);
-                    let col = gutters.partition_point(|&x| x < left);
-                    (text_of(gs), col.min(u16::MAX as usize) as u16)
-                })
-                .collect()
-        })
+        .flat_map(cells_of)
+        .filter_map(|gs| gs.first().map(|g| g.x0))
+        .filter(|&x| x < limit)
         .collect();
-    // A label wrapped around its row's numbers: the pieces in the first
-    // column above and below a row that has none are that row's label.
-    let unlabelled: Vec<bool> = rows
-        .iter()
-        .map(|r| r.first().is_some_and(|c| c.1 > 0))
-        .collect();
-    let piece = |r: &[(String, u16)]| r.len() == 1 && r[0].1 == 0;
-    for i in 0..rows.len() {
-        if !piece(&rows[i]) {
-            continue;
+    xs.sort_by(f32::total_cmp);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < xs.len() {
+        let mut j = i + 1;
+        while j < xs.len() && xs[j] - xs[i] <= SNAP {
+            j += 1;
         }
-        if unlabelled.get(i + 1) == Some(&true) {
-            let (t, _) = rows[i].remove(0);
-            match rows[i + 1].first_mut() {
-                Some(c) if c.1 == 0 => c.0.insert_str(0, &t),
-                _ => rows[i + 1].insert(0, (t, 0)),
-            }
-        } else if i > 0 && unlabelled[i - 1] && rows[i - 1].first().is_some_and(|c| c.1 == 0) {
-            let (t, _) = rows[i].remove(0);
-            if let Some(c) = rows[i - 1].first_mut() {
-                c.0.push_str(&t);
+        if j - i >= 2 {
+            out.push(xs[i]);
+        }
+        i = j;
+    }
+    out
+}
+
+/// Where a borderless block's labels end: the first gutter (by `mids`)
+/// whose column to its right holds numbers in most of its pieces. Left of
+/// it, a gutter between two label columns (no label merged over both on
+/// this page) is not the edge. With no column of numbers, the first gutter.
+fn value_edge(lines: &[Line], mids: &[f32]) -> f32 {
+    let mut pieces: Vec<(f32, bool)> = Vec::new();
+    for l in lines {
+        let mut start = 0;
+        for i in 1..=l.glyphs.len() {
+            let cut = match (l.glyphs.get(i - 1), l.glyphs.get(i)) {
+                (Some(p), Some(g)) => mids.iter().any(|&m| m > p.x1 && m < g.x0),
+                _ => true,
+            };
+            if cut {
+                let gs = &l.glyphs[start..i];
+                if let Some(g) = gs.first() {
+                    pieces.push((g.x0, numeric(&text_of(gs))));
+                }
+                start = i;
             }
         }
     }
-    for row in rows.iter().filter(|r| !r.is_empty()) {
-        b.row(row.iter().map(|(t, c)| (t.as_str(), *c)));
+    for (k, &m) in mids.iter().enumerate() {
+        let next = mids.get(k + 1).copied().unwrap_or(f32::INFINITY);
+        let (n, digits) = pieces
+            .iter()
+            .filter(|(x, _)| *x > m && *x < next)
+            .fold((0, 0), |(n, d), (_, num)| (n + 1, d + usize::from(*num)));
+        if n > 0 && digits * 2 > n {
+            return m;
+        }
+    }
+    mids.first().copied().unwrap_or(f32::INFINITY)
+}
+
+/// Text of digits and what goes inside numbers only.
+fn numeric(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '%' | '-' | ' '))
+}
+
+/// A piece of a borderless line: its text, where it starts, its baseline
+/// and grid column.
+#[derive(Debug, Clone)]
+struct Piece {
+    text: String,
+    /// The line it was cut from.
+    line: usize,
+    x0: f32,
+    base: f32,
+    col: u16,
+}
+
+/// Writes a block of consecutive gap-cut lines as rows.
+///
+/// Lines are cut at wide gaps, at the block's gutters (`261  1359` a little
+/// closer than a cell gap) and, left of the first gutter, at a narrower gap
+/// before a label column's start (`（三）不  益`). A cell's grid column is the
+/// number of gutters and label starts to its left.
+///
+/// A line with a piece right of the first gutter is a row; the label pieces
+/// of the other lines (labels wrapped above and below their row's numbers,
+/// group labels centred over their rows) join a row by column: pieces of one
+/// column a line pitch apart are one label, which is the label of the one
+/// row it stands beside, or else of the nearest row. A label beside no row
+/// or beside several (a group label over many rows, or two rows' labels set
+/// too close to tell apart) is left as it stands, piece by piece: a label
+/// joined to the wrong row would put its values under the wrong key.
+fn flush_block(block: &mut Vec<Line>, b: &mut Builder) -> bool {
+    if block.is_empty() {
+        return false;
+    }
+    let lines = std::mem::take(block);
+    let size = lines.iter().map(Line::size).fold(0.0f32, f32::max);
+    let gutters = gutters(&lines, size);
+    let mids: Vec<f32> = gutters.iter().map(|g| (g.0 + g.1) / 2.0).collect();
+    let first = value_edge(&lines, &mids);
+    let starts = label_starts(&lines, first);
+    // The block's left edge starts its first column; it bounds none.
+    let left = lines
+        .iter()
+        .filter_map(|l| l.glyphs.first())
+        .map(|g| g.x0)
+        .fold(f32::INFINITY, f32::min);
+    // A start just right of a gutter is that gutter's column, counted once.
+    let mut bounds: Vec<f32> = starts
+        .iter()
+        .filter(|&&x| x > left + SNAP && !mids.iter().any(|&m| m <= x && m > x - size))
+        .chain(&mids)
+        .copied()
+        .collect();
+    bounds.sort_by(f32::total_cmp);
+    let col_of = |x0: f32| {
+        let n = bounds.iter().filter(|&&x| x <= x0 + SNAP).count();
+        n.min(u16::MAX as usize) as u16
+    };
+    let pieces: Vec<Vec<Piece>> = lines
+        .iter()
+        .enumerate()
+        .map(|(n, l)| {
+            let mut out = Vec::new();
+            let mut start = 0;
+            for i in 1..=l.glyphs.len() {
+                let cut = match (l.glyphs.get(i - 1), l.glyphs.get(i)) {
+                    (Some(p), Some(g)) if !g.vertical => {
+                        let gap = g.x0 - p.x1;
+                        let size = g.size.max(p.size);
+                        gap > CELL_GAP * size
+                            || mids.iter().any(|&m| m > p.x1 && m < g.x0)
+                            || (gap > START_GAP * size
+                                && g.x0 < first
+                                && starts.iter().any(|&s| (g.x0 - s).abs() <= SNAP))
+                    }
+                    (_, None) => true,
+                    _ => false,
+                };
+                if cut {
+                    let gs = &l.glyphs[start..i];
+                    if let Some(g) = gs.first() {
+                        out.push(Piece {
+                            text: text_of(gs),
+                            line: n,
+                            x0: g.x0,
+                            base: gs.iter().map(|g| g.base).sum::<f32>() / gs.len() as f32,
+                            col: col_of(g.x0),
+                        });
+                    }
+                    start = i;
+                }
+            }
+            out
+        })
+        .collect();
+    // Rows: lines reaching right of the first gutter (all lines of a block
+    // with no gutter).
+    let anchor: Vec<bool> = pieces
+        .iter()
+        .map(|ps| !first.is_finite() || ps.iter().any(|p| p.x0 > first))
+        .collect();
+    let base_of = |i: usize| {
+        let ps = &pieces[i];
+        ps.iter().map(|p| p.base).sum::<f32>() / ps.len().max(1) as f32
+    };
+    // Label pieces (line, piece) by column, top to bottom, cut into stacks
+    // where more than a line pitch parts them.
+    let mut by_col: Vec<(u16, f32, usize, usize)> = Vec::new();
+    for (i, ps) in pieces.iter().enumerate() {
+        for (j, p) in ps.iter().enumerate() {
+            // Numbers are never a wrapped label's piece.
+            if p.x0 < first && !numeric(&p.text) {
+                by_col.push((p.col, p.base, i, j));
+            }
+        }
+    }
+    by_col.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut stacks: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut last: Option<(u16, f32)> = None;
+    for &(col, base, i, j) in &by_col {
+        let joins = last.is_some_and(|(c, b)| c == col && base - b <= STACK_PITCH * size);
+        match stacks.last_mut() {
+            Some(s) if joins => s.push((i, j)),
+            _ => stacks.push(vec![(i, j)]),
+        }
+        last = Some((col, base));
+    }
+    let anchors: Vec<usize> = (0..pieces.len()).filter(|&i| anchor[i]).collect();
+    // A row with no piece of its own in a column can take a label there.
+    let free = |a: usize, col: u16| !pieces[a].iter().any(|p| p.x0 < first && p.col == col);
+    // The row a label no row owns stands beside: the one free row within
+    // its lines, or else the clearly nearest free row.
+    let beside = |group: &[(usize, usize)]| -> Option<usize> {
+        let (first_piece, last_piece) = (group.first()?, group.last()?);
+        let top = pieces[first_piece.0][first_piece.1].base;
+        let bottom = pieces[last_piece.0][last_piece.1].base;
+        let col = pieces[first_piece.0][first_piece.1].col;
+        let rows: Vec<usize> = anchors.iter().copied().filter(|&a| free(a, col)).collect();
+        let within: Vec<usize> = rows
+            .iter()
+            .copied()
+            .filter(|&a| {
+                let y = base_of(a);
+                y >= top - 0.75 * size && y <= bottom + 0.75 * size
+            })
+            .collect();
+        match within.as_slice() {
+            [a] => Some(*a),
+            [] => {
+                let mid = (top + bottom) / 2.0;
+                let mut near: Vec<(f32, usize)> = rows
+                    .iter()
+                    .map(|&a| ((base_of(a) - mid).abs(), a))
+                    .filter(|(d, _)| *d <= NEAR_ROW * size)
+                    .collect();
+                near.sort_by(|a, b| a.0.total_cmp(&b.0));
+                match near.as_slice() {
+                    [(_, a)] => Some(*a),
+                    [(d, a), (e, _), ..] if e - d > SNAP => Some(*a),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    };
+    // Each stack as groups of pieces, each with the row it joins.
+    let mut groups: Vec<(Vec<(usize, usize)>, usize)> = Vec::new();
+    for stack in &stacks {
+        let owned: Vec<usize> = stack
+            .iter()
+            .map(|&(i, _)| i)
+            .filter(|&i| anchor[i])
+            .collect();
+        match owned.as_slice() {
+            [] => {
+                if let Some(row) = beside(stack) {
+                    groups.push((stack.clone(), row));
+                }
+            }
+            [owner] => {
+                // A piece nearer another row than the owner's is not the
+                // owner's (the head of the next row's label set close under
+                // it): runs of such pieces are placed as labels no row owns.
+                let own = base_of(*owner);
+                let stray = |&(li, pj): &(usize, usize)| {
+                    let y = pieces[li][pj].base;
+                    li != *owner
+                        && anchors
+                            .iter()
+                            .any(|&a| a != *owner && (base_of(a) - y).abs() < (own - y).abs())
+                };
+                let mut kept = Vec::new();
+                let mut run: Vec<(usize, usize)> = Vec::new();
+                for m in stack {
+                    if stray(m) {
+                        run.push(*m);
+                        continue;
+                    }
+                    if let Some(row) = beside(&run) {
+                        groups.push((std::mem::take(&mut run), row));
+                    }
+                    run.clear();
+                    kept.push(*m);
+                }
+                if let Some(row) = beside(&run) {
+                    groups.push((run, row));
+                }
+                groups.push((kept, *owner));
+            }
+            // Labels of two rows run together: which piece is whose is
+            // not sure, so they stay as they stand.
+            _ => {}
+        }
+    }
+    let mut taken: Vec<Vec<bool>> = pieces.iter().map(|ps| vec![false; ps.len()]).collect();
+    let mut joined: Vec<Vec<Piece>> = vec![Vec::new(); pieces.len()];
+    for (group, row) in &groups {
+        let Some(&(i, j)) = group.first() else {
+            continue;
+        };
+        let text: String = group
+            .iter()
+            .map(|&(li, pj)| pieces[li][pj].text.as_str())
+            .collect();
+        for &(li, pj) in group {
+            taken[li][pj] = true;
+        }
+        let p = &pieces[i][j];
+        joined[*row].push(Piece {
+            text,
+            line: p.line,
+            x0: p.x0,
+            base: p.base,
+            col: p.col,
+        });
+    }
+    // Each line's row: a row's own pieces (its merged labels in their
+    // place) and the labels added to it; another line's pieces left in place.
+    let mut rows: Vec<(f32, Vec<Piece>)> = Vec::new();
+    for (i, ps) in pieces.iter().enumerate() {
+        let mut row: Vec<Piece> = ps
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| !taken[i][j])
+            .map(|(_, p)| p.clone())
+            .collect();
+        row.append(&mut joined[i]);
+        row.sort_by(|a, b| a.col.cmp(&b.col).then(a.base.total_cmp(&b.base)));
+        // Label pieces of one column added to one row are one label.
+        let mut merged: Vec<Piece> = Vec::with_capacity(row.len());
+        for p in row {
+            match merged.last_mut() {
+                // Never two pieces of one line: a gap or gutter parted them.
+                Some(m) if m.col == p.col && m.line != p.line && m.x0 < first && p.x0 < first => {
+                    m.text.push_str(&p.text);
+                    m.line = p.line;
+                }
+                _ => merged.push(p),
+            }
+        }
+        let row = merged;
+        if !row.is_empty() {
+            rows.push((base_of(i), row));
+        }
+    }
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (_, row) in &rows {
+        b.row(row.iter().map(|p| (p.text.as_str(), p.col)));
     }
     true
 }
@@ -852,6 +1198,48 @@ mod tests {
                 "0:规章 | 1:3 | 2:12",
                 "0:行政规范性文件 | 2:7",
                 "0:（一）予以公开 | 1:5 | 2:9",
+            ]
+        );
+    }
+
+    #[test]
+    fn borderless_labels_join_their_rows_by_column() {
+        let y = 300.0;
+        // Group labels start at x 50, sub-group labels at 70, items at 120;
+        // numbers in columns at 200, 240, 270. 261 and 1359 stand closer
+        // than a cell gap, parted by the gutter every row leaves there.
+        let mut g = run("一、本年新收", 50.0, y, 0.0);
+        g.extend(run("221", 200.0, y, 0.0));
+        g.extend(run("261", 240.0, y, 0.0));
+        g.extend(run("1359", 270.0, y, 0.0));
+        g.extend(run("二、上年结转", 50.0, y + 15.0, 0.0));
+        g.extend(run("2", 200.0, y + 15.0, 0.0));
+        g.extend(run("8", 240.0, y + 15.0, 0.0));
+        g.extend(run("67", 275.0, y + 15.0, 0.0));
+        // An item label wrapped above and below its numbers, and a group
+        // label beside it, a little gap before the item on its line.
+        g.extend(run("4.保护第三方", 120.0, y + 30.0, 0.0));
+        g.extend(run("19", 200.0, y + 37.0, 0.0));
+        g.extend(run("20", 240.0, y + 37.0, 0.0));
+        g.extend(run("80", 275.0, y + 37.0, 0.0));
+        g.extend(run("（三）不", 70.0, y + 44.0, 0.0));
+        g.extend(run("权益", 120.0, y + 44.0, 0.0));
+        g.extend(run("予公开", 70.0, y + 58.0, 0.0));
+        g.extend(run("5.属于内部", 120.0, y + 72.0, 0.0));
+        g.extend(run("6", 200.0, y + 72.0, 0.0));
+        g.extend(run("6", 240.0, y + 72.0, 0.0));
+        g.extend(run("66", 275.0, y + 72.0, 0.0));
+        // A line right under the table across its gutters is text.
+        g.extend(run("说明文字横跨表格的各个列直到右边", 50.0, y + 86.0, 0.0));
+        let r = render(&[page(g, Vec::new())]);
+        assert_eq!(
+            shown(&r),
+            [
+                "0:一、本年新收 | 3:221 | 4:261 | 5:1359",
+                "0:二、上年结转 | 3:2 | 4:8 | 5:67",
+                "1:（三）不予公开 | 2:4.保护第三方权益 | 3:19 | 4:20 | 5:80",
+                "2:5.属于内部 | 3:6 | 4:6 | 5:66",
+                "说明文字横跨表格的各个列直到右边",
             ]
         );
     }
