@@ -210,14 +210,13 @@ pub fn read(
 /// The format a file's first bytes declare, for the formats with a
 /// signature.
 fn sniff(bytes: &[u8]) -> Option<Format> {
-    const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     // A PDF's header may follow up to 1,024 bytes of junk (ISO 32000 7.5.2).
     let head = &bytes[..bytes.len().min(1024)];
     if head.windows(5).any(|w| w == b"%PDF-") {
         Some(Format::Pdf)
     } else if bytes.starts_with(b"PK\x03\x04") {
         Some(Format::Docx)
-    } else if bytes.starts_with(OLE) {
+    } else if bytes.starts_with(&docx::OLE_MAGIC) {
         Some(Format::Doc)
     } else {
         None
@@ -236,6 +235,34 @@ fn read_as(
         Format::Doc => Err(docx::legacy_word()),
         Format::Pdf => pdf::read(bytes, settings).map(|r| (Format::Pdf, r)),
     }
+}
+
+/// The lines of a `Rendered` as the readers' tests compare them: a line's
+/// text, or its cells, each shown by `cell(column, text)`, joined by ` | `.
+#[cfg(test)]
+pub(crate) fn lines_shown(r: &Rendered, cell: impl Fn(u16, &str) -> String) -> Vec<String> {
+    r.text
+        .split('\n')
+        .enumerate()
+        .map(|(i, line)| {
+            let cells: Vec<String> = r
+                .cells
+                .iter()
+                .filter(|c| c.line as usize == i + 1)
+                .map(|c| {
+                    cell(
+                        c.col,
+                        r.text.get(c.start as usize..c.end as usize).unwrap_or(""),
+                    )
+                })
+                .collect();
+            if cells.is_empty() {
+                line.to_string()
+            } else {
+                cells.join(" | ")
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -281,7 +308,8 @@ mod tests {
         let (f, r) = read(Format::Txt, docx, &s).expect("a DOCX saved as .txt is read");
         assert_eq!(f, Format::Docx);
         assert!(r.notes.iter().any(|n| n.0 == "file.misnamed"));
-        let ole = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0].to_vec();
+        let mut ole = docx::OLE_MAGIC.to_vec();
+        ole.extend([0, 0]);
         assert_eq!(
             read(Format::Docx, ole, &s).unwrap_err().code,
             "file.legacy_word"

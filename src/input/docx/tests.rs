@@ -76,23 +76,7 @@ fn tbl(rows: &[String]) -> String {
 
 /// Each line: flow text, or `[col]text` cells joined by ` | `.
 fn show(r: &Rendered) -> Vec<String> {
-    r.text
-        .split('\n')
-        .enumerate()
-        .map(|(i, line)| {
-            let cells: Vec<String> = r
-                .cells
-                .iter()
-                .filter(|s| s.line as usize == i + 1)
-                .map(|s| format!("[{}]{}", s.col, &r.text[s.start as usize..s.end as usize]))
-                .collect();
-            if cells.is_empty() {
-                line.to_string()
-            } else {
-                cells.join(" | ")
-            }
-        })
-        .collect()
+    crate::input::lines_shown(r, |col, text| format!("[{col}]{text}"))
 }
 
 fn read_ok(bytes: Vec<u8>) -> Rendered {

@@ -1077,23 +1077,7 @@ mod tests {
 
     /// Each line: its text, or its cells as (text, column).
     fn shown(r: &Rendered) -> Vec<String> {
-        r.text
-            .split('\n')
-            .enumerate()
-            .map(|(i, line)| {
-                let cells: Vec<String> = r
-                    .cells
-                    .iter()
-                    .filter(|c| c.line == i as u32 + 1)
-                    .map(|c| format!("{}:{}", c.col, &r.text[c.start as usize..c.end as usize]))
-                    .collect();
-                if cells.is_empty() {
-                    line.to_string()
-                } else {
-                    cells.join(" | ")
-                }
-            })
-            .collect()
+        crate::input::lines_shown(r, |col, text| format!("{col}:{text}"))
     }
 
     #[test]
