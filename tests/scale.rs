@@ -142,6 +142,15 @@ fn synth_oracles(dir: &Path) -> Vec<(String, serde_json::Value)> {
 /// had no others (split_labels left out: it now breaks labels in
 /// space-separated rows and at heads two rows share too). The accuracy test
 /// below takes every kind.
+/// A corpus size: the environment variable `var` when it holds a number,
+/// else `default`.
+fn size(var: &str, default: usize) -> usize {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 const FIRST_KINDS: &str = "thousands_separators,fullwidth_digits,zero_suffix,change_signs,\
 header_variants,caption_prefix,halfwidth_brackets,blank_cells";
 
@@ -150,10 +159,7 @@ header_variants,caption_prefix,halfwidth_brackets,blank_cells";
 /// match entirely; a noisy report's miss is printed with its noise kinds.
 #[test]
 fn a_synthetic_corpus_is_read_exactly() {
-    let n: usize = std::env::var("XXGK_SYNTH_N")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(700);
+    let n = size("XXGK_SYNTH_N", 700);
     let corpus = tempfile::tempdir().unwrap();
     common::synth(corpus.path(), n, 11, &["--noise-kinds", FIRST_KINDS]);
     let out = tempfile::tempdir().unwrap();
@@ -227,10 +233,7 @@ const EXACT_FLOOR: f64 = 0.992;
 /// a finding; and below the exact share's floor.
 #[test]
 fn every_noise_kind_is_read_without_an_unlisted_wrong_value() {
-    let n: usize = std::env::var("XXGK_ACCURACY_N")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3000);
+    let n = size("XXGK_ACCURACY_N", 3000);
     let corpus = tempfile::tempdir().unwrap();
     common::synth(
         corpus.path(),
