@@ -10,6 +10,7 @@
 //! Cargo feature; `config` is parsed without it.
 
 pub mod config;
+pub mod keys;
 
 #[cfg(feature = "derive")]
 mod compute;
