@@ -11,62 +11,14 @@
 
 use std::fmt::Write as _;
 
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Schema};
 
 use crate::model::{Format, Severity, Status};
 use crate::segment::Layout;
 use crate::settings::Settings;
-use crate::sink::schema::{self, ColumnDoc, COLUMN_DOCS, PRECISION};
+use crate::sink::schema::{self, ColumnDoc, COLUMN_DOCS};
 use crate::template::{ColumnKind, Dataset, TableDef};
 use crate::validate::money::Unit;
-
-/// `yearly_comparison` and `metrics`, as the derive stage writes them
-/// (docs/derive.md). The derive stage builds them with polars; a test reads
-/// the written files back and compares names and types with these.
-pub fn yearly_comparison() -> Schema {
-    let s = |n: &str, nullable| Field::new(n, DataType::Utf8, nullable);
-    let dec = |n: &str| Field::new(n, DataType::Decimal128(PRECISION, 4), true);
-    Schema::new(vec![
-        s("org_key", false),
-        Field::new("year", DataType::Int32, false),
-        Field::new("prior_year", DataType::Int32, false),
-        s("table_key", false),
-        s("row_key", false),
-        s("col_key", false),
-        s("table_label", false),
-        s("row_label", false),
-        s("col_label", false),
-        s("unit", false),
-        dec("value"),
-        dec("prior_value"),
-        dec("delta"),
-        Field::new("pct_change", DataType::Float64, true),
-        s("org_name", true),
-        s("report_id", false),
-        s("prior_report_id", false),
-        s("template", false),
-        s("prior_template", false),
-        Field::new("checks_failed", DataType::Boolean, false),
-    ])
-}
-
-pub fn metrics() -> Schema {
-    let s = |n: &str, nullable| Field::new(n, DataType::Utf8, nullable);
-    Schema::new(vec![
-        s("report_id", false),
-        Field::new("year", DataType::Int32, true),
-        s("org_key", true),
-        s("org_name", true),
-        s("template", false),
-        s("source_path", false),
-        s("metric_key", false),
-        s("metric_label", false),
-        Field::new("numerator", DataType::Int64, true),
-        Field::new("denominator", DataType::Int64, true),
-        Field::new("value", DataType::Float64, true),
-        Field::new("checks_failed", DataType::Boolean, false),
-    ])
-}
 
 /// Every dataset in the order the README lists them, with its schema.
 pub fn datasets() -> Vec<(&'static str, Schema)> {
@@ -76,8 +28,8 @@ pub fn datasets() -> Vec<(&'static str, Schema)> {
         ("procurement", schema::procurement()),
         ("litigation", schema::litigation()),
         ("findings", schema::findings()),
-        ("yearly_comparison", yearly_comparison()),
-        ("metrics", metrics()),
+        ("yearly_comparison", schema::yearly_comparison()),
+        ("metrics", schema::metrics()),
     ]
 }
 

@@ -74,6 +74,10 @@ pub struct DeriveRun {
     pub finished: String,
     pub rows: BTreeMap<String, u64>,
     pub findings_by_code: BTreeMap<String, u64>,
+    /// Buckets of bodies the stage held one at a time (`[derive]
+    /// bucket_cells`).
+    #[serde(default)]
+    pub buckets: u64,
 }
 
 #[cfg(feature = "derive")]
@@ -85,6 +89,7 @@ impl DeriveRun {
             finished: utc(SystemTime::now()),
             rows: d.rows,
             findings_by_code: d.findings,
+            buckets: d.buckets,
         }
     }
 }

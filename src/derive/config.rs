@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-#[derive(Deserialize, Default, Debug, Clone)]
+#[derive(Deserialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct DeriveConfig {
     /// Cells added for the comparison: the sum of some rows of a table, per
@@ -18,6 +18,15 @@ pub struct DeriveConfig {
     /// Checks between a body's reports of consecutive years.
     #[serde(default)]
     pub cross_year: Vec<CrossYearDef>,
+    /// Cells held in memory at once, at most (two consecutive years of one
+    /// bucket of bodies): the number of buckets follows the corpus, the
+    /// memory does not. The output is the same whatever the number.
+    #[serde(default = "default_bucket_cells")]
+    pub bucket_cells: u64,
+}
+
+fn default_bucket_cells() -> u64 {
+    2_000_000
 }
 
 #[derive(Deserialize, Debug, Clone)]
@@ -63,6 +72,17 @@ pub struct CrossYearDef {
     /// year's report. The sums of the two sides must be equal.
     pub left: Vec<String>,
     pub right: Vec<String>,
+}
+
+impl Default for DeriveConfig {
+    fn default() -> DeriveConfig {
+        DeriveConfig {
+            sum: Vec::new(),
+            metric: Vec::new(),
+            cross_year: Vec::new(),
+            bucket_cells: default_bucket_cells(),
+        }
+    }
 }
 
 /// A parsed term: sign, whether it is last year's, and its key parts.
@@ -137,6 +157,9 @@ impl DeriveConfig {
                 Term::parse(t, 1, true)
                     .map_err(|e| format!("derive.cross_year {}: {e}", c.code))?;
             }
+        }
+        if self.bucket_cells == 0 {
+            return Err("derive.bucket_cells: must be at least 1".into());
         }
         for s in &self.sum {
             if s.rows.is_empty() {

@@ -4,22 +4,55 @@
 //!
 //! It takes the datasets under `OUT/` (every part file, whatever the shards)
 //! and the `[derive]` config, and gives `yearly_comparison` and `metrics`
-//! (one file per year, written like the others: `sink::layout`) plus
-//! cross-year findings in `findings/{year}-derived.parquet`, all staged and
-//! then published in place. It runs on polars' lazy engine, behind the `derive`
-//! Cargo feature; `config` is parsed without it.
+//! (one file per year, written by the sink's writer) plus cross-year
+//! findings in `findings/{year}-derived.parquet`, all staged and then
+//! published in place.
+//!
+//! Memory is bounded, whatever the corpus: `spill` writes each report and
+//! cell once into the bucket of its body, and the stage then holds one
+//! bucket's reports and two years of its cells at a time. Each derived
+//! dataset is a function of one bucket (`comparison`, `metrics`,
+//! `cross_year`); this module names their rows and writes them, buckets in
+//! order, so the files are the same whatever the number of buckets.
 
+mod bodies;
+mod comparison;
 pub mod config;
+mod cross_year;
 pub mod keys;
+mod metrics;
+mod read;
+mod spill;
 
-#[cfg(feature = "derive")]
-mod compute;
+use std::collections::BTreeMap;
+use std::path::Path;
 
-#[cfg(feature = "derive")]
-pub use compute::{run, run_staged, Derived};
+use indicatif::ProgressBar;
+
+use crate::publish;
+use crate::settings::Settings;
+use crate::sink::layout;
+use crate::sink::schema::{self, V};
+use crate::sink::{Partitioned, Shard};
+use keys::Keys;
+use spill::{Cells, Reports};
+
+type Error = String;
 
 /// The datasets the derive stage writes.
 pub const DATASETS: [&str; 2] = ["yearly_comparison", "metrics"];
+
+const STAGING: &str = ".xxgk-staging-derive";
+const SPILL: &str = ".xxgk-derive-spill";
+
+/// What a derive run wrote.
+#[derive(Debug, Default, Clone)]
+pub struct Derived {
+    pub rows: BTreeMap<String, u64>,
+    pub findings: BTreeMap<String, u64>,
+    /// Buckets of bodies held one at a time.
+    pub buckets: u64,
+}
 
 /// Ends a run: combines the shards' manifests (all must be in) and writes
 /// `OUT/_run.json`, with `derived` when the derive stage ran.
@@ -37,7 +70,6 @@ pub fn write_run(
 
 /// `xxgk derive OUT`: once every shard has published, runs the derive stage
 /// over the datasets in OUT and writes `OUT/_run.json`.
-#[cfg(feature = "derive")]
 pub fn derive_published(
     out: &std::path::Path,
     settings: &crate::settings::Settings,
@@ -50,12 +82,276 @@ pub fn derive_published(
     write_run(out, Some(manifest::DeriveRun::from(d, started)))
 }
 
-/// Without the derive feature there is nothing to run.
-#[cfg(not(feature = "derive"))]
-pub fn derive_published(
-    _: &std::path::Path,
-    _: &crate::settings::Settings,
-    _: &indicatif::ProgressBar,
-) -> Result<crate::manifest::Manifest, String> {
-    Err("this xxgk was built without the derive feature (cargo build --features derive)".into())
+/// Runs the derive stage over the published datasets in `out` (after a
+/// sharded run) and publishes what it wrote.
+pub fn run(out: &Path, settings: &Settings, bar: &ProgressBar) -> Result<Derived, Error> {
+    let staging = out.join(STAGING);
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|e| format!("{}: {e}", staging.display()))?;
+    }
+    std::fs::create_dir_all(&staging).map_err(|e| format!("{}: {e}", staging.display()))?;
+    let result = compute(out, settings, bar, &staging).and_then(|derived| {
+        bar.set_message("publishing");
+        publish_derived(out, &staging)?;
+        Ok(derived)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+/// Runs the derive stage inside an ingest's staging folder, before the
+/// ingest publishes: its datasets and findings files are then published with
+/// the ingest's, in one step each.
+pub fn run_staged(
+    staging: &Path,
+    settings: &Settings,
+    bar: &ProgressBar,
+) -> Result<Derived, Error> {
+    compute(staging, settings, bar, staging)
+}
+
+/// The names of a key: table, row, column, their labels, and the unit.
+struct Names<'k>(Vec<[&'k str; 7]>);
+
+impl<'k> Names<'k> {
+    fn new(keys: &'k Keys) -> Names<'k> {
+        Names(
+            keys.list
+                .iter()
+                .map(|k| {
+                    let l = keys.labels.get(&(k.0.clone(), k.1.clone(), k.2.clone()));
+                    let label = |i: usize| l.map_or("", |l| l[i].as_str());
+                    let unit = if k.3 { "yuan" } else { "count" };
+                    [&k.0, &k.1, &k.2, label(0), label(1), label(2), unit]
+                })
+                .collect(),
+        )
+    }
+
+    fn of(&self, kid: u32) -> Result<&[&'k str; 7], Error> {
+        self.0
+            .get(kid as usize)
+            .ok_or_else(|| format!("derive: key number {kid} out of range"))
+    }
+}
+
+/// The three outputs, open.
+struct Writers {
+    comparison: Partitioned,
+    metrics: Partitioned,
+    findings: Partitioned,
+}
+
+fn write_comparison(
+    w: &mut Partitioned,
+    reports: &[spill::Rep],
+    rows: &[comparison::Row],
+    year: i32,
+    names: &Names,
+) -> Result<(), Error> {
+    for row in rows {
+        let (Some(c), Some(p)) = (
+            reports.get(row.cur as usize),
+            reports.get(row.prior as usize),
+        ) else {
+            return Err("derive: a comparison row without its reports".into());
+        };
+        let [t, r, col, tl, rl, cl, unit] = *names.of(row.kid)?;
+        let delta = match (row.value, row.prior_value) {
+            (Some(v), Some(p)) => v.checked_sub(p),
+            _ => None,
+        };
+        w.push(
+            Some(year),
+            &[
+                V::S(c.org_key.as_deref()),
+                V::I32(Some(year)),
+                V::I32(Some(year - 1)),
+                V::S(Some(t)),
+                V::S(Some(r)),
+                V::S(Some(col)),
+                V::S(Some(tl)),
+                V::S(Some(rl)),
+                V::S(Some(cl)),
+                V::S(Some(unit)),
+                V::D(row.value),
+                V::D(row.prior_value),
+                V::D(delta),
+                V::F64(comparison::pct_change(row.value, row.prior_value)),
+                V::S(c.org_name.as_deref()),
+                V::S(Some(&c.report_id)),
+                V::S(Some(&p.report_id)),
+                V::S(Some(&c.template)),
+                V::S(Some(&p.template)),
+                V::B(Some(c.errors > 0 || p.errors > 0)),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+fn write_metrics(
+    w: &mut Partitioned,
+    reports: &[spill::Rep],
+    rows: &[metrics::Row],
+    defs: &metrics::Metrics,
+) -> Result<(), Error> {
+    for row in rows {
+        let (Some(r), Some(m)) = (
+            reports.get(row.report as usize),
+            defs.0.get(row.metric as usize),
+        ) else {
+            return Err("derive: a metric row without its report".into());
+        };
+        w.push(
+            r.year,
+            &[
+                V::S(Some(&r.report_id)),
+                V::I32(r.year),
+                V::S(r.org_key.as_deref()),
+                V::S(r.org_name.as_deref()),
+                V::S(Some(&r.template)),
+                V::S(Some(&r.source_path)),
+                V::S(Some(&m.key)),
+                V::S(Some(&m.label)),
+                V::I64(row.numerator),
+                V::I64(row.denominator),
+                V::F64(row.value),
+                V::B(Some(r.errors > 0)),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+fn write_findings(
+    w: &mut Partitioned,
+    reports: &[spill::Rep],
+    found: &[cross_year::Finding],
+    derived: &mut Derived,
+) -> Result<(), Error> {
+    for f in found {
+        let Some(r) = reports.get(f.report as usize) else {
+            return Err("derive: a finding without its report".into());
+        };
+        w.push(
+            r.year,
+            &[
+                V::S(Some(&r.report_id)),
+                V::S(Some(&r.source_path)),
+                V::I32(r.year),
+                V::S(Some("warning")),
+                V::S(Some(&f.code)),
+                V::S(Some(&f.table)),
+                V::S(f.row.as_deref()),
+                V::S(f.col.as_deref()),
+                V::I32(None),
+                V::S(Some(&f.message)),
+            ],
+        )?;
+        *derived.findings.entry(f.code.clone()).or_default() += 1;
+    }
+    Ok(())
+}
+
+/// Reads the datasets under `src` and writes the derived ones under `dst`
+/// (which may be `src`); gives the counts.
+fn compute(
+    src: &Path,
+    settings: &Settings,
+    bar: &ProgressBar,
+    dst: &Path,
+) -> Result<Derived, Error> {
+    let keys = Keys::new(settings);
+    let names = Names::new(&keys);
+    let sums = comparison::Sums::new(settings, &keys);
+    let metric_defs = metrics::Metrics::new(settings, &keys)?;
+    let checks = cross_year::Checks::new(settings, &keys)?;
+    let spill_dir = dst.join(SPILL);
+    let result = (|| {
+        crate::progress::phase(bar, "derive", 0);
+        bar.set_message("bucketing");
+        let mut tick = || bar.inc(1);
+        let plan = spill::partition(
+            src,
+            &keys,
+            settings.derive.bucket_cells,
+            &spill_dir,
+            &mut tick,
+        )?;
+        bar.set_length(bar.position() + plan.buckets() as u64);
+        bar.set_message(format!("{} buckets", plan.buckets()));
+        let whole = Shard::WHOLE.tag();
+        let mut w = Writers {
+            comparison: Partitioned::new(DATASETS[0], dst, schema::yearly_comparison, &whole)?,
+            metrics: Partitioned::new(DATASETS[1], dst, schema::metrics, &whole)?,
+            findings: Partitioned::new("findings", dst, schema::findings, layout::DERIVED)?
+                .without_empty_file(),
+        };
+        let mut derived = Derived {
+            buckets: plan.buckets() as u64,
+            ..Derived::default()
+        };
+        for b in 0..plan.buckets() {
+            let reports = Reports::load(&plan, b)?;
+            let list = &reports.list;
+            let mut prev: Option<(i32, Cells)> = None;
+            for &year in &plan.years {
+                let cells = Cells::load(&plan, year, b, &reports)?;
+                let m = metrics::rows(list, year, &cells, &metric_defs, &keys);
+                write_metrics(&mut w.metrics, list, &m, &metric_defs)?;
+                let Some(y) = year else { continue };
+                if let Some((_, before)) = prev.as_ref().filter(|(p, _)| *p == y - 1) {
+                    let pairs = bodies::pairs(list, y);
+                    let rows = comparison::rows(list, &pairs, &cells, before, &sums);
+                    write_comparison(&mut w.comparison, list, &rows, y, &names)?;
+                    let found = cross_year::findings(list, &pairs, &cells, before, &checks);
+                    write_findings(&mut w.findings, list, &found, &mut derived)?;
+                }
+                prev = Some((y, cells));
+            }
+            bar.inc(1);
+        }
+        let n = derived.findings.values().sum();
+        derived
+            .rows
+            .insert(DATASETS[0].into(), w.comparison.close()?);
+        derived.rows.insert(DATASETS[1].into(), w.metrics.close()?);
+        w.findings.close()?;
+        derived.rows.insert("findings (derived)".into(), n);
+        Ok(derived)
+    })();
+    let _ = std::fs::remove_dir_all(&spill_dir);
+    result
+}
+
+fn publish_derived(out: &Path, staging: &Path) -> Result<(), Error> {
+    for name in DATASETS {
+        publish::swap_in(&staging.join(name), &out.join(name))?;
+    }
+    let findings = out.join("findings");
+    std::fs::create_dir_all(&findings).map_err(|e| format!("{}: {e}", findings.display()))?;
+    let mut names = Vec::new();
+    for (from, _, tag) in layout::files(&staging.join("findings"))? {
+        let Some(name) = from.file_name().map(|n| n.to_os_string()) else {
+            continue;
+        };
+        if tag == layout::DERIVED {
+            let to = findings.join(&name);
+            std::fs::rename(&from, &to).map_err(|e| format!("{}: {e}", to.display()))?;
+            names.push(name);
+        }
+    }
+    for (stale, _, tag) in layout::files(&findings)? {
+        let fresh = stale
+            .file_name()
+            .is_some_and(|n| names.iter().any(|m| n == m.as_os_str()));
+        if tag == layout::DERIVED && !fresh {
+            std::fs::remove_file(&stale).map_err(|e| format!("{}: {e}", stale.display()))?;
+        }
+    }
+    crate::sink::remove_hive_folders(&findings, "derived.parquet")?;
+    std::fs::remove_dir_all(staging).map_err(|e| format!("{}: {e}", staging.display()))
 }

@@ -10,31 +10,19 @@
 
 pub mod layout;
 pub mod schema;
+mod writer;
+
+pub use writer::Partitioned;
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use parquet::arrow::ArrowWriter;
 use sha2::{Digest, Sha256};
 
 use crate::model::{CellOut, ReportOut, Severity, Status};
 use crate::template::{ColumnKind, Dataset, Templates};
 use crate::validate::money::Decimal;
-use layout::Holds;
-use schema::{Rows, V};
-
-/// A row group is also closed once its writer holds this many bytes: the
-/// one-row-per-report datasets (`reports`, `procurement`, `findings`) with
-/// their long text columns would otherwise keep up to 64k reports' rows per
-/// year partition in memory (heaptrack: the heap grew ~0.8 KiB per report up
-/// to a 300k corpus). Byte counts of the same rows are the same, so the
-/// output stays deterministic.
-const ROW_GROUP_BYTES: usize = 4 * 1024 * 1024;
-/// Rows buffered as Arrow arrays before they are handed to the Parquet
-/// writer, which encodes and compresses them into the open row group: raw
-/// rows cost far more memory than encoded pages, so this stays small.
-const BATCH: usize = 8 * 1024;
+use schema::V;
 
 type Error = String;
 
@@ -95,96 +83,6 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
-/// One year's open file and buffered rows.
-struct Part {
-    rows: Rows,
-    writer: ArrowWriter<File>,
-    path: PathBuf,
-}
-
-/// A dataset: one Parquet file per year, side by side in its folder.
-struct Partitioned {
-    name: &'static str,
-    dir: PathBuf,
-    tag: String,
-    make: fn() -> arrow_schema::Schema,
-    parts: BTreeMap<Option<i32>, Part>,
-    rows: u64,
-}
-
-impl Partitioned {
-    fn new(
-        name: &'static str,
-        root: &Path,
-        make: fn() -> arrow_schema::Schema,
-        shard: Shard,
-    ) -> Result<Partitioned, Error> {
-        let dir = root.join(name);
-        std::fs::create_dir_all(&dir).map_err(|e| err(&dir, e))?;
-        Ok(Partitioned {
-            name,
-            dir,
-            tag: shard.tag(),
-            make,
-            parts: BTreeMap::new(),
-            rows: 0,
-        })
-    }
-
-    /// Opens the file of `holds`.
-    fn open(&self, holds: Holds) -> Result<Part, Error> {
-        let path = self.dir.join(layout::file_name(holds, &self.tag));
-        let rows = Rows::new((self.make)()).map_err(|e| err(&path, e))?;
-        let writer = layout::create(&path, &rows.schema)?;
-        Ok(Part { rows, writer, path })
-    }
-
-    fn part(&mut self, year: Option<i32>) -> Result<&mut Rows, Error> {
-        if !self.parts.contains_key(&year) {
-            let part = self.open(Holds::Year(year))?;
-            self.parts.insert(year, part);
-        }
-        self.rows += 1;
-        match self.parts.get_mut(&year) {
-            Some(p) => Ok(&mut p.rows),
-            None => Err(err(&self.dir, "partition vanished")),
-        }
-    }
-
-    /// Hands every year's full batch to its writer (which closes a row
-    /// group every `ROW_GROUP` rows by itself), and closes a row group that
-    /// holds `ROW_GROUP_BYTES`.
-    fn flush_full(&mut self) -> Result<(), Error> {
-        for p in self.parts.values_mut() {
-            if p.rows.len() >= BATCH {
-                let batch = p.rows.finish().map_err(|e| err(&p.path, e))?;
-                p.writer.write(&batch).map_err(|e| err(&p.path, e))?;
-                if p.writer.memory_size() >= ROW_GROUP_BYTES {
-                    p.writer.flush().map_err(|e| err(&p.path, e))?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Closes every file. A dataset with no rows still gets one zero-row
-    /// file, so readers see its schema.
-    fn close(mut self) -> Result<u64, Error> {
-        if self.parts.is_empty() {
-            let empty = self.open(Holds::Empty)?;
-            empty.writer.close().map_err(|e| err(&empty.path, e))?;
-        }
-        for (_, mut p) in std::mem::take(&mut self.parts) {
-            if !p.rows.is_empty() {
-                let batch = p.rows.finish().map_err(|e| err(&p.path, e))?;
-                p.writer.write(&batch).map_err(|e| err(&p.path, e))?;
-            }
-            p.writer.close().map_err(|e| err(&p.path, e))?;
-        }
-        Ok(self.rows)
-    }
-}
-
 /// What a run wrote: counts for the summary.
 #[derive(Debug, Default, Clone)]
 pub struct Written {
@@ -242,7 +140,7 @@ impl<'t> Sink<'t> {
             std::fs::remove_dir_all(&staging).map_err(|e| err(&staging, e))?;
         }
         std::fs::create_dir_all(&staging).map_err(|e| err(&staging, e))?;
-        let p = |name, make| Partitioned::new(name, &staging, make, shard);
+        let p = |name, make| Partitioned::new(name, &staging, make, &shard.tag());
         Ok(Sink {
             templates,
             out: out.to_path_buf(),

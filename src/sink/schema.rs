@@ -6,7 +6,9 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{Decimal128Builder, Int32Builder, Int64Builder, StringBuilder};
+use arrow_array::builder::{
+    BooleanBuilder, Decimal128Builder, Float64Builder, Int32Builder, Int64Builder, StringBuilder,
+};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 
@@ -135,12 +137,61 @@ pub fn findings() -> Schema {
     ])
 }
 
+/// `yearly_comparison`, as the derive stage writes it (docs/derive.md).
+pub fn yearly_comparison() -> Schema {
+    let s = |n: &str, nullable| Field::new(n, DataType::Utf8, nullable);
+    let dec = |n: &str| Field::new(n, DataType::Decimal128(PRECISION, 4), true);
+    Schema::new(vec![
+        s("org_key", false),
+        Field::new("year", DataType::Int32, false),
+        Field::new("prior_year", DataType::Int32, false),
+        s("table_key", false),
+        s("row_key", false),
+        s("col_key", false),
+        s("table_label", false),
+        s("row_label", false),
+        s("col_label", false),
+        s("unit", false),
+        dec("value"),
+        dec("prior_value"),
+        dec("delta"),
+        Field::new("pct_change", DataType::Float64, true),
+        s("org_name", true),
+        s("report_id", false),
+        s("prior_report_id", false),
+        s("template", false),
+        s("prior_template", false),
+        Field::new("checks_failed", DataType::Boolean, false),
+    ])
+}
+
+/// `metrics`, as the derive stage writes it.
+pub fn metrics() -> Schema {
+    let s = |n: &str, nullable| Field::new(n, DataType::Utf8, nullable);
+    Schema::new(vec![
+        s("report_id", false),
+        Field::new("year", DataType::Int32, true),
+        s("org_key", true),
+        s("org_name", true),
+        s("template", false),
+        s("source_path", false),
+        s("metric_key", false),
+        s("metric_label", false),
+        Field::new("numerator", DataType::Int64, true),
+        Field::new("denominator", DataType::Int64, true),
+        Field::new("value", DataType::Float64, true),
+        Field::new("checks_failed", DataType::Boolean, false),
+    ])
+}
+
 /// A column builder of any type the datasets use.
 pub enum Col {
     Str(StringBuilder),
     I32(Int32Builder),
     I64(Int64Builder),
     Dec(Decimal128Builder),
+    F64(Float64Builder),
+    Bool(BooleanBuilder),
 }
 
 /// Builds one dataset's batches: one builder per schema field.
@@ -156,6 +207,8 @@ pub enum V<'a> {
     I32(Option<i32>),
     I64(Option<i64>),
     D(Option<i128>),
+    F64(Option<f64>),
+    B(Option<bool>),
 }
 
 impl Rows {
@@ -167,6 +220,8 @@ impl Rows {
                 Ok(match f.data_type() {
                     DataType::Int32 => Col::I32(Int32Builder::new()),
                     DataType::Int64 => Col::I64(Int64Builder::new()),
+                    DataType::Float64 => Col::F64(Float64Builder::new()),
+                    DataType::Boolean => Col::Bool(BooleanBuilder::new()),
                     DataType::Decimal128(p, s) => {
                         Col::Dec(Decimal128Builder::new().with_precision_and_scale(*p, *s)?)
                     }
@@ -198,12 +253,16 @@ impl Rows {
                 (Col::I32(b), V::I32(x)) => b.append_option(*x),
                 (Col::I64(b), V::I64(x)) => b.append_option(*x),
                 (Col::Dec(b), V::D(x)) => b.append_option(*x),
+                (Col::F64(b), V::F64(x)) => b.append_option(*x),
+                (Col::Bool(b), V::B(x)) => b.append_option(*x),
                 // A mismatch is a bug in this module; append a null so the
                 // batch still builds and the schema test catches it.
                 (Col::Str(b), _) => b.append_null(),
                 (Col::I32(b), _) => b.append_null(),
                 (Col::I64(b), _) => b.append_null(),
                 (Col::Dec(b), _) => b.append_null(),
+                (Col::F64(b), _) => b.append_null(),
+                (Col::Bool(b), _) => b.append_null(),
             }
         }
         self.len += 1;
@@ -219,6 +278,8 @@ impl Rows {
                     Col::I32(b) => Arc::new(b.finish()),
                     Col::I64(b) => Arc::new(b.finish()),
                     Col::Dec(b) => Arc::new(b.finish()),
+                    Col::F64(b) => Arc::new(b.finish()),
+                    Col::Bool(b) => Arc::new(b.finish()),
                 }
             })
             .collect();
