@@ -26,6 +26,7 @@ mod spill;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use indicatif::ProgressBar;
 
@@ -256,6 +257,61 @@ fn write_findings(
     Ok(())
 }
 
+/// One year's rows of a bucket.
+struct YearRows {
+    year: Option<i32>,
+    metrics: Vec<metrics::Row>,
+    comparison: Vec<comparison::Row>,
+    findings: Vec<cross_year::Finding>,
+}
+
+/// What the computing thread hands the writer: a year's rows of a bucket
+/// with the bucket's reports they point into, or the end of a bucket.
+enum Handed {
+    Year(Arc<Vec<spill::Rep>>, YearRows),
+    BucketDone,
+}
+
+/// The rows of bucket `b`, a year at a time, given to `hand` (false: stop):
+/// its reports and two consecutive years of its cells are in memory at a
+/// time.
+fn compute_bucket(
+    plan: &spill::Plan,
+    b: usize,
+    keys: &Keys,
+    sums: &comparison::Sums,
+    metric_defs: &metrics::Metrics,
+    checks: &cross_year::Checks,
+    hand: &mut dyn FnMut(Handed) -> bool,
+) -> Result<(), Error> {
+    let reports = Reports::load(plan, b)?;
+    let shared = Arc::new(reports.list.clone());
+    let list = &reports.list;
+    let mut prev: Option<(i32, Cells)> = None;
+    for &year in &plan.years {
+        let cells = Cells::load(plan, year, b, &reports)?;
+        let mut rows = YearRows {
+            year,
+            metrics: metrics::rows(list, year, &cells, metric_defs, keys),
+            comparison: Vec::new(),
+            findings: Vec::new(),
+        };
+        if let Some(y) = year {
+            if let Some((_, before)) = prev.as_ref().filter(|(p, _)| *p == y - 1) {
+                let pairs = bodies::pairs(list, y);
+                rows.comparison = comparison::rows(list, &pairs, &cells, before, sums);
+                rows.findings = cross_year::findings(list, &pairs, &cells, before, checks);
+            }
+            prev = Some((y, cells));
+        }
+        if !hand(Handed::Year(shared.clone(), rows)) {
+            return Ok(());
+        }
+    }
+    hand(Handed::BucketDone);
+    Ok(())
+}
+
 /// Reads the datasets under `src` and writes the derived ones under `dst`
 /// (which may be `src`); gives the counts.
 fn compute(
@@ -294,26 +350,38 @@ fn compute(
             buckets: plan.buckets() as u64,
             ..Derived::default()
         };
-        for b in 0..plan.buckets() {
-            let reports = Reports::load(&plan, b)?;
-            let list = &reports.list;
-            let mut prev: Option<(i32, Cells)> = None;
-            for &year in &plan.years {
-                let cells = Cells::load(&plan, year, b, &reports)?;
-                let m = metrics::rows(list, year, &cells, &metric_defs, &keys);
-                write_metrics(&mut w.metrics, list, &m, &metric_defs)?;
-                let Some(y) = year else { continue };
-                if let Some((_, before)) = prev.as_ref().filter(|(p, _)| *p == y - 1) {
-                    let pairs = bodies::pairs(list, y);
-                    let rows = comparison::rows(list, &pairs, &cells, before, &sums);
-                    write_comparison(&mut w.comparison, list, &rows, y, &names)?;
-                    let found = cross_year::findings(list, &pairs, &cells, before, &checks);
-                    write_findings(&mut w.findings, list, &found, &mut derived)?;
+        // One thread computes a bucket while another names and writes the
+        // one before: a bucket's rows are all it hands over.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Handed>(0);
+        std::thread::scope(|s| -> Result<(), Error> {
+            let writer = s.spawn(|| -> Result<(), Error> {
+                for handed in rx {
+                    let Handed::Year(list, y) = handed else {
+                        bar.inc(1);
+                        continue;
+                    };
+                    write_metrics(&mut w.metrics, &list, &y.metrics, &metric_defs)?;
+                    if let Some(year) = y.year {
+                        write_comparison(&mut w.comparison, &list, &y.comparison, year, &names)?;
+                    }
+                    write_findings(&mut w.findings, &list, &y.findings, &mut derived)?;
                 }
-                prev = Some((y, cells));
-            }
-            bar.inc(1);
-        }
+                Ok(())
+            });
+            let computed = (|| -> Result<(), Error> {
+                // A failed send: the writer stopped, and its error says why.
+                let mut hand = |h: Handed| tx.send(h).is_ok();
+                for b in 0..plan.buckets() {
+                    compute_bucket(&plan, b, &keys, &sums, &metric_defs, &checks, &mut hand)?;
+                }
+                Ok(())
+            })();
+            drop(tx);
+            let written = writer
+                .join()
+                .map_err(|_| "derive: the writer thread panicked".to_string())?;
+            computed.and(written)
+        })?;
         let n = derived.findings.values().sum();
         derived
             .rows

@@ -19,6 +19,7 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use arrow_array::{Array, RecordBatch};
+use rayon::prelude::*;
 
 use super::keys::Keys;
 use super::read::{self, Batches, Files, CELL_DATASETS};
@@ -165,27 +166,33 @@ pub fn partition(
     };
     let bases = route_reports(&plan, &reports)?;
     tick();
-    let mut index = KidIndex::new(keys);
+    let index = KidIndex::new(keys);
     let mut year_groups: BTreeMap<Option<i32>, Vec<(&String, u32)>> = BTreeMap::new();
     for ((year, tag), base) in &bases {
         year_groups.entry(*year).or_default().push((tag, *base));
     }
-    for (year, groups) in year_groups {
-        let mut out = SpillFiles::new(&plan, year);
-        for (tag, base) in groups {
-            let key = (year, tag.clone());
-            let Some(report_file) = reports.get(&key) else {
-                continue;
-            };
-            for (name, files) in &cells {
-                if let Some(path) = files.get(&key) {
-                    route_cells(&plan, name, path, report_file, base, &mut index, &mut out)?;
+    // Years go to their own files: route them in parallel.
+    let groups: Vec<_> = year_groups.into_iter().collect();
+    groups
+        .into_par_iter()
+        .map(|(year, groups)| {
+            let mut index = index.clone();
+            let mut out = SpillFiles::new(&plan, year);
+            for (tag, base) in groups {
+                let key = (year, tag.clone());
+                let Some(report_file) = reports.get(&key) else {
+                    continue;
+                };
+                for (name, files) in &cells {
+                    if let Some(path) = files.get(&key) {
+                        route_cells(&plan, name, path, report_file, base, &mut index, &mut out)?;
+                    }
                 }
             }
-        }
-        out.finish()?;
-        tick();
-    }
+            out.finish()
+        })
+        .collect::<Result<Vec<()>, Error>>()?;
+    tick();
     Ok(plan)
 }
 
@@ -305,6 +312,7 @@ fn route_reports(
 
 /// Cell keys as `table\x1frow\x1fcol` → key number, looked up without
 /// allocating.
+#[derive(Clone)]
 struct KidIndex {
     map: HashMap<String, u32>,
     buf: String,
@@ -676,6 +684,9 @@ impl Reports {
 /// One year's cells of a bucket, by report and key number.
 pub struct Cells {
     list: Vec<Cell>,
+    /// Where each report's cells start in `list` (one more entry than
+    /// reports).
+    start: Vec<u32>,
 }
 
 impl Cells {
@@ -715,16 +726,55 @@ impl Cells {
                 list.push(Cell { report, kid, value });
             }
         }
-        // Stable: cells of one key keep the datasets' order.
-        list.sort_by_key(|c| (c.report, c.kid));
-        Ok(Cells { list })
+        Ok(Cells::by_report(list, reports.list.len()))
+    }
+
+    /// Cells grouped by report (a counting sort: stable, linear), each
+    /// report's by key number (stable: cells of one key keep the datasets'
+    /// order).
+    fn by_report(list: Vec<Cell>, reports: usize) -> Cells {
+        let mut start = vec![0u32; reports + 1];
+        for c in &list {
+            if let Some(n) = start.get_mut(c.report as usize + 1) {
+                *n += 1;
+            }
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut next = start.clone();
+        let blank = Cell {
+            report: 0,
+            kid: 0,
+            value: None,
+        };
+        let mut sorted = vec![blank; list.len()];
+        for c in list {
+            if let Some(at) = next.get_mut(c.report as usize) {
+                if let Some(slot) = sorted.get_mut(*at as usize) {
+                    *slot = c;
+                }
+                *at += 1;
+            }
+        }
+        for w in start.windows(2) {
+            if let Some(cells) = sorted.get_mut(w[0] as usize..w[1] as usize) {
+                cells.sort_by_key(|c| c.kid);
+            }
+        }
+        Cells {
+            list: sorted,
+            start,
+        }
     }
 
     /// The cells of report `report`, by key number.
     pub fn of(&self, report: u32) -> &[Cell] {
-        let from = self.list.partition_point(|c| c.report < report);
-        let to = self.list.partition_point(|c| c.report <= report);
-        self.list.get(from..to).unwrap_or(&[])
+        let i = report as usize;
+        match (self.start.get(i), self.start.get(i + 1)) {
+            (Some(&from), Some(&to)) => self.list.get(from as usize..to as usize).unwrap_or(&[]),
+            _ => &[],
+        }
     }
 }
 
