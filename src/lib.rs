@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod derive;
 pub mod dictionary;
+pub mod digest;
 pub mod discover;
 pub mod extract;
 pub mod ingest;

@@ -246,7 +246,7 @@ pub fn combine(shards: &[Manifest]) -> Manifest {
             digest: s.inputs.digest.clone(),
         });
     }
-    all.inputs.digest = crate::report::hex(&digest.finalize());
+    all.inputs.digest = crate::digest::hex(&digest.finalize());
     if let Some(first) = shards.first() {
         all.xxgk_version = first.xxgk_version.clone();
         all.parser_version = first.parser_version.clone();

@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
+use crate::digest::hex;
 use crate::discover::Entry;
 use crate::extract::{self, meta};
 use crate::input;
@@ -22,17 +23,6 @@ use crate::validate::checks;
 
 /// The version of the extractor, written beside every report.
 pub const PARSER_VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// Lower-case hex of bytes (the form of every SHA-256 xxgk writes).
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
 
 fn unreadable(
     rel: &str,

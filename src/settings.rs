@@ -200,7 +200,7 @@ pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings,
             h.update([0]);
             h.update(t.as_bytes());
         }
-        crate::report::hex(&h.finalize())
+        crate::digest::hex(&h.finalize())
     };
     let templates = template::compile(&sources, normaliser)?;
     let org = OrgKeys::new(&cfg.org, &templates.normaliser).map_err(|e| format!("{name}: {e}"))?;
