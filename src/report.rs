@@ -15,9 +15,9 @@ use sha2::{Digest, Sha256};
 use crate::digest::hex;
 use crate::discover::Entry;
 use crate::extract::{self, meta};
-use crate::input;
+use crate::input::{self, Layout};
 use crate::model::{Evidence, Finding, Format, ReportOut, Severity, Stages, Status};
-use crate::segment::{self, Layout};
+use crate::segment;
 use crate::settings::Settings;
 use crate::validate::checks;
 
