@@ -3,7 +3,9 @@
 //! The modules read as the pipeline: `discover` (files) → `input` (bytes of
 //! each format → lines and table cells) → `segment` (lines → cells) →
 //! `extract` (cells × `template` → tables, year, org) → `validate` (values, money, checks) → `sink` (Parquet). `report`
-//! runs one file through the middle stages; `ingest` runs a corpus.
+//! runs one file through the middle stages; `ingest` runs a corpus into a
+//! staging folder; `run` holds a whole run (ingest, `derive`, publishing,
+//! the `manifest`), which `main` calls.
 
 pub mod cli;
 pub mod derive;
@@ -22,6 +24,7 @@ pub mod org;
 pub mod progress;
 pub mod publish;
 pub mod report;
+pub mod run;
 pub mod segment;
 pub mod settings;
 pub mod sink;

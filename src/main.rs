@@ -8,7 +8,7 @@ use clap::Parser;
 use xxgk::cli::{Cli, Command};
 use xxgk::model::Format;
 use xxgk::sink::Shard;
-use xxgk::{derive, dictionary, ingest, inspect, interrupt, manifest, progress, report, settings};
+use xxgk::{dictionary, ingest, inspect, interrupt, manifest, progress, report, run, settings};
 
 /// Named exit codes; README and `--help` list them.
 #[derive(Debug, Clone, Copy)]
@@ -45,22 +45,16 @@ fn run(cli: Cli) -> Result<Exit, String> {
                 follow,
             };
             let bar = progress::bar(quiet);
-            let outcome = ingest::run(&opts, &settings, &bar)?;
-            // A shard leaves `_run.json` to `xxgk derive` once all are in.
-            let run = if shard.n == 1 {
-                Some(derive::write_run(&opts.out, outcome.derived.clone())?)
-            } else {
-                None
-            };
+            let outcome = run::ingest(&opts, &settings, &bar)?;
             bar.finish_and_clear();
             if !quiet {
-                eprint!("{}", ingest::summary(&outcome));
-                if let Some(d) = run.as_ref().and_then(|m| m.derive.as_ref()) {
-                    eprintln!("derive: {}", derive_line(d));
+                eprint!("{}", run::summary(&outcome));
+                if let Some(d) = &outcome.derived {
+                    eprint!("{}", run::derive_summary(d));
                 }
             }
             if timings {
-                eprint!("{}", ingest::timings(&outcome));
+                eprint!("{}", run::timings(&outcome));
             }
             Ok(if strict && outcome.written.errors > 0 {
                 Exit::StrictErrors
@@ -71,11 +65,11 @@ fn run(cli: Cli) -> Result<Exit, String> {
         Command::Derive { out, config, quiet } => {
             let settings = settings::load_cli(config.as_deref(), None)?;
             let bar = progress::bar(quiet);
-            let m = derive::derive_published(&out, &settings, &bar)?;
+            let m = run::derive(&out, &settings, &bar)?;
             bar.finish_and_clear();
             if !quiet {
                 if let Some(d) = &m.derive {
-                    eprintln!("derive: {}", derive_line(d));
+                    eprint!("{}", run::derive_summary(d));
                 }
             }
             Ok(Exit::Ok)
@@ -149,24 +143,6 @@ fn write_config(dir: &Path) -> Result<(), String> {
         eprintln!("xxgk: wrote {}", path.display());
     }
     Ok(())
-}
-
-/// `a 1, b 2`, or `none`.
-fn listing<'a>(pairs: impl IntoIterator<Item = (&'a String, &'a u64)>) -> String {
-    let items: Vec<String> = pairs.into_iter().map(|(k, v)| format!("{k} {v}")).collect();
-    if items.is_empty() {
-        "none".to_string()
-    } else {
-        items.join(", ")
-    }
-}
-
-fn derive_line(d: &manifest::DeriveRun) -> String {
-    format!(
-        "{}; findings (warning): {}",
-        listing(&d.rows),
-        listing(&d.findings_by_code)
-    )
 }
 
 fn main() -> ExitCode {

@@ -76,19 +76,6 @@ pub struct DeriveRun {
     pub findings_by_code: BTreeMap<String, u64>,
 }
 
-#[cfg(feature = "derive")]
-impl DeriveRun {
-    /// What a derive stage that started at `started` and just ended wrote.
-    pub fn from(d: crate::derive::Derived, started: SystemTime) -> DeriveRun {
-        DeriveRun {
-            started: utc(started),
-            finished: utc(SystemTime::now()),
-            rows: d.rows,
-            findings_by_code: d.findings,
-        }
-    }
-}
-
 fn err(path: &Path, e: impl std::fmt::Display) -> String {
     format!("{}: {e}", path.display())
 }
