@@ -18,6 +18,7 @@ use indicatif::ProgressBar;
 use rayon::prelude::*;
 
 use crate::discover::{self, Entry};
+use crate::error::Error;
 use crate::memory;
 use crate::model::{ReportOut, Stages};
 use crate::report;
@@ -69,7 +70,7 @@ fn next_chunk(rx: &mpsc::Receiver<Entry>) -> Vec<Entry> {
 }
 
 /// Reads the corpus and writes its datasets into a staging folder.
-pub fn stage(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Ingested, String> {
+pub fn stage(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Ingested, Error> {
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = opts.threads {
         pool = pool.num_threads(n.max(1));
@@ -78,17 +79,23 @@ pub fn stage(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<I
         let n = opts
             .threads
             .map_or("(one per core)".into(), |n| n.to_string());
-        format!("--threads {n}: cannot start the worker threads: {e}")
+        Error::Argument(format!(
+            "--threads {n}: cannot start the worker threads: {e}"
+        ))
     })?;
     discover::check_root(&opts.corpus)?;
     let out = opts.out.display();
-    std::fs::create_dir_all(&opts.out)
-        .map_err(|e| format!("--out {out}: cannot create the output folder: {e}"))?;
+    std::fs::create_dir_all(&opts.out).map_err(|e| {
+        Error::Argument(format!("--out {out}: cannot create the output folder: {e}"))
+    })?;
     // From here a signal is noted and acted on between chunks (module
     // `interrupt`), so the staging folder is always removed.
     crate::interrupt::install();
-    let mut sink = Sink::create(&opts.out, &settings.templates, opts.shard)
-        .map_err(|e| format!("--out {out}: cannot write into the output folder: {e}"))?;
+    let mut sink = Sink::create(&opts.out, &settings.templates, opts.shard).map_err(|e| {
+        Error::Argument(format!(
+            "--out {out}: cannot write into the output folder: {e}"
+        ))
+    })?;
     bar.set_prefix("extract");
     let shard = opts.shard;
     let walk_bar = bar.clone();
@@ -96,7 +103,7 @@ pub fn stage(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<I
     let mut files = 0usize;
     let mut stages = Stages::default();
     let mut heap = memory::Peak::default();
-    let result: Result<(usize, usize, Duration), String> = std::thread::scope(|threads| {
+    let result: Result<(usize, usize, Duration), Error> = std::thread::scope(|threads| {
         let walker = threads.spawn(move || {
             let mut other_shards = 0usize;
             let (mut walking, mut clock) = (Duration::ZERO, Instant::now());
@@ -117,7 +124,7 @@ pub fn stage(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<I
             walk_bar.set_message("");
             other_formats.map(|n| (n, other_shards, walking))
         });
-        let written = pool.in_place_scope(|scope| -> Result<(), String> {
+        let written = pool.in_place_scope(|scope| -> Result<(), Error> {
             let mut pending: Option<mpsc::Receiver<Vec<ReportOut>>> = None;
             loop {
                 crate::interrupt::check()?;
@@ -147,7 +154,7 @@ pub fn stage(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<I
         drop(rx);
         let walked = walker
             .join()
-            .map_err(|_| "the corpus walker panicked".to_string())?;
+            .map_err(|_| Error::Fatal("the corpus walker panicked".into()))?;
         written?;
         walked
     });

@@ -12,6 +12,7 @@ pub mod derive;
 pub mod dictionary;
 pub mod digest;
 pub mod discover;
+pub mod error;
 pub mod extract;
 pub mod ingest;
 pub mod input;

@@ -1,24 +1,17 @@
 //! Thin: parse options, run, map the outcome to an exit code (STYLE, habit 1).
 
-use std::path::Path;
+use std::io::ErrorKind;
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use xxgk::cli::{Cli, Command};
+use xxgk::error::{Error, Exit};
 use xxgk::model::Format;
 use xxgk::sink::Shard;
-use xxgk::{dictionary, ingest, inspect, interrupt, manifest, progress, report, run, settings};
+use xxgk::{dictionary, ingest, inspect, manifest, progress, report, run, settings};
 
-/// Named exit codes; README and `--help` list them.
-#[derive(Debug, Clone, Copy)]
-enum Exit {
-    Ok = 0,
-    StrictErrors = 1,
-    Fatal = 2,
-}
-
-fn run(cli: Cli) -> Result<Exit, String> {
+fn command(cli: Cli) -> Result<Exit, Error> {
     match cli.command {
         Command::Ingest {
             corpus,
@@ -34,7 +27,7 @@ fn run(cli: Cli) -> Result<Exit, String> {
         } => {
             let settings = settings::load_cli(config.as_deref(), formats.as_deref())?;
             let shard = match shard {
-                Some(s) => Shard::parse(&s)?,
+                Some(s) => Shard::parse(&s).map_err(Error::Argument)?,
                 None => Shard::WHOLE,
             };
             let opts = ingest::Options {
@@ -75,10 +68,13 @@ fn run(cli: Cli) -> Result<Exit, String> {
             Ok(Exit::Ok)
         }
         Command::Summary { out } => {
-            let m = manifest::read(&out).map_err(|e| {
-                format!(
-                    "{e} (a sharded run writes it with `xxgk derive OUT` once every shard is in)"
-                )
+            let m = manifest::read(&out).map_err(|e| match e {
+                Error::Io { ref source, .. } if source.kind() == ErrorKind::NotFound => {
+                    Error::Fatal(format!(
+                        "{e} (a sharded run writes it with `xxgk derive OUT` once every shard is in)"
+                    ))
+                }
+                e => e,
             })?;
             print!("{}", manifest::render(&m));
             Ok(Exit::Ok)
@@ -107,13 +103,16 @@ fn run(cli: Cli) -> Result<Exit, String> {
                 }
             }
             if let Some(dir) = write {
-                write_config(&dir)?;
+                settings::write_copy(&dir, |p| eprintln!("xxgk: wrote {}", p.display()))?;
             }
             Ok(Exit::Ok)
         }
         Command::Inspect { file, config } => {
             let settings = settings::load_cli(config.as_deref(), None)?;
-            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let bytes = std::fs::read(&file).map_err(|source| Error::Io {
+                path: file.clone(),
+                source,
+            })?;
             let name = file.display().to_string();
             let format = settings.format_of(&name).unwrap_or(Format::Txt);
             let r = report::from_bytes(&name, bytes, format, &settings);
@@ -123,39 +122,12 @@ fn run(cli: Cli) -> Result<Exit, String> {
     }
 }
 
-/// `xxgk config --write DIR`: the embedded config and templates as files.
-fn write_config(dir: &Path) -> Result<(), String> {
-    let arg = |e: std::io::Error, what: &Path| {
-        format!("--write {}: {}: {e}", dir.display(), what.display())
-    };
-    let mut files = vec![(dir.join("xxgk.toml"), settings::DEFAULT_CONFIG)];
-    files.extend(settings::EMBEDDED.iter().map(|(n, t)| (dir.join(n), *t)));
-    for (path, text) in files {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| arg(e, parent))?;
-        }
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| arg(e, &path))?;
-        std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| arg(e, &path))?;
-        eprintln!("xxgk: wrote {}", path.display());
-    }
-    Ok(())
-}
-
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    match command(Cli::parse()) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
             eprintln!("xxgk: {e}");
-            // 128 + the signal, as a shell reports a process it stopped.
-            match interrupt::received() {
-                Some(signal) => ExitCode::from((128 + signal).clamp(0, 255) as u8),
-                None => ExitCode::from(Exit::Fatal as u8),
-            }
+            ExitCode::from(e.exit_code())
         }
     }
 }

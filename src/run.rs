@@ -16,6 +16,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use indicatif::ProgressBar;
 
+use crate::error::Error;
 use crate::ingest::{self, Options};
 use crate::manifest::{self, DeriveRun, Manifest};
 use crate::memory;
@@ -49,7 +50,7 @@ pub struct Outcome {
 
 /// `xxgk ingest`: reads the corpus, derives (a whole run), publishes the
 /// datasets and writes the manifests.
-pub fn ingest(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Outcome, String> {
+pub fn ingest(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<Outcome, Error> {
     let start = Instant::now();
     let started = SystemTime::now();
     let ingest::Ingested {
@@ -133,7 +134,7 @@ fn derive_before_publishing(
     whole: bool,
     settings: &Settings,
     bar: &ProgressBar,
-) -> Result<Option<DeriveRun>, String> {
+) -> Result<Option<DeriveRun>, Error> {
     crate::interrupt::check()?;
     let derived = if whole {
         derive_staged(staged, settings, bar)?
@@ -150,7 +151,7 @@ fn derive_staged(
     staged: &Staged,
     settings: &Settings,
     bar: &ProgressBar,
-) -> Result<Option<DeriveRun>, String> {
+) -> Result<Option<DeriveRun>, Error> {
     let started = SystemTime::now();
     let d = crate::derive::run_staged(staged.dir(), settings, bar)?;
     Ok(Some(derive_run(d, started)))
@@ -158,7 +159,7 @@ fn derive_staged(
 
 /// Without the derive feature, a whole run publishes what it read.
 #[cfg(not(feature = "derive"))]
-fn derive_staged(_: &Staged, _: &Settings, _: &ProgressBar) -> Result<Option<DeriveRun>, String> {
+fn derive_staged(_: &Staged, _: &Settings, _: &ProgressBar) -> Result<Option<DeriveRun>, Error> {
     Ok(None)
 }
 
@@ -175,7 +176,7 @@ fn derive_run(d: crate::derive::Derived, started: SystemTime) -> DeriveRun {
 
 /// Ends a run: combines the shards' manifests (all must be in) and writes
 /// `OUT/_run.json`, with `derived` when the derive stage ran.
-fn write_run(out: &Path, derived: Option<DeriveRun>) -> Result<Manifest, String> {
+fn write_run(out: &Path, derived: Option<DeriveRun>) -> Result<Manifest, Error> {
     let shards = manifest::read_shards(out)?;
     let mut m = manifest::combine(&shards);
     m.derive = derived;
@@ -186,7 +187,7 @@ fn write_run(out: &Path, derived: Option<DeriveRun>) -> Result<Manifest, String>
 /// `xxgk derive OUT`: once every shard has published, runs the derive stage
 /// over the datasets in OUT and writes `OUT/_run.json`.
 #[cfg(feature = "derive")]
-pub fn derive(out: &Path, settings: &Settings, bar: &ProgressBar) -> Result<Manifest, String> {
+pub fn derive(out: &Path, settings: &Settings, bar: &ProgressBar) -> Result<Manifest, Error> {
     manifest::read_shards(out)?;
     let started = SystemTime::now();
     let d = crate::derive::run(out, settings, bar)?;
@@ -195,8 +196,10 @@ pub fn derive(out: &Path, settings: &Settings, bar: &ProgressBar) -> Result<Mani
 
 /// Without the derive feature there is nothing to run.
 #[cfg(not(feature = "derive"))]
-pub fn derive(_: &Path, _: &Settings, _: &ProgressBar) -> Result<Manifest, String> {
-    Err("this xxgk was built without the derive feature (cargo build --features derive)".into())
+pub fn derive(_: &Path, _: &Settings, _: &ProgressBar) -> Result<Manifest, Error> {
+    Err(Error::Fatal(
+        "this xxgk was built without the derive feature (cargo build --features derive)".into(),
+    ))
 }
 
 /// Seconds per stage, for `--timings`.
