@@ -13,8 +13,8 @@ use std::fmt::Write as _;
 
 use arrow_schema::{DataType, Schema};
 
+use crate::input::Layout;
 use crate::model::{Format, Severity, Status};
-use crate::segment::Layout;
 use crate::settings::Settings;
 use crate::sink::schema::{self, ColumnDoc, COLUMN_DOCS};
 use crate::template::{ColumnKind, Dataset, TableDef};

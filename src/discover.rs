@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use crate::error::Error;
 use crate::model::Format;
 use crate::settings::Settings;
 
@@ -125,10 +126,14 @@ fn not_regular() -> Problem {
 
 /// Checks that the corpus root can be walked at all (a fatal error, naming
 /// the argument, if not).
-pub fn check_root(root: &Path) -> Result<(), String> {
+pub fn check_root(root: &Path) -> Result<(), Error> {
     std::fs::metadata(root)
         .map(|_| ())
-        .map_err(|e| format!("CORPUS {}: cannot be read: {e}", root.display()))
+        .map_err(|e| unreadable_root(root, e))
+}
+
+fn unreadable_root(root: &Path, e: std::io::Error) -> Error {
+    Error::Argument(format!("CORPUS {}: cannot be read: {e}", root.display()))
 }
 
 /// Where a symbolic link leads when that is outside `root` (canonical).
@@ -146,9 +151,8 @@ pub fn walk(
     settings: &Settings,
     follow: bool,
     mut take: impl FnMut(Entry) -> bool,
-) -> Result<usize, String> {
-    let meta = std::fs::metadata(root)
-        .map_err(|e| format!("CORPUS {}: cannot be read: {e}", root.display()))?;
+) -> Result<usize, Error> {
+    let meta = std::fs::metadata(root).map_err(|e| unreadable_root(root, e))?;
     if meta.is_file() {
         let name = root.file_name().unwrap_or(root.as_os_str());
         let (rel, lossy) = rel_path(Path::new(""), Path::new(name));
@@ -166,10 +170,7 @@ pub fn walk(
     let inside = if follow {
         None
     } else {
-        Some(
-            std::fs::canonicalize(root)
-                .map_err(|e| format!("CORPUS {}: cannot be read: {e}", root.display()))?,
-        )
+        Some(std::fs::canonicalize(root).map_err(|e| unreadable_root(root, e))?)
     };
     let mut items = WalkDir::new(root)
         .follow_links(true)

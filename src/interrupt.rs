@@ -10,6 +10,8 @@
 
 use std::sync::atomic::{AtomicI32, Ordering};
 
+use crate::error::Error;
+
 /// The signal received, or 0.
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
 
@@ -43,22 +45,11 @@ pub fn received() -> Option<i32> {
     }
 }
 
-/// The error an interrupted stage returns; the caller maps it to the exit
-/// code with `received`.
-pub fn check() -> Result<(), String> {
+/// The error an interrupted stage returns (`Error::Interrupted`, which
+/// `main` maps to 128 + the signal).
+pub fn check() -> Result<(), Error> {
     match received() {
-        Some(s) => Err(format!(
-            "interrupted by {}; the staging folder is removed, nothing published",
-            name(s)
-        )),
+        Some(signal) => Err(Error::Interrupted { signal }),
         None => Ok(()),
-    }
-}
-
-fn name(signal: i32) -> String {
-    match signal {
-        2 => "SIGINT".into(),
-        15 => "SIGTERM".into(),
-        s => format!("signal {s}"),
     }
 }

@@ -1,24 +1,17 @@
 //! Thin: parse options, run, map the outcome to an exit code (STYLE, habit 1).
 
-use std::path::Path;
+use std::io::ErrorKind;
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use xxgk::cli::{Cli, Command};
+use xxgk::error::{Error, Exit};
 use xxgk::model::Format;
 use xxgk::sink::Shard;
-use xxgk::{derive, dictionary, ingest, inspect, interrupt, manifest, progress, report, settings};
+use xxgk::{dictionary, ingest, inspect, manifest, progress, report, run, settings};
 
-/// Named exit codes; README and `--help` list them.
-#[derive(Debug, Clone, Copy)]
-enum Exit {
-    Ok = 0,
-    StrictErrors = 1,
-    Fatal = 2,
-}
-
-fn run(cli: Cli) -> Result<Exit, String> {
+fn command(cli: Cli) -> Result<Exit, Error> {
     match cli.command {
         Command::Ingest {
             corpus,
@@ -34,7 +27,7 @@ fn run(cli: Cli) -> Result<Exit, String> {
         } => {
             let settings = settings::load_cli(config.as_deref(), formats.as_deref())?;
             let shard = match shard {
-                Some(s) => Shard::parse(&s)?,
+                Some(s) => Shard::parse(&s).map_err(Error::Argument)?,
                 None => Shard::WHOLE,
             };
             let opts = ingest::Options {
@@ -45,22 +38,16 @@ fn run(cli: Cli) -> Result<Exit, String> {
                 follow,
             };
             let bar = progress::bar(quiet);
-            let outcome = ingest::run(&opts, &settings, &bar)?;
-            // A shard leaves `_run.json` to `xxgk derive` once all are in.
-            let run = if shard.n == 1 {
-                Some(derive::write_run(&opts.out, outcome.derived.clone())?)
-            } else {
-                None
-            };
+            let outcome = run::ingest(&opts, &settings, &bar)?;
             bar.finish_and_clear();
             if !quiet {
-                eprint!("{}", ingest::summary(&outcome));
-                if let Some(d) = run.as_ref().and_then(|m| m.derive.as_ref()) {
-                    eprintln!("derive: {}", derive_line(d));
+                eprint!("{}", run::summary(&outcome));
+                if let Some(d) = &outcome.derived {
+                    eprint!("{}", run::derive_summary(d));
                 }
             }
             if timings {
-                eprint!("{}", ingest::timings(&outcome));
+                eprint!("{}", run::timings(&outcome));
             }
             Ok(if strict && outcome.written.errors > 0 {
                 Exit::StrictErrors
@@ -71,20 +58,23 @@ fn run(cli: Cli) -> Result<Exit, String> {
         Command::Derive { out, config, quiet } => {
             let settings = settings::load_cli(config.as_deref(), None)?;
             let bar = progress::bar(quiet);
-            let m = derive::derive_published(&out, &settings, &bar)?;
+            let m = run::derive(&out, &settings, &bar)?;
             bar.finish_and_clear();
             if !quiet {
                 if let Some(d) = &m.derive {
-                    eprintln!("derive: {}", derive_line(d));
+                    eprint!("{}", run::derive_summary(d));
                 }
             }
             Ok(Exit::Ok)
         }
         Command::Summary { out } => {
-            let m = manifest::read(&out).map_err(|e| {
-                format!(
-                    "{e} (a sharded run writes it with `xxgk derive OUT` once every shard is in)"
-                )
+            let m = manifest::read(&out).map_err(|e| match e {
+                Error::Io { ref source, .. } if source.kind() == ErrorKind::NotFound => {
+                    Error::Fatal(format!(
+                        "{e} (a sharded run writes it with `xxgk derive OUT` once every shard is in)"
+                    ))
+                }
+                e => e,
             })?;
             print!("{}", manifest::render(&m));
             Ok(Exit::Ok)
@@ -113,13 +103,16 @@ fn run(cli: Cli) -> Result<Exit, String> {
                 }
             }
             if let Some(dir) = write {
-                write_config(&dir)?;
+                settings::write_copy(&dir, |p| eprintln!("xxgk: wrote {}", p.display()))?;
             }
             Ok(Exit::Ok)
         }
         Command::Inspect { file, config } => {
             let settings = settings::load_cli(config.as_deref(), None)?;
-            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let bytes = std::fs::read(&file).map_err(|source| Error::Io {
+                path: file.clone(),
+                source,
+            })?;
             let name = file.display().to_string();
             let format = settings.format_of(&name).unwrap_or(Format::Txt);
             let r = report::from_bytes(&name, bytes, format, &settings);
@@ -129,57 +122,12 @@ fn run(cli: Cli) -> Result<Exit, String> {
     }
 }
 
-/// `xxgk config --write DIR`: the embedded config and templates as files.
-fn write_config(dir: &Path) -> Result<(), String> {
-    let arg = |e: std::io::Error, what: &Path| {
-        format!("--write {}: {}: {e}", dir.display(), what.display())
-    };
-    let mut files = vec![(dir.join("xxgk.toml"), settings::DEFAULT_CONFIG)];
-    files.extend(settings::EMBEDDED.iter().map(|(n, t)| (dir.join(n), *t)));
-    for (path, text) in files {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| arg(e, parent))?;
-        }
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| arg(e, &path))?;
-        std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| arg(e, &path))?;
-        eprintln!("xxgk: wrote {}", path.display());
-    }
-    Ok(())
-}
-
-/// `a 1, b 2`, or `none`.
-fn listing<'a>(pairs: impl IntoIterator<Item = (&'a String, &'a u64)>) -> String {
-    let items: Vec<String> = pairs.into_iter().map(|(k, v)| format!("{k} {v}")).collect();
-    if items.is_empty() {
-        "none".to_string()
-    } else {
-        items.join(", ")
-    }
-}
-
-fn derive_line(d: &manifest::DeriveRun) -> String {
-    format!(
-        "{}; findings (warning): {}",
-        listing(&d.rows),
-        listing(&d.findings_by_code)
-    )
-}
-
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    match command(Cli::parse()) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
             eprintln!("xxgk: {e}");
-            // 128 + the signal, as a shell reports a process it stopped.
-            match interrupt::received() {
-                Some(signal) => ExitCode::from((128 + signal).clamp(0, 255) as u8),
-                None => ExitCode::from(Exit::Fatal as u8),
-            }
+            ExitCode::from(e.exit_code())
         }
     }
 }

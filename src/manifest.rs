@@ -12,6 +12,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::error::Error;
 use crate::publish;
 
 pub const FILE: &str = "_run.json";
@@ -80,20 +81,6 @@ pub struct DeriveRun {
     pub buckets: u64,
 }
 
-#[cfg(feature = "derive")]
-impl DeriveRun {
-    /// What a derive stage that started at `started` and just ended wrote.
-    pub fn from(d: crate::derive::Derived, started: SystemTime) -> DeriveRun {
-        DeriveRun {
-            started: utc(started),
-            finished: utc(SystemTime::now()),
-            rows: d.rows,
-            findings_by_code: d.findings,
-            buckets: d.buckets,
-        }
-    }
-}
-
 fn err(path: &Path, e: impl std::fmt::Display) -> String {
     format!("{}: {e}", path.display())
 }
@@ -147,8 +134,8 @@ pub fn write_shard(out: &Path, part: &str, m: &Manifest, whole: bool) -> Result<
 }
 
 /// The shard manifests under `OUT/_run/`, by shard, checked complete: one
-/// shard count, every shard present.
-pub fn read_shards(out: &Path) -> Result<Vec<Manifest>, String> {
+/// shard count, every shard present (`Error::ShardsMissing` if not).
+pub fn read_shards(out: &Path) -> Result<Vec<Manifest>, Error> {
     let dir = out.join(SHARDS_DIR);
     let entries = std::fs::read_dir(&dir).map_err(|e| {
         err(
@@ -173,7 +160,7 @@ pub fn read_shards(out: &Path) -> Result<Vec<Manifest>, String> {
     }
     found.sort_by_key(|(n, k, _)| (*n, *k));
     let Some(&(n, _, _)) = found.first() else {
-        return Err(err(&dir, "no shard manifest"));
+        return Err(err(&dir, "no shard manifest").into());
     };
     if found.iter().any(|(m, _, _)| *m != n) {
         let counts: Vec<String> = found.iter().map(|(n, k, _)| format!("{k}/{n}")).collect();
@@ -183,20 +170,15 @@ pub fn read_shards(out: &Path) -> Result<Vec<Manifest>, String> {
                 "shards of different splits are mixed ({}); remove the stale ones",
                 counts.join(", ")
             ),
-        ));
+        )
+        .into());
     }
     let missing: Vec<String> = (0..n)
         .filter(|k| !found.iter().any(|(_, j, _)| j == k))
         .map(|k| format!("{k}/{n}"))
         .collect();
     if !missing.is_empty() {
-        return Err(err(
-            &dir,
-            format!(
-                "shards {} have not published yet; derive runs once all {n} are in",
-                missing.join(", ")
-            ),
-        ));
+        return Err(Error::ShardsMissing { dir, missing, n });
     }
     Ok(found.into_iter().map(|(_, _, m)| m).collect())
 }
@@ -251,7 +233,7 @@ pub fn combine(shards: &[Manifest]) -> Manifest {
             digest: s.inputs.digest.clone(),
         });
     }
-    all.inputs.digest = crate::report::hex(&digest.finalize());
+    all.inputs.digest = crate::digest::hex(&digest.finalize());
     if let Some(first) = shards.first() {
         all.xxgk_version = first.xxgk_version.clone();
         all.parser_version = first.parser_version.clone();
@@ -286,11 +268,14 @@ pub fn write(out: &Path, m: &Manifest) -> Result<(), String> {
     publish::write_atomic(&out.join(FILE), &to_json(m)?)
 }
 
-/// Reads `OUT/_run.json`.
-pub fn read(out: &Path) -> Result<Manifest, String> {
-    let p = out.join(FILE);
-    let text = std::fs::read_to_string(&p).map_err(|e| err(&p, e))?;
-    serde_json::from_str(&text).map_err(|e| err(&p, e))
+/// Reads `OUT/_run.json` (`Error::Io` when it cannot be read).
+pub fn read(out: &Path) -> Result<Manifest, Error> {
+    let path = out.join(FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(source) => return Err(Error::Io { path, source }),
+    };
+    Ok(serde_json::from_str(&text).map_err(|e| err(&path, e))?)
 }
 
 /// The manifest as a readable table, for `xxgk summary`.
@@ -440,7 +425,14 @@ mod tests {
             .unwrap();
         }
         let e = read_shards(d.path()).unwrap_err();
-        assert!(e.contains("shards 1/3 have not published"), "{e}");
+        assert!(
+            matches!(&e, Error::ShardsMissing { missing, n: 3, .. } if missing == &["1/3"]),
+            "{e}"
+        );
+        assert!(
+            e.to_string().contains("shards 1/3 have not published"),
+            "{e}"
+        );
         write_shard(d.path(), "part-00001-of-00003.parquet", &shard(1, 7), false).unwrap();
         let all = combine(&read_shards(d.path()).unwrap());
         assert_eq!(all.inputs.files, 17);

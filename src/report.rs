@@ -12,27 +12,17 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
+use crate::digest::hex;
 use crate::discover::Entry;
 use crate::extract::{self, meta};
-use crate::input;
+use crate::input::{self, Layout};
 use crate::model::{Evidence, Finding, Format, ReportOut, Severity, Stages, Status};
-use crate::segment::{self, Layout};
+use crate::segment;
 use crate::settings::Settings;
 use crate::validate::checks;
 
 /// The version of the extractor, written beside every report.
 pub const PARSER_VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// Lower-case hex of bytes (the form of every SHA-256 xxgk writes).
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
 
 fn unreadable(
     rel: &str,

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 use crate::derive::config::DeriveConfig;
+use crate::error::Error;
 use crate::extract::meta::MetaConfig;
 use crate::input::docx::DocxConfig;
 use crate::input::html::HtmlConfig;
@@ -117,36 +118,70 @@ pub struct Settings {
     pub config_hash: String,
 }
 
-fn globs(patterns: &[String], what: &str, name: &str) -> Result<GlobSet, String> {
-    let mut b = GlobSetBuilder::new();
-    for p in patterns {
-        let g = Glob::new(p).map_err(|e| format!("{name}: corpus.{what}: {e}"))?;
-        b.add(g);
+/// An error in the config file `file`.
+fn bad(file: &str, message: impl std::fmt::Display) -> Error {
+    Error::Config {
+        file: file.to_string(),
+        message: message.to_string(),
     }
-    b.build().map_err(|e| format!("{name}: corpus.{what}: {e}"))
 }
 
-/// `load` for a command line: an error about the config file names the
-/// `--config` option it came from.
-pub fn load_cli(config: Option<&Path>, formats: Option<&[String]>) -> Result<Settings, String> {
-    load(config, formats).map_err(|e| match config {
-        Some(p) if !e.starts_with("--") => {
-            let name = p.display().to_string();
-            match e.strip_prefix(&format!("{name}: ")) {
-                Some(rest) => format!("--config {name}: {rest}"),
-                None => format!("--config {name}: {e}"),
-            }
-        }
-        _ => e,
+fn globs(patterns: &[String], what: &str, name: &str) -> Result<GlobSet, Error> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        let g = Glob::new(p).map_err(|e| bad(name, format!("corpus.{what}: {e}")))?;
+        b.add(g);
+    }
+    b.build()
+        .map_err(|e| bad(name, format!("corpus.{what}: {e}")))
+}
+
+/// `load` for a command line: an error about the config file or its
+/// templates names the `--config` option it came from.
+pub fn load_cli(config: Option<&Path>, formats: Option<&[String]>) -> Result<Settings, Error> {
+    load(config, formats).map_err(|e| match (config, e) {
+        (Some(p), Error::Config { message, .. }) => Error::Config {
+            file: format!("--config {}", p.display()),
+            message,
+        },
+        (Some(p), Error::Template(t)) => Error::Template(format!("--config {}: {t}", p.display())),
+        (_, e) => e,
     })
+}
+
+/// `xxgk config --write DIR`: the embedded config and templates as files
+/// in DIR, never overwriting one; `wrote` hears of each file written.
+pub fn write_copy(dir: &Path, mut wrote: impl FnMut(&Path)) -> Result<(), Error> {
+    let arg = |e: std::io::Error, what: &Path| {
+        Error::Argument(format!(
+            "--write {}: {}: {e}",
+            dir.display(),
+            what.display()
+        ))
+    };
+    let mut files = vec![(dir.join("xxgk.toml"), DEFAULT_CONFIG)];
+    files.extend(EMBEDDED.iter().map(|(n, t)| (dir.join(n), *t)));
+    for (path, text) in files {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| arg(e, parent))?;
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| arg(e, &path))?;
+        std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| arg(e, &path))?;
+        wrote(&path);
+    }
+    Ok(())
 }
 
 /// Loads the config at `path`, or the embedded default, reading the formats
 /// named in `formats` (all of them when `None`).
-pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings, String> {
+pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings, Error> {
     let (name, text, dir): (String, String, Option<PathBuf>) = match path {
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let text = std::fs::read_to_string(p).map_err(|e| bad(&p.display().to_string(), e))?;
             let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
             (p.display().to_string(), text, Some(dir))
         }
@@ -156,21 +191,24 @@ pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings,
             None,
         ),
     };
-    let cfg: ConfigFile = toml::from_str(&text).map_err(|e| format!("{name}: {e}"))?;
+    let cfg: ConfigFile = toml::from_str(&text).map_err(|e| bad(&name, e))?;
     let normaliser = Normaliser::new(&cfg.normalise.traditional, &cfg.normalise.drop)
-        .map_err(|e| format!("{name}: normalise.traditional: {e}"))?;
+        .map_err(|e| bad(&name, format!("normalise.traditional: {e}")))?;
     let mut texts: Vec<(String, String)> = Vec::new();
     for file in &cfg.templates.files {
         match &dir {
             Some(d) => {
                 let p = d.join(file);
                 let t = std::fs::read_to_string(&p).map_err(|e| {
-                    format!(
-                        "{name}: templates.files: {}: {e} (paths are relative to the config \
+                    bad(
+                        &name,
+                        format!(
+                            "templates.files: {}: {e} (paths are relative to the config \
                          file: copy config/templates/ beside it, or write a working copy \
                          with `xxgk config --write DIR`; `xxgk config --print` shows the \
                          embedded config)",
-                        p.display()
+                            p.display()
+                        ),
                     )
                 })?;
                 texts.push((p.display().to_string(), t));
@@ -179,7 +217,7 @@ pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings,
                 let t = EMBEDDED
                     .iter()
                     .find(|(n, _)| n == file)
-                    .ok_or_else(|| format!("{name}: template {file:?} is not embedded"))?;
+                    .ok_or_else(|| bad(&name, format!("template {file:?} is not embedded")))?;
                 texts.push((format!("(embedded)/{file}"), t.1.to_string()));
             }
         }
@@ -200,17 +238,20 @@ pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings,
             h.update([0]);
             h.update(t.as_bytes());
         }
-        crate::report::hex(&h.finalize())
+        crate::digest::hex(&h.finalize())
     };
-    let templates = template::compile(&sources, normaliser)?;
-    let org = OrgKeys::new(&cfg.org, &templates.normaliser).map_err(|e| format!("{name}: {e}"))?;
-    cfg.derive.check().map_err(|e| format!("{name}: {e}"))?;
+    let templates = template::compile(&sources, normaliser).map_err(Error::Template)?;
+    let org = OrgKeys::new(&cfg.org, &templates.normaliser).map_err(|e| bad(&name, e))?;
+    cfg.derive.check().map_err(|e| bad(&name, e))?;
     let mut extensions = Vec::new();
     for (format, exts) in &cfg.formats {
         let f = Format::from_name(format).ok_or_else(|| {
-            format!(
-                "{name}: formats.{format}: unknown format (xxgk reads {})",
-                Format::ALL.map(Format::as_str).join(", ")
+            bad(
+                &name,
+                format!(
+                    "formats.{format}: unknown format (xxgk reads {})",
+                    Format::ALL.map(Format::as_str).join(", ")
+                ),
             )
         })?;
         extensions.extend(
@@ -222,10 +263,10 @@ pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings,
         for c in chosen {
             if !cfg.formats.contains_key(c.as_str()) {
                 let known: Vec<&str> = cfg.formats.keys().map(String::as_str).collect();
-                return Err(format!(
+                return Err(Error::Argument(format!(
                     "--formats: unknown format {c:?} (the config knows {})",
                     known.join(", ")
-                ));
+                )));
             }
         }
         extensions.retain(|(_, f)| chosen.iter().any(|c| c == f.as_str()));
@@ -234,7 +275,7 @@ pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings,
     for label in &cfg.decode.legacy {
         legacy.push(
             Encoding::for_label(label.as_bytes())
-                .ok_or_else(|| format!("{name}: decode.legacy: unknown encoding {label:?}"))?,
+                .ok_or_else(|| bad(&name, format!("decode.legacy: unknown encoding {label:?}")))?,
         );
     }
     Ok(Settings {
@@ -288,5 +329,24 @@ mod tests {
         let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/xxgk.toml");
         let s = load(Some(&p), None).unwrap();
         assert_eq!(s.templates.templates.len(), 2);
+    }
+
+    #[test]
+    fn a_config_error_names_the_config_option_and_an_argument_error_does_not() {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/xxgk.toml");
+        let nope = ["nope".to_string()];
+        let e = load_cli(Some(&p), Some(&nope)).err().unwrap();
+        assert!(
+            matches!(&e, Error::Argument(m) if m.starts_with("--formats: ")),
+            "{e}"
+        );
+        let missing = p.with_file_name("missing.toml");
+        let e = load_cli(Some(&missing), None).err().unwrap();
+        let want = format!("--config {}", missing.display());
+        assert!(
+            matches!(&e, Error::Config { file, .. } if *file == want),
+            "{e}"
+        );
+        assert!(e.to_string().starts_with(&format!("{want}: ")), "{e}");
     }
 }

@@ -638,6 +638,63 @@ fn a_copied_config_without_templates_says_what_to_do() {
     );
 }
 
+/// A fatal error says what its kind calls for, and every kind exits 2: a
+/// wrong argument is not blamed on `--config`; a broken template is named
+/// after the `--config` it came through; `derive` before every shard is in
+/// names the missing one; `summary` explains a missing `_run.json` (a
+/// sharded run writes it with `derive`) but not a broken one.
+#[test]
+fn each_kind_of_fatal_error_says_what_it_calls_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |p: &str| dir.path().join(p).to_str().unwrap().to_string();
+    let seeds = root().join("data/seeds");
+    let seeds = seeds.to_str().unwrap();
+    let o = xxgk(&["config", "--write", &path("cfg")]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let cfg = path("cfg/xxgk.toml");
+    let unused = path("unused");
+    let ingest_with = |extra: &[&str]| {
+        let mut args = vec!["ingest", seeds, "--out", &unused, "--config", &cfg];
+        args.extend_from_slice(extra);
+        fails(&args)
+    };
+    let (code, err) = ingest_with(&["--formats", "nope"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.starts_with("xxgk: --formats: unknown format \"nope\""),
+        "{err}"
+    );
+    let template = path("cfg/templates/gb2021.toml");
+    let mut text = std::fs::read_to_string(&template).unwrap();
+    text.push_str("bogus = 1\n");
+    std::fs::write(&template, text).unwrap();
+    let (code, err) = ingest_with(&[]);
+    assert_eq!(code, Some(2), "{err}");
+    let want = format!("xxgk: --config {cfg}: {template}: ");
+    assert!(err.starts_with(&want), "{err:?} does not start {want:?}");
+    assert!(err.contains("bogus"), "{err}");
+    assert!(!dir.path().join("unused").exists(), "nothing published");
+
+    let out = dir.path().join("out");
+    ingest(
+        root().join("data/seeds").as_path(),
+        &out,
+        &["--shard", "0/2"],
+    );
+    let out = out.to_str().unwrap();
+    let (code, err) = fails(&["derive", out, "-q"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("shards 1/2 have not published yet"), "{err}");
+    let hint = "a sharded run writes it with `xxgk derive OUT`";
+    let (code, err) = fails(&["summary", out]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("_run.json") && err.contains(hint), "{err}");
+    std::fs::write(dir.path().join("out/_run.json"), "{").unwrap();
+    let (code, err) = fails(&["summary", out]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("_run.json") && !err.contains(hint), "{err}");
+}
+
 /// `xxgk config --print` is the embedded config, `--templates` the embedded
 /// templates; without either it is a usage error.
 #[test]

@@ -146,7 +146,7 @@ fn every_dataset_written_has_the_dictionarys_columns_and_values() {
         .map(|r| r["encoding"].clone())
         .collect();
     assert!(formats.contains(&Val::Str("unknown".into())), "{formats:?}");
-    let expected = if cfg!(feature = "derive") { 7 } else { 5 };
+    let expected = 7;
     assert_eq!(seen, expected, "datasets with files");
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }

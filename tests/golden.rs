@@ -90,7 +90,6 @@ fn twins_give_identical_rows() {
 /// bodies of `data/years/` over two or three years, each row's values equal
 /// to the two reports' oracles, and no cross-year finding (the sample's
 /// carried figures agree).
-#[cfg(feature = "derive")]
 #[test]
 fn the_sample_corpus_gives_yearly_comparison_rows() {
     use std::collections::BTreeSet;

@@ -4,7 +4,6 @@
 mod common;
 
 /// The notebook reads yearly_comparison and metrics: the derive stage.
-#[cfg(feature = "derive")]
 #[test]
 fn the_example_notebook_runs_and_writes_its_plots() {
     use common::{ingest, root};

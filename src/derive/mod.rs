@@ -55,34 +55,6 @@ pub struct Derived {
     pub buckets: u64,
 }
 
-/// Ends a run: combines the shards' manifests (all must be in) and writes
-/// `OUT/_run.json`, with `derived` when the derive stage ran.
-pub fn write_run(
-    out: &std::path::Path,
-    derived: Option<crate::manifest::DeriveRun>,
-) -> Result<crate::manifest::Manifest, String> {
-    use crate::manifest;
-    let shards = manifest::read_shards(out)?;
-    let mut m = manifest::combine(&shards);
-    m.derive = derived;
-    manifest::write(out, &m)?;
-    Ok(m)
-}
-
-/// `xxgk derive OUT`: once every shard has published, runs the derive stage
-/// over the datasets in OUT and writes `OUT/_run.json`.
-pub fn derive_published(
-    out: &std::path::Path,
-    settings: &crate::settings::Settings,
-    bar: &indicatif::ProgressBar,
-) -> Result<crate::manifest::Manifest, String> {
-    use crate::manifest;
-    manifest::read_shards(out)?;
-    let started = std::time::SystemTime::now();
-    let d = run(out, settings, bar)?;
-    write_run(out, Some(manifest::DeriveRun::from(d, started)))
-}
-
 /// Runs the derive stage over the published datasets in `out` (after a
 /// sharded run) and publishes what it wrote.
 pub fn run(out: &Path, settings: &Settings, bar: &ProgressBar) -> Result<Derived, Error> {

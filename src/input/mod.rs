@@ -16,7 +16,6 @@ pub mod pdf;
 pub mod text;
 
 use crate::model::Format;
-use crate::segment::Layout;
 use crate::settings::Settings;
 
 /// One table cell of a `Rendered`: its line in the text, byte range and grid
@@ -27,6 +26,46 @@ pub struct Span {
     pub start: u32,
     pub end: u32,
     pub col: u16,
+}
+
+/// How the text carried its tables: set by a reader that built the table
+/// grid itself (HTML, DOCX, PDF), else told from the lines by `segment`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Rows of tab-separated cells (PDF text, layout 1).
+    TabRows,
+    /// One cell per line (DOCX or web text, layouts 2 and 3).
+    CellLines,
+    /// Rows of `|`-separated cells (layout 4).
+    PipeRows,
+    /// One cell per line with `|` marks (layout 5).
+    PipeLines,
+    /// Rows of space-separated cells (PDF page text, layout 6).
+    SpaceRows,
+    /// Cells from an HTML table.
+    Html,
+    /// Cells from a DOCX file's Word tables.
+    Docx,
+    /// Cells cut from a PDF page's geometry (ruling lines, gaps).
+    Pdf,
+    /// No line carries more than prose.
+    Prose,
+}
+
+impl Layout {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::TabRows => "tab_rows",
+            Layout::CellLines => "cell_lines",
+            Layout::PipeRows => "pipe_rows",
+            Layout::PipeLines => "pipe_lines",
+            Layout::SpaceRows => "space_rows",
+            Layout::Html => "html",
+            Layout::Docx => "docx",
+            Layout::Pdf => "pdf",
+            Layout::Prose => "prose",
+        }
+    }
 }
 
 /// A document as its reader gives it.

@@ -9,7 +9,7 @@
 
 pub mod normalise;
 
-use crate::input::{Rendered, Span};
+use crate::input::{Layout, Rendered, Span};
 use crate::validate::money::{parse_money, Money};
 use crate::validate::values::{parse_count, Count};
 use normalise::Normaliser;
@@ -37,45 +37,6 @@ pub struct Cell {
     /// Byte range of the normalised label form in `Doc::norm` (text cells).
     pub norm_start: u32,
     pub norm_end: u32,
-}
-
-/// How the text carried its tables, as far as the lines show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
-    /// Rows of tab-separated cells (PDF text, layout 1).
-    TabRows,
-    /// One cell per line (DOCX or web text, layouts 2 and 3).
-    CellLines,
-    /// Rows of `|`-separated cells (layout 4).
-    PipeRows,
-    /// One cell per line with `|` marks (layout 5).
-    PipeLines,
-    /// Rows of space-separated cells (PDF page text, layout 6).
-    SpaceRows,
-    /// Cells from an HTML table.
-    Html,
-    /// Cells from a DOCX file's Word tables.
-    Docx,
-    /// Cells cut from a PDF page's geometry (ruling lines, gaps).
-    Pdf,
-    /// No line carries more than prose.
-    Prose,
-}
-
-impl Layout {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Layout::TabRows => "tab_rows",
-            Layout::CellLines => "cell_lines",
-            Layout::PipeRows => "pipe_rows",
-            Layout::PipeLines => "pipe_lines",
-            Layout::SpaceRows => "space_rows",
-            Layout::Html => "html",
-            Layout::Docx => "docx",
-            Layout::Pdf => "pdf",
-            Layout::Prose => "prose",
-        }
-    }
 }
 
 /// A segmented document.

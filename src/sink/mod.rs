@@ -365,7 +365,7 @@ impl<'t> Sink<'t> {
     /// `Staged::publish`.
     pub fn close(self) -> Result<Staged, Error> {
         let mut written = self.written;
-        written.digest = crate::report::hex(&self.digest.finalize());
+        written.digest = crate::digest::hex(&self.digest.finalize());
         for d in [
             self.reports,
             self.counts,

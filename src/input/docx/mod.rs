@@ -30,8 +30,7 @@ use zip::ZipArchive;
 
 use self::body::{Block, BodyError, Table};
 use super::grid::{Grid, Slot};
-use super::{Builder, Refused, Rendered};
-use crate::segment::Layout;
+use super::{Builder, Layout, Refused, Rendered};
 use crate::settings::Settings;
 
 /// The `[docx]` section of the config.

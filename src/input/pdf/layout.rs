@@ -28,8 +28,7 @@
 use std::collections::HashMap;
 
 use super::source::{Glyph, PageContent, Rule};
-use crate::input::Builder;
-use crate::segment::Layout;
+use crate::input::{Builder, Layout};
 
 /// Segments closer than this (points) are one line; a rule this close to a
 /// slot's edge is that edge.

@@ -144,7 +144,8 @@ impl Summary {
 /// The command line's options, checked, then the corpus written: what the
 /// binary runs.
 pub fn run_cli(cli: cli::Cli) -> Result<Summary, String> {
-    let settings = xxgk::settings::load_cli(cli.config.as_deref(), None)?;
+    let settings =
+        xxgk::settings::load_cli(cli.config.as_deref(), None).map_err(|e| e.to_string())?;
     let kinds = noise::parse(&cli.noise_kinds)?;
     let opts = Options {
         out: cli.out,
