@@ -78,6 +78,60 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::rename(&tmp, path).map_err(|e| err(path, e))
 }
 
+/// Moves the files of writer `tag` (`layout::file_name`) from the staged
+/// dataset folder `staged` into `target`, one rename each, then removes
+/// `target`'s files of that tag this run did not write, and the tag's files
+/// in the Hive folders of earlier versions: another writer's files (another
+/// shard's, the ingest's beside the derive stage's) are never touched.
+pub fn replace_tagged(staged: &Path, target: &Path, tag: &str) -> Result<(), String> {
+    use crate::sink::layout;
+    std::fs::create_dir_all(target).map_err(|e| err(target, e))?;
+    let mut moved = Vec::new();
+    for (from, _, t) in layout::files(staged)? {
+        let Some(file) = from.file_name().map(|n| n.to_os_string()) else {
+            continue;
+        };
+        if t == tag {
+            let to = target.join(&file);
+            std::fs::rename(&from, &to).map_err(|e| err(&to, e))?;
+            moved.push(file);
+        }
+    }
+    for (stale, _, t) in layout::files(target)? {
+        let fresh = stale
+            .file_name()
+            .is_some_and(|n| moved.iter().any(|m| m == n));
+        if t == tag && !fresh {
+            std::fs::remove_file(&stale).map_err(|e| err(&stale, e))?;
+        }
+    }
+    remove_hive_folders(target, &format!("{tag}.parquet"))
+}
+
+/// Removes `file` from the `year=…` folders of the Hive layout of earlier
+/// versions, and each folder left empty: a shard of this version
+/// publishing into an older run's folder leaves no file of its own there
+/// twice.
+pub fn remove_hive_folders(dataset: &Path, file: &str) -> Result<(), String> {
+    let Ok(entries) = std::fs::read_dir(dataset) else {
+        return Ok(());
+    };
+    for e in entries.flatten() {
+        let dir = e.path();
+        if !e.file_name().to_string_lossy().starts_with("year=") || !dir.is_dir() {
+            continue;
+        }
+        let old = dir.join(file);
+        if old.exists() {
+            std::fs::remove_file(&old).map_err(|e| err(&old, e))?;
+        }
+        if std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_none()) {
+            std::fs::remove_dir(&dir).map_err(|e| err(&dir, e))?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

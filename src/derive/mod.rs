@@ -371,27 +371,10 @@ fn publish_derived(out: &Path, staging: &Path) -> Result<(), Error> {
     for name in DATASETS {
         publish::swap_in(&staging.join(name), &out.join(name))?;
     }
-    let findings = out.join("findings");
-    std::fs::create_dir_all(&findings).map_err(|e| format!("{}: {e}", findings.display()))?;
-    let mut names = Vec::new();
-    for (from, _, tag) in layout::files(&staging.join("findings"))? {
-        let Some(name) = from.file_name().map(|n| n.to_os_string()) else {
-            continue;
-        };
-        if tag == layout::DERIVED {
-            let to = findings.join(&name);
-            std::fs::rename(&from, &to).map_err(|e| format!("{}: {e}", to.display()))?;
-            names.push(name);
-        }
-    }
-    for (stale, _, tag) in layout::files(&findings)? {
-        let fresh = stale
-            .file_name()
-            .is_some_and(|n| names.iter().any(|m| n == m.as_os_str()));
-        if tag == layout::DERIVED && !fresh {
-            std::fs::remove_file(&stale).map_err(|e| format!("{}: {e}", stale.display()))?;
-        }
-    }
-    crate::sink::remove_hive_folders(&findings, "derived.parquet")?;
+    publish::replace_tagged(
+        &staging.join("findings"),
+        &out.join("findings"),
+        layout::DERIVED,
+    )?;
     std::fs::remove_dir_all(staging).map_err(|e| format!("{}: {e}", staging.display()))
 }

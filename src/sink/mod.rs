@@ -438,55 +438,11 @@ fn publish(staging: &Path, out: &Path, shard: Shard) -> Result<(), Error> {
             crate::publish::swap_in(&staging.join(name), &out.join(name))?;
         }
     } else {
-        let tag = shard.tag();
         for name in schema::DATASETS {
-            let (src, target) = (staging.join(name), out.join(name));
-            std::fs::create_dir_all(&target).map_err(|e| err(&target, e))?;
-            let mut staged = Vec::new();
-            for (from, _, _) in layout::files(&src)? {
-                let Some(file) = from.file_name().map(|n| n.to_os_string()) else {
-                    continue;
-                };
-                let to = target.join(&file);
-                std::fs::rename(&from, &to).map_err(|e| err(&to, e))?;
-                staged.push(file);
-            }
-            for (stale, _, t) in layout::files(&target)? {
-                let fresh = stale
-                    .file_name()
-                    .is_some_and(|n| staged.iter().any(|s| s == n));
-                if t == tag && !fresh {
-                    std::fs::remove_file(&stale).map_err(|e| err(&stale, e))?;
-                }
-            }
-            remove_hive_folders(&target, &shard.part_name())?;
+            crate::publish::replace_tagged(&staging.join(name), &out.join(name), &shard.tag())?;
         }
     }
     std::fs::remove_dir_all(staging).map_err(|e| err(staging, e))?;
-    Ok(())
-}
-
-/// Removes `file` from the `year=…` folders of the Hive layout of earlier
-/// versions, and each folder left empty: a shard of this version
-/// publishing into an older run's folder leaves no file of its own there
-/// twice.
-pub fn remove_hive_folders(dataset: &Path, file: &str) -> Result<(), Error> {
-    let Ok(entries) = std::fs::read_dir(dataset) else {
-        return Ok(());
-    };
-    for e in entries.flatten() {
-        let dir = e.path();
-        if !e.file_name().to_string_lossy().starts_with("year=") || !dir.is_dir() {
-            continue;
-        }
-        let old = dir.join(file);
-        if old.exists() {
-            std::fs::remove_file(&old).map_err(|e| err(&old, e))?;
-        }
-        if std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_none()) {
-            std::fs::remove_dir(&dir).map_err(|e| err(&dir, e))?;
-        }
-    }
     Ok(())
 }
 
@@ -537,7 +493,7 @@ mod tests {
             std::fs::write(d.path().join(dir).join(file), b"x").unwrap();
         }
         std::fs::write(d.path().join(format!("2020-{mine}")), b"x").unwrap();
-        remove_hive_folders(d.path(), mine).unwrap();
+        crate::publish::remove_hive_folders(d.path(), mine).unwrap();
         let mut left: Vec<String> = walkdir::WalkDir::new(d.path())
             .min_depth(1)
             .into_iter()
