@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use xxgk::cli::{Cli, Command};
+use xxgk::cli::{Cli, Command, SqlDialect};
 use xxgk::model::Format;
 use xxgk::sink::Shard;
 use xxgk::{derive, dictionary, ingest, inspect, interrupt, manifest, progress, report, settings};
@@ -68,8 +68,21 @@ fn run(cli: Cli) -> Result<Exit, String> {
                 Exit::Ok
             })
         }
-        Command::Derive { out, config, quiet } => {
+        Command::Derive {
+            out,
+            config,
+            quiet,
+            emit_sql,
+        } => {
             let settings = settings::load_cli(config.as_deref(), None)?;
+            if let Some(dialect) = emit_sql {
+                let dialect = match dialect {
+                    SqlDialect::Duckdb => derive::sql::Dialect::DuckDb,
+                    SqlDialect::Spark => derive::sql::Dialect::Spark,
+                };
+                print!("{}", derive::sql::script(&out, &settings, dialect)?);
+                return Ok(Exit::Ok);
+            }
             let bar = progress::bar(quiet);
             let m = derive::derive_published(&out, &settings, &bar)?;
             bar.finish_and_clear();
