@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use xxgk::cli::{Cli, Command};
+use xxgk::cli::{Cli, Command, SqlDialect};
 use xxgk::error::{Error, Exit};
 use xxgk::model::Format;
 use xxgk::sink::Shard;
@@ -55,8 +55,21 @@ fn command(cli: Cli) -> Result<Exit, Error> {
                 Exit::Ok
             })
         }
-        Command::Derive { out, config, quiet } => {
+        Command::Derive {
+            out,
+            config,
+            quiet,
+            emit_sql,
+        } => {
             let settings = settings::load_cli(config.as_deref(), None)?;
+            if let Some(dialect) = emit_sql {
+                let dialect = match dialect {
+                    SqlDialect::Duckdb => xxgk::derive::sql::Dialect::DuckDb,
+                    SqlDialect::Spark => xxgk::derive::sql::Dialect::Spark,
+                };
+                print!("{}", xxgk::derive::sql::script(&out, &settings, dialect)?);
+                return Ok(Exit::Ok);
+            }
             let bar = progress::bar(quiet);
             let m = run::derive(&out, &settings, &bar)?;
             bar.finish_and_clear();

@@ -13,7 +13,9 @@
 //! bucket's reports and two years of its cells at a time. Each derived
 //! dataset is a function of one bucket (`comparison`, `metrics`,
 //! `cross_year`); this module names their rows and writes them, buckets in
-//! order, so the files are the same whatever the number of buckets.
+//! order, so the files are the same whatever the number of buckets. `sql`
+//! writes the same computation as a DuckDB or Spark SQL script
+//! (`--emit-sql`), from the same config and keys.
 
 mod bodies;
 mod comparison;
@@ -23,6 +25,7 @@ pub mod keys;
 mod metrics;
 mod read;
 mod spill;
+pub mod sql;
 
 use std::collections::BTreeMap;
 use std::path::Path;

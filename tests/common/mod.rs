@@ -35,6 +35,98 @@ pub const DATASETS: [&str; 7] = [
     "metrics",
 ];
 
+/// The oracle of the multi-year corpus, tests/years/expected.json.
+pub fn years_expected() -> serde_json::Value {
+    let text = std::fs::read_to_string(root().join("tests/years/expected.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The shipped config with the oracle's `[org]` settings (tests/years),
+/// written into `dir`.
+pub fn years_config(dir: &Path, exp: &serde_json::Value) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("config/xxgk.toml")).unwrap();
+    let c = &exp["config"];
+    let renames: Vec<String> = c["renames"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| format!("{k:?} = {v}"))
+        .collect();
+    let templates = root().join("config/templates");
+    let replaced = text
+        .replace(
+            "path_pattern = \"\"",
+            &format!("path_pattern = {}", c["path_pattern"]),
+        )
+        .replace(
+            "renames = {}",
+            &format!("renames = {{ {} }}", renames.join(", ")),
+        )
+        .replace(
+            "files = [\"templates/gb2019.toml\", \"templates/gb2021.toml\"]",
+            &format!(
+                "files = [{:?}, {:?}]",
+                templates.join("gb2019.toml"),
+                templates.join("gb2021.toml")
+            ),
+        );
+    let suffixes = format!("strip_suffixes = {}", c["strip_suffixes"]);
+    let replaced: String = replaced
+        .lines()
+        .map(|l| {
+            if l.starts_with("strip_suffixes") {
+                suffixes.clone()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(replaced, text, "the config's [org] lines changed");
+    let p = dir.join("xxgk.toml");
+    std::fs::write(&p, replaced).unwrap();
+    p
+}
+
+/// Copies the files under `from` to `to`, folders included.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_tree(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).unwrap();
+        }
+    }
+}
+
+/// Runs `python3 tests/SCRIPT ARGS…` (a script that uses the packages of
+/// tests/requirements.txt, Spark with a Java runtime), shows its output and
+/// time (with --nocapture), asserts that it succeeds and ends with
+/// `TOOL: ok`; gives its stdout.
+pub fn python<S: AsRef<std::ffi::OsStr>>(script: &str, args: &[S], tool: &str) -> String {
+    let started = std::time::Instant::now();
+    let o = Command::new("python3")
+        .arg(root().join("tests").join(script))
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    eprintln!(
+        "{script}: {:.1} s\n{stdout}",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        o.status.success(),
+        "{script} failed (pip install -r tests/requirements.txt; Spark needs java):\n{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout.contains(&format!("{tool}: ok")), "{stdout}");
+    stdout
+}
+
 /// Writes a synthetic corpus as `xxgk-synth DIR --n N --seed S EXTRA…` does
 /// (tools/xxgk-synth, a dev-dependency: its library parses the same
 /// arguments in-process) and asserts it succeeds.
