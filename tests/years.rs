@@ -9,65 +9,13 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{ingest, parse_decimal, root, rows, xxgk, Val};
+use common::{
+    ingest, parse_decimal, rows, xxgk, years_config, years_corpus as corpus,
+    years_expected as expected, Val,
+};
 use serde_json::Value;
-
-fn expected() -> Value {
-    let text = std::fs::read_to_string(root().join("tests/years/expected.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-/// The shipped config with the oracle's `[org]` settings.
-fn config(dir: &Path, exp: &Value) -> PathBuf {
-    let text = std::fs::read_to_string(root().join("config/xxgk.toml")).unwrap();
-    let c = &exp["config"];
-    let renames: Vec<String> = c["renames"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| format!("{k:?} = {v}"))
-        .collect();
-    let templates = root().join("config/templates");
-    let replaced = text
-        .replace(
-            "path_pattern = \"\"",
-            &format!("path_pattern = {}", c["path_pattern"]),
-        )
-        .replace(
-            "renames = {}",
-            &format!("renames = {{ {} }}", renames.join(", ")),
-        )
-        .replace(
-            "files = [\"templates/gb2019.toml\", \"templates/gb2021.toml\"]",
-            &format!(
-                "files = [{:?}, {:?}]",
-                templates.join("gb2019.toml"),
-                templates.join("gb2021.toml")
-            ),
-        );
-    let suffixes = format!("strip_suffixes = {}", c["strip_suffixes"]);
-    let replaced: String = replaced
-        .lines()
-        .map(|l| {
-            if l.starts_with("strip_suffixes") {
-                suffixes.clone()
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    assert_ne!(replaced, text, "the config's [org] lines changed");
-    let p = dir.join("xxgk.toml");
-    std::fs::write(&p, replaced).unwrap();
-    p
-}
-
-fn corpus() -> PathBuf {
-    root().join("tests/years/corpus")
-}
 
 fn s(v: &Val) -> String {
     v.str().unwrap_or("null").to_string()
@@ -250,7 +198,7 @@ fn check(out: &Path, exp: &Value) -> Vec<String> {
 fn bodies_over_years_give_the_expected_comparison_metrics_and_findings() {
     let exp = expected();
     let dir = tempfile::tempdir().unwrap();
-    let cfg = config(dir.path(), &exp);
+    let cfg = years_config(dir.path(), &exp);
     let out = dir.path().join("out");
     ingest(&corpus(), &out, &["--config", cfg.to_str().unwrap()]);
     let bad = check(&out, &exp);
@@ -296,7 +244,7 @@ fn bodies_over_years_give_the_expected_comparison_metrics_and_findings() {
 fn shards_then_derive_give_what_one_run_gives() {
     let exp = expected();
     let dir = tempfile::tempdir().unwrap();
-    let cfg = config(dir.path(), &exp);
+    let cfg = years_config(dir.path(), &exp);
     let cfg = cfg.to_str().unwrap();
     let whole = dir.path().join("whole");
     ingest(&corpus(), &whole, &["--config", cfg]);
@@ -352,7 +300,7 @@ fn shards_then_derive_give_what_one_run_gives() {
 fn a_path_off_the_pattern_is_named_and_keyed_by_the_name_alone() {
     let exp = expected();
     let dir = tempfile::tempdir().unwrap();
-    let cfg = config(dir.path(), &exp);
+    let cfg = years_config(dir.path(), &exp);
     // Two folders where the pattern wants three before the rest.
     let src = corpus().join("河南省/郑州市/登封市/2021");
     let name = std::fs::read_dir(&src)

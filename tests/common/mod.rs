@@ -64,6 +64,64 @@ pub fn synth_args(
     xxgk_synth::run_args(args)
 }
 
+/// The oracle of tests/years (the multi-year corpus), `expected.json`.
+pub fn years_expected() -> serde_json::Value {
+    let text = std::fs::read_to_string(root().join("tests/years/expected.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The multi-year corpus of tests/years.
+pub fn years_corpus() -> PathBuf {
+    root().join("tests/years/corpus")
+}
+
+/// The shipped config with the `[org]` settings of tests/years' oracle
+/// (`expected.json`'s `config`), written into `dir`.
+pub fn years_config(dir: &Path, exp: &serde_json::Value) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("config/xxgk.toml")).unwrap();
+    let c = &exp["config"];
+    let renames: Vec<String> = c["renames"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| format!("{k:?} = {v}"))
+        .collect();
+    let templates = root().join("config/templates");
+    let replaced = text
+        .replace(
+            "path_pattern = \"\"",
+            &format!("path_pattern = {}", c["path_pattern"]),
+        )
+        .replace(
+            "renames = {}",
+            &format!("renames = {{ {} }}", renames.join(", ")),
+        )
+        .replace(
+            "files = [\"templates/gb2019.toml\", \"templates/gb2021.toml\"]",
+            &format!(
+                "files = [{:?}, {:?}]",
+                templates.join("gb2019.toml"),
+                templates.join("gb2021.toml")
+            ),
+        );
+    let suffixes = format!("strip_suffixes = {}", c["strip_suffixes"]);
+    let replaced: String = replaced
+        .lines()
+        .map(|l| {
+            if l.starts_with("strip_suffixes") {
+                suffixes.clone()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(replaced, text, "the config's [org] lines changed");
+    let p = dir.join("xxgk.toml");
+    std::fs::write(&p, replaced).unwrap();
+    p
+}
+
 /// Runs `xxgk ingest CORPUS --out OUT --quiet` and asserts it exits 0.
 pub fn ingest(corpus: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
@@ -171,6 +229,13 @@ pub fn rows(dataset: &Path) -> Vec<BTreeMap<String, Val>> {
         }
     }
     out
+}
+
+/// Rows of a dataset as sorted debug strings: a multiset to compare.
+pub fn row_set(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = rows(dir).iter().map(|r| format!("{r:?}")).collect();
+    v.sort();
+    v
 }
 
 /// A decimal string as (mantissa, scale) normalised to `scale`.
