@@ -81,6 +81,13 @@ pub enum Command {
         /// No progress bar and no summary.
         #[arg(long, short)]
         quiet: bool,
+        /// Do not run the derive stage: write OUT/_run.json from the shard
+        /// manifests and the derived files already published in OUT (rows
+        /// and derived findings counted from the files), for a derive run
+        /// elsewhere, e.g. the Spark job of deploy/spark. Fails when a
+        /// derived dataset is missing or older than a shard's run.
+        #[arg(long)]
+        manifest_only: bool,
     },
     /// Print OUT/_run.json, the manifest of the last run, as a table: times,
     /// versions, config hash, inputs, files by status, rows per dataset,

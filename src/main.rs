@@ -68,11 +68,21 @@ fn run(cli: Cli) -> Result<Exit, String> {
                 Exit::Ok
             })
         }
-        Command::Derive { out, config, quiet } => {
-            let settings = settings::load_cli(config.as_deref(), None)?;
-            let bar = progress::bar(quiet);
-            let m = derive::derive_published(&out, &settings, &bar)?;
-            bar.finish_and_clear();
+        Command::Derive {
+            out,
+            config,
+            quiet,
+            manifest_only,
+        } => {
+            let m = if manifest_only {
+                derive::record_published(&out)?
+            } else {
+                let settings = settings::load_cli(config.as_deref(), None)?;
+                let bar = progress::bar(quiet);
+                let m = derive::derive_published(&out, &settings, &bar)?;
+                bar.finish_and_clear();
+                m
+            };
             if !quiet {
                 if let Some(d) = &m.derive {
                     eprintln!("derive: {}", derive_line(d));

@@ -11,6 +11,9 @@
 
 pub mod config;
 pub mod keys;
+mod recorded;
+
+pub use recorded::record_published;
 
 #[cfg(feature = "derive")]
 mod compute;
