@@ -200,18 +200,24 @@ def load(spark, out, name):
     return n, years
 
 
-def main():
-    outs = sys.argv[1:]
-    if not outs:
-        sys.exit("usage: readers.py OUT [OUT ...]")
-    started = time.time()
+def session(name):
+    """A local SparkSession on two cores, quiet: the tests' one JVM."""
     from pyspark.sql import SparkSession
-    spark = (SparkSession.builder.master("local[2]").appName("xxgk-readers")
+    spark = (SparkSession.builder.master("local[2]").appName(name)
              .config("spark.ui.enabled", "false")
              .config("spark.ui.showConsoleProgress", "false")
              .config("spark.sql.shuffle.partitions", "2")
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def main():
+    outs = sys.argv[1:]
+    if not outs:
+        sys.exit("usage: readers.py OUT [OUT ...]")
+    started = time.time()
+    spark = session("xxgk-readers")
     spark_up = time.time() - started
     seen_empty = seen_unknown = False
     years_seen = set()
