@@ -29,6 +29,13 @@ fn names(dataset: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The Arrow fields a Parquet file stores.
+fn fields(file: &Path) -> arrow_schema::Fields {
+    let f = std::fs::File::open(file).unwrap();
+    let b = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f).unwrap();
+    b.schema().fields().clone()
+}
+
 #[test]
 fn the_spark_job_gives_what_one_run_gives() {
     let dir = tempfile::tempdir().unwrap();
@@ -84,6 +91,14 @@ fn the_spark_job_gives_what_one_run_gives() {
         assert_eq!(a.len(), b.len(), "{name}: rows");
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(x, y, "{name}: the Spark job's rows differ");
+        }
+    }
+    // Every file of every dataset with the Arrow fields of one run's files
+    // (names, order, types, nullability): the contract's types.
+    for name in DATASETS {
+        let want = fields(&common::files(&whole.join(name))[0]);
+        for f in common::files(&out.join(name)) {
+            assert_eq!(fields(&f), want, "{}", f.display());
         }
     }
     // The derived findings among them.

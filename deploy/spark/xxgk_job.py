@@ -198,9 +198,11 @@ def spark_type(t):
     return fixed.get(t, t)  # decimal(p,s) is spelled alike
 
 
-def arrow_schema(columns, version):
-    """The contract's Arrow schema, every field nullable (as xxgk writes
-    them), with the pandas metadata of sink::layout::pandas_metadata."""
+def arrow_schema(columns, version, like=None):
+    """The contract's Arrow schema with the pandas metadata of
+    sink::layout::pandas_metadata. Fields are nullable, as `xxgk derive`
+    writes them, or as in `like`, the schema of a file the shards wrote
+    (findings: the ingest marks the never-null columns required)."""
     import pyarrow as pa
 
     def arrow(t):
@@ -226,8 +228,27 @@ def arrow_schema(columns, version):
         "creator": {"library": "xxgk", "version": version},
         "pandas_version": "2.0.0",
     }
-    fields = [pa.field(c, arrow(t), nullable=True) for c, t in columns]
+    required = set()
+    if like is not None:
+        if [(f.name, f.type) for f in like] != [(c, arrow(t)) for c, t in columns]:
+            raise JobError(f"the shards' files have the columns {like}; xxgk schema says "
+                           f"{columns}")
+        required = {f.name for f in like if not f.nullable}
+    fields = [pa.field(c, arrow(t), nullable=c not in required) for c, t in columns]
     return pa.schema(fields, metadata={"pandas": json.dumps(meta)})
+
+
+def shards_schema(a, dataset):
+    """The Arrow schema of one of this run's shard files of `dataset`, or
+    None when it has none."""
+    import pyarrow.parquet as pq
+
+    tags = {part_tag(k, a.shards) for k in range(a.shards)}
+    d = os.path.join(a.out, dataset)
+    for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        if layout_tag(f) in tags:
+            return pq.read_schema(os.path.join(d, f))
+    return None
 
 
 def check_view(df, view, dataset, columns):
@@ -359,7 +380,7 @@ def derive(spark, a):
                 raise JobError(f"xxgk schema lists no dataset {dataset}")
             df = spark.table(view)
             check_view(df, view, dataset, cols[dataset])
-            schema = arrow_schema(cols[dataset], version)
+            schema = arrow_schema(cols[dataset], version, shards_schema(a, dataset))
             rows[view] = write_dataset(df, os.path.join(staging, dataset), tag, schema,
                                        empty_file=dataset != "findings")
         publish_derived(a.out, staging)
