@@ -15,7 +15,9 @@ of the README's "Scaling out".
    publishes its own part files and `OUT/_run/part-K-of-N.json`; a shard
    that exits non-zero fails its task with xxgk's stderr, and so the job
    (Spark retries it first where spark.task.maxFailures allows: a shard run
-   again replaces its own files). Once all N are in, the files and shard
+   again replaces its own files; speculative execution is refused, as two
+   attempts of one shard at once would share its staging folder). Once all
+   N are in, the files and shard
    manifests of any other split (an earlier unsharded run, another N) are
    removed, so the folders hold this run's rows once.
 2. Derive: `xxgk derive OUT --emit-sql spark` prints the SQL (statements
@@ -267,6 +269,7 @@ def year_files(folder, tag, schema):
     def write(batches):
         import pyarrow as pa
         import pyarrow.parquet as pq
+        from pyspark import TaskContext
 
         out = pa.schema([("file", pa.string()), ("rows", pa.int64())])
         state = {"year": None, "writer": None, "path": None, "rows": 0, "buffer": [], "held": 0}
@@ -282,17 +285,21 @@ def year_files(folder, tag, schema):
             if state["writer"] is not None:
                 flush()
                 state["writer"].close()
+                os.replace(state["tmp"], state["path"])
                 done.append((os.path.basename(state["path"]), state["rows"]))
                 state["writer"] = None
 
         def open_year(year):
+            # Rows of one year reach one task only (repartition by year); a
+            # retried attempt writes the same file again, under its own
+            # temporary name until it is complete.
             close()
             name = f"{'unknown' if year is None else year}-{tag}.parquet"
-            state.update(year=year, path=os.path.join(folder, name), rows=0)
-            if os.path.exists(state["path"]):
-                # Rows of one year reach one task only (repartition by year).
-                raise RuntimeError(f"{state['path']}: a second writer for year {year}")
-            state["writer"] = pq.ParquetWriter(state["path"], schema, compression="zstd",
+            attempt = TaskContext.get().taskAttemptId() if TaskContext.get() else 0
+            path = os.path.join(folder, name)
+            tmp = os.path.join(folder, f".{name}.tmp-{attempt}")
+            state.update(year=year, path=path, tmp=tmp, rows=0)
+            state["writer"] = pq.ParquetWriter(tmp, schema, compression="zstd",
                                                compression_level=1)
 
         for batch in batches:
@@ -332,6 +339,9 @@ def write_dataset(df, folder, tag, schema, empty_file):
     ordered = df.repartition("year").sortWithinPartitions("year", *rest)
     written = ordered.mapInArrow(year_files(folder, tag, schema), "file string, rows long").collect()
     rows = sum(r["rows"] for r in written)
+    for f in os.listdir(folder):
+        if f.startswith("."):  # what failed attempts left
+            os.remove(os.path.join(folder, f))
     if rows == 0 and empty_file:
         # A zero-row file still gives readers the schema (`xxgk derive` too).
         pq.write_table(schema.empty_table(), os.path.join(folder, f"empty-{tag}.parquet"),
@@ -411,10 +421,13 @@ def run(spark, a):
     if __name__ != "__main__":
         # Imported (the tests): executors import this module by name.
         spark.sparkContext.addPyFile(os.path.abspath(__file__))
+    if spark.sparkContext.getConf().get("spark.speculation", "false").lower() == "true":
+        # Two attempts of one shard would share its staging folder.
+        raise JobError("spark.speculation is on: run the job with spark.speculation=false")
     clock = time.time()
     done = {"shards": ingest_shards(spark, a)}
     done["ingest_seconds"] = round(time.time() - clock, 2)
-    done["removed"] = clear_other_splits(a)
+    done["removed_files"] = len(clear_other_splits(a))
     if not a.no_derive:
         clock = time.time()
         done["derived_rows"] = derive(spark, a)
