@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -20,6 +20,15 @@ Exit codes:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The SQL dialects `xxgk derive --emit-sql` writes.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SqlDialect {
+    /// DuckDB (`read_parquet` of OUT's files)
+    Duckdb,
+    /// Spark SQL (`parquet.` paths of OUT's folders)
+    Spark,
 }
 
 #[derive(Subcommand, Debug)]
@@ -81,12 +90,21 @@ pub enum Command {
         /// No progress bar and no summary.
         #[arg(long, short)]
         quiet: bool,
+        /// Print, instead of running the stage, an SQL script that computes
+        /// the same from OUT's Parquet files in DuckDB or Spark SQL:
+        /// `CREATE OR REPLACE TEMPORARY VIEW` statements, each ending with
+        /// `;` and a line break, the last three `yearly_comparison`,
+        /// `metrics` and `derived_findings` (the rows of
+        /// findings/*-derived.parquet), with the datasets' columns and types.
+        /// OUT is made absolute; nothing is read or written.
+        #[arg(long, value_name = "DIALECT")]
+        emit_sql: Option<SqlDialect>,
         /// Do not run the derive stage: write OUT/_run.json from the shard
         /// manifests and the derived files already published in OUT (rows
         /// and derived findings counted from the files), for a derive run
         /// elsewhere, e.g. the Spark job of deploy/spark. Fails when a
         /// derived dataset is missing or older than a shard's run.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "emit_sql")]
         manifest_only: bool,
     },
     /// Print OUT/_run.json, the manifest of the last run, as a table: times,

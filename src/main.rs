@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use xxgk::cli::{Cli, Command};
+use xxgk::cli::{Cli, Command, SqlDialect};
 use xxgk::model::Format;
 use xxgk::sink::Shard;
 use xxgk::{derive, dictionary, ingest, inspect, interrupt, manifest, progress, report, settings};
@@ -72,12 +72,21 @@ fn run(cli: Cli) -> Result<Exit, String> {
             out,
             config,
             quiet,
+            emit_sql,
             manifest_only,
         } => {
             let m = if manifest_only {
                 derive::record_published(&out)?
             } else {
                 let settings = settings::load_cli(config.as_deref(), None)?;
+                if let Some(dialect) = emit_sql {
+                    let dialect = match dialect {
+                        SqlDialect::Duckdb => derive::sql::Dialect::DuckDb,
+                        SqlDialect::Spark => derive::sql::Dialect::Spark,
+                    };
+                    print!("{}", derive::sql::script(&out, &settings, dialect)?);
+                    return Ok(Exit::Ok);
+                }
                 let bar = progress::bar(quiet);
                 let m = derive::derive_published(&out, &settings, &bar)?;
                 bar.finish_and_clear();

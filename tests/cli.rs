@@ -5,7 +5,7 @@ mod common;
 
 use arrow_array::Array;
 use arrow_schema::DataType;
-use common::{batches, files, ingest, root, rows, xxgk};
+use common::{batches, copy_tree, files, ingest, root, rows, xxgk};
 use rayon::prelude::*;
 
 /// The year a file's name gives (`2020-part-…`, `unknown-part-…`), checked
@@ -357,24 +357,7 @@ fn real_readers_load_the_datasets() {
     ingest(&bad, &outs[1], &[]);
     ingest(&nothing, &outs[2], &[]);
     ingest(&synth, &outs[3], &[]);
-    let started = std::time::Instant::now();
-    let o = std::process::Command::new("python3")
-        .arg(root().join("tests/readers.py"))
-        .args(&outs)
-        .output()
-        .expect("python3 runs");
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    // Shown with --nocapture: the time the readers (Spark most) take.
-    eprintln!(
-        "readers.py: {:.1} s\n{stdout}",
-        started.elapsed().as_secs_f64()
-    );
-    assert!(
-        o.status.success(),
-        "readers.py failed (pip install -r tests/requirements.txt; Spark needs java):\n{stdout}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(stdout.contains("readers: ok"), "{stdout}");
+    common::python("readers.py", &outs, "readers");
 }
 
 /// An empty corpus still publishes every dataset, derived ones included, as
@@ -404,20 +387,6 @@ fn an_empty_corpus_gives_one_zero_row_file_per_dataset() {
             "{name}"
         );
         assert!(schema.fields().len() >= 9, "{name}: the full schema");
-    }
-}
-
-/// Copies the files under `from` to `to`, folders included.
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let target = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_tree(&p, &target);
-        } else {
-            std::fs::copy(&p, &target).unwrap();
-        }
     }
 }
 

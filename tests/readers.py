@@ -21,6 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+import local_spark
+
 DATASETS = ["reports", "disclosure_counts", "procurement", "litigation", "findings",
             "yearly_comparison", "metrics"]
 # The contract's pinned types (datasets.md, docs/derive.md); every other
@@ -200,24 +202,12 @@ def load(spark, out, name):
     return n, years
 
 
-def session(name):
-    """A local SparkSession on two cores, quiet: the tests' one JVM."""
-    from pyspark.sql import SparkSession
-    spark = (SparkSession.builder.master("local[2]").appName(name)
-             .config("spark.ui.enabled", "false")
-             .config("spark.ui.showConsoleProgress", "false")
-             .config("spark.sql.shuffle.partitions", "2")
-             .getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
-    return spark
-
-
 def main():
     outs = sys.argv[1:]
     if not outs:
         sys.exit("usage: readers.py OUT [OUT ...]")
     started = time.time()
-    spark = session("xxgk-readers")
+    spark = local_spark.session("xxgk-readers")
     spark_up = time.time() - started
     seen_empty = seen_unknown = False
     years_seen = set()
@@ -240,14 +230,9 @@ def main():
     check(seen_empty, "no empty dataset among the folders")
     check(seen_unknown, "no rows of unknown year among the folders")
     check(len(years_seen) >= 2, f"fewer than two years: {sorted(years_seen)}")
-    print(f"seconds: spark session start {spark_up:.1f}, "
-          + ", ".join(f"{k} {v:.1f}" for k, v in spent.items())
-          + f", total {time.time() - started:.1f}")
-    if errors:
-        print(f"readers: {len(errors)} mismatch(es):\n  " + "\n  ".join(errors))
-        sys.exit(1)
-    print("readers: ok")
-
+    local_spark.finish("readers", errors, f"spark session start {spark_up:.1f}, "
+                       + ", ".join(f"{k} {v:.1f}" for k, v in spent.items())
+                       + f", total {time.time() - started:.1f}")
 
 if __name__ == "__main__":
     main()

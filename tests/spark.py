@@ -12,8 +12,8 @@ unsharded `xxgk ingest`:
    (pandas, pyarrow, polars, DuckDB, Spark): the contract's types, readers
    agreeing.
 
-Prints `spark.py: {timings}` and `spark: ok`; exits non-zero with every
-problem found."""
+Prints the job's log and times, and `spark: ok` or every problem found
+(exit 1)."""
 
 import importlib.util
 import json
@@ -23,6 +23,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import local_spark  # noqa: E402
 import readers  # noqa: E402
 
 
@@ -39,7 +40,7 @@ def main():
     problems = []
     times = {}
     started = time.time()
-    spark = readers.session("xxgk-spark-job-test")
+    spark = local_spark.session("xxgk-spark-job-test")
     # The failing run's task errors are expected: not on stderr.
     spark.sparkContext.setLogLevel("FATAL")
     times["session"] = round(time.time() - started, 1)
@@ -84,11 +85,7 @@ def main():
     finally:
         spark.stop()
     times["total"] = round(time.time() - started, 1)
-    print(f"spark.py: seconds {json.dumps(times)}")
-    if problems:
-        print("spark: " + "\n  ".join(problems))
-        sys.exit(1)
-    print("spark: ok")
+    local_spark.finish("spark", problems, json.dumps(times))
 
 
 if __name__ == "__main__":

@@ -12,8 +12,7 @@ mod common;
 use std::path::Path;
 
 use common::{
-    ingest, root, row_set, xxgk, years_config, years_corpus as corpus, years_expected as expected,
-    DATASETS,
+    ingest, row_set, xxgk, years_config, years_corpus as corpus, years_expected, DATASETS,
 };
 use serde_json::Value;
 
@@ -39,7 +38,7 @@ fn fields(file: &Path) -> arrow_schema::Fields {
 #[test]
 fn the_spark_job_gives_what_one_run_gives() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = years_config(dir.path(), &expected());
+    let cfg = years_config(dir.path(), &years_expected());
     let cfg = cfg.to_str().unwrap();
     let whole = dir.path().join("whole");
     ingest(&corpus(), &whole, &["--config", cfg]);
@@ -57,28 +56,15 @@ fn the_spark_job_gives_what_one_run_gives() {
     )
     .unwrap();
 
-    let started = std::time::Instant::now();
-    let o = std::process::Command::new("python3")
-        .arg(root().join("tests/spark.py"))
-        .args([
+    common::python(
+        "spark.py",
+        &[
             env!("CARGO_BIN_EXE_xxgk"),
             corpus().to_str().unwrap(),
             cfg,
             dir.path().to_str().unwrap(),
-        ])
-        .output()
-        .expect("python3 runs");
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    // Shown with --nocapture: what the job and Spark took.
-    eprintln!(
-        "spark.py: {:.1} s\n{stdout}",
-        started.elapsed().as_secs_f64()
-    );
-    assert!(
-        o.status.success() && stdout.contains("spark: ok"),
-        "the Spark job test failed (pip install -r tests/requirements.txt; Spark needs java):\n\
-         {stdout}{}",
-        String::from_utf8_lossy(&o.stderr)
+        ],
+        "spark",
     );
 
     // Every dataset, derived ones included, row for row.
@@ -161,7 +147,7 @@ fn the_spark_job_gives_what_one_run_gives() {
 #[test]
 fn derive_manifest_only_records_the_derived_files_as_published() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = years_config(dir.path(), &expected());
+    let cfg = years_config(dir.path(), &years_expected());
     let cfg = cfg.to_str().unwrap();
     let out = dir.path().join("out");
     let o = out.to_str().unwrap();

@@ -9,13 +9,14 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use common::{
-    ingest, parse_decimal, rows, xxgk, years_config, years_corpus as corpus,
-    years_expected as expected, Val,
-};
+use common::{ingest, parse_decimal, root, rows, xxgk, years_config, years_expected, Val};
 use serde_json::Value;
+
+fn corpus() -> PathBuf {
+    root().join("tests/years/corpus")
+}
 
 fn s(v: &Val) -> String {
     v.str().unwrap_or("null").to_string()
@@ -196,7 +197,7 @@ fn check(out: &Path, exp: &Value) -> Vec<String> {
 
 #[test]
 fn bodies_over_years_give_the_expected_comparison_metrics_and_findings() {
-    let exp = expected();
+    let exp = years_expected();
     let dir = tempfile::tempdir().unwrap();
     let cfg = years_config(dir.path(), &exp);
     let out = dir.path().join("out");
@@ -242,7 +243,7 @@ fn bodies_over_years_give_the_expected_comparison_metrics_and_findings() {
 
 #[test]
 fn shards_then_derive_give_what_one_run_gives() {
-    let exp = expected();
+    let exp = years_expected();
     let dir = tempfile::tempdir().unwrap();
     let cfg = years_config(dir.path(), &exp);
     let cfg = cfg.to_str().unwrap();
@@ -298,7 +299,7 @@ fn shards_then_derive_give_what_one_run_gives() {
 
 #[test]
 fn a_path_off_the_pattern_is_named_and_keyed_by_the_name_alone() {
-    let exp = expected();
+    let exp = years_expected();
     let dir = tempfile::tempdir().unwrap();
     let cfg = years_config(dir.path(), &exp);
     // Two folders where the pattern wants three before the rest.

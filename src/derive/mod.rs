@@ -7,11 +7,13 @@
 //! (one file per year, written like the others: `sink::layout`) plus
 //! cross-year findings in `findings/{year}-derived.parquet`, all staged and
 //! then published in place. It runs on polars' lazy engine, behind the `derive`
-//! Cargo feature; `config` is parsed without it.
+//! Cargo feature; `config` is parsed without it, and `sql` writes the same
+//! computation as a DuckDB or Spark SQL script (`--emit-sql`) without it.
 
 pub mod config;
 pub mod keys;
 mod recorded;
+pub mod sql;
 
 pub use recorded::record_published;
 

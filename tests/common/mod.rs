@@ -35,48 +35,14 @@ pub const DATASETS: [&str; 7] = [
     "metrics",
 ];
 
-/// Writes a synthetic corpus as `xxgk-synth DIR --n N --seed S EXTRA…` does
-/// (tools/xxgk-synth, a dev-dependency: its library parses the same
-/// arguments in-process) and asserts it succeeds.
-pub fn synth(dir: &Path, n: usize, seed: u64, extra: &[&str]) {
-    let o = synth_args(dir, n, seed, extra);
-    assert!(o.is_ok(), "xxgk-synth: {}", o.unwrap_err());
-}
-
-/// `xxgk-synth DIR --n N --seed S EXTRA…`, in-process: the summary or the
-/// error the binary would print.
-pub fn synth_args(
-    dir: &Path,
-    n: usize,
-    seed: u64,
-    extra: &[&str],
-) -> Result<xxgk_synth::Summary, String> {
-    let (n, seed) = (n.to_string(), seed.to_string());
-    let mut args = vec![
-        "xxgk-synth",
-        dir.to_str().unwrap(),
-        "--n",
-        &n,
-        "--seed",
-        &seed,
-    ];
-    args.extend_from_slice(extra);
-    xxgk_synth::run_args(args)
-}
-
-/// The oracle of tests/years (the multi-year corpus), `expected.json`.
+/// The oracle of the multi-year corpus, tests/years/expected.json.
 pub fn years_expected() -> serde_json::Value {
     let text = std::fs::read_to_string(root().join("tests/years/expected.json")).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
-/// The multi-year corpus of tests/years.
-pub fn years_corpus() -> PathBuf {
-    root().join("tests/years/corpus")
-}
-
-/// The shipped config with the `[org]` settings of tests/years' oracle
-/// (`expected.json`'s `config`), written into `dir`.
+/// The shipped config with the oracle's `[org]` settings (tests/years),
+/// written into `dir`.
 pub fn years_config(dir: &Path, exp: &serde_json::Value) -> PathBuf {
     let text = std::fs::read_to_string(root().join("config/xxgk.toml")).unwrap();
     let c = &exp["config"];
@@ -120,6 +86,79 @@ pub fn years_config(dir: &Path, exp: &serde_json::Value) -> PathBuf {
     let p = dir.join("xxgk.toml");
     std::fs::write(&p, replaced).unwrap();
     p
+}
+
+/// Copies the files under `from` to `to`, folders included.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_tree(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).unwrap();
+        }
+    }
+}
+
+/// Runs `python3 tests/SCRIPT ARGS…` (a script that uses the packages of
+/// tests/requirements.txt, Spark with a Java runtime), shows its output and
+/// time (with --nocapture), asserts that it succeeds and ends with
+/// `TOOL: ok`; gives its stdout.
+pub fn python<S: AsRef<std::ffi::OsStr>>(script: &str, args: &[S], tool: &str) -> String {
+    let started = std::time::Instant::now();
+    let o = Command::new("python3")
+        .arg(root().join("tests").join(script))
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    eprintln!(
+        "{script}: {:.1} s\n{stdout}",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        o.status.success(),
+        "{script} failed (pip install -r tests/requirements.txt; Spark needs java):\n{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout.contains(&format!("{tool}: ok")), "{stdout}");
+    stdout
+}
+
+/// Writes a synthetic corpus as `xxgk-synth DIR --n N --seed S EXTRA…` does
+/// (tools/xxgk-synth, a dev-dependency: its library parses the same
+/// arguments in-process) and asserts it succeeds.
+pub fn synth(dir: &Path, n: usize, seed: u64, extra: &[&str]) {
+    let o = synth_args(dir, n, seed, extra);
+    assert!(o.is_ok(), "xxgk-synth: {}", o.unwrap_err());
+}
+
+/// `xxgk-synth DIR --n N --seed S EXTRA…`, in-process: the summary or the
+/// error the binary would print.
+pub fn synth_args(
+    dir: &Path,
+    n: usize,
+    seed: u64,
+    extra: &[&str],
+) -> Result<xxgk_synth::Summary, String> {
+    let (n, seed) = (n.to_string(), seed.to_string());
+    let mut args = vec![
+        "xxgk-synth",
+        dir.to_str().unwrap(),
+        "--n",
+        &n,
+        "--seed",
+        &seed,
+    ];
+    args.extend_from_slice(extra);
+    xxgk_synth::run_args(args)
+}
+
+/// The multi-year corpus of tests/years.
+pub fn years_corpus() -> PathBuf {
+    root().join("tests/years/corpus")
 }
 
 /// Runs `xxgk ingest CORPUS --out OUT --quiet` and asserts it exits 0.
