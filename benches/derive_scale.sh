@@ -22,7 +22,7 @@ for n in "${sizes[@]}"; do
   sub="$work/corpus-$n"
   rm -rf "$sub" "$work/out-$n"
   mkdir -p "$sub"
-  for d in $(ls "$corpus" | head -n "$dirs"); do ln -s "$corpus/$d" "$sub/$d"; done
+  for d in $(ls "$corpus" | head -n "$dirs"); do cp -al "$corpus/$d" "$sub/$d"; done
   /usr/bin/time -v "$xxgk" ingest "$sub" --out "$work/out-$n" --quiet --timings \
     2> "$work/ingest-$n.log"
   derive_in=$(grep -o 'derive [0-9.]*' "$work/ingest-$n.log" | awk '{print $2}')

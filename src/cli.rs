@@ -99,6 +99,13 @@ pub enum Command {
         /// OUT is made absolute; nothing is read or written.
         #[arg(long, value_name = "DIALECT")]
         emit_sql: Option<SqlDialect>,
+        /// Do not run the derive stage: write OUT/_run.json from the shard
+        /// manifests and the derived files already published in OUT (rows
+        /// and derived findings counted from the files), for a derive run
+        /// elsewhere, e.g. the Spark job of deploy/spark. Fails when a
+        /// derived dataset is missing or older than a shard's run.
+        #[arg(long, conflicts_with = "emit_sql")]
+        manifest_only: bool,
     },
     /// Print OUT/_run.json, the manifest of the last run, as a table: times,
     /// versions, config hash, inputs, files by status, rows per dataset,

@@ -24,6 +24,7 @@ pub mod model;
 pub mod org;
 pub mod progress;
 pub mod publish;
+pub mod recorded;
 pub mod report;
 pub mod run;
 pub mod segment;

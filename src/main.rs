@@ -60,19 +60,25 @@ fn command(cli: Cli) -> Result<Exit, Error> {
             config,
             quiet,
             emit_sql,
+            manifest_only,
         } => {
-            let settings = settings::load_cli(config.as_deref(), None)?;
-            if let Some(dialect) = emit_sql {
-                let dialect = match dialect {
-                    SqlDialect::Duckdb => xxgk::derive::sql::Dialect::DuckDb,
-                    SqlDialect::Spark => xxgk::derive::sql::Dialect::Spark,
-                };
-                print!("{}", xxgk::derive::sql::script(&out, &settings, dialect)?);
-                return Ok(Exit::Ok);
-            }
-            let bar = progress::bar(quiet);
-            let m = run::derive(&out, &settings, &bar)?;
-            bar.finish_and_clear();
+            let m = if manifest_only {
+                xxgk::recorded::record_published(&out)?
+            } else {
+                let settings = settings::load_cli(config.as_deref(), None)?;
+                if let Some(dialect) = emit_sql {
+                    let dialect = match dialect {
+                        SqlDialect::Duckdb => xxgk::derive::sql::Dialect::DuckDb,
+                        SqlDialect::Spark => xxgk::derive::sql::Dialect::Spark,
+                    };
+                    print!("{}", xxgk::derive::sql::script(&out, &settings, dialect)?);
+                    return Ok(Exit::Ok);
+                }
+                let bar = progress::bar(quiet);
+                let m = run::derive(&out, &settings, &bar)?;
+                bar.finish_and_clear();
+                m
+            };
             if !quiet {
                 if let Some(d) = &m.derive {
                     eprint!("{}", run::derive_summary(d));

@@ -169,7 +169,7 @@ fn derive_run(d: crate::derive::Derived, started: SystemTime) -> DeriveRun {
 
 /// Ends a run: combines the shards' manifests (all must be in) and writes
 /// `OUT/_run.json`, with `derived` when the derive stage ran.
-fn write_run(out: &Path, derived: Option<DeriveRun>) -> Result<Manifest, Error> {
+pub fn write_run(out: &Path, derived: Option<DeriveRun>) -> Result<Manifest, Error> {
     let shards = manifest::read_shards(out)?;
     let mut m = manifest::combine(&shards);
     m.derive = derived;

@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{ingest, root, rows, xxgk};
+use common::{ingest, root, row_set, xxgk};
 
 const DATASETS: [&str; 5] = [
     "reports",
@@ -65,13 +65,6 @@ fn output_bytes_do_not_depend_on_threads_or_runs() {
             }
         }
     }
-}
-
-/// Rows of a dataset as sorted debug strings: a multiset to compare.
-fn row_set(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = rows(dir).iter().map(|r| format!("{r:?}")).collect();
-    v.sort();
-    v
 }
 
 #[test]

@@ -156,6 +156,11 @@ pub fn synth_args(
     xxgk_synth::run_args(args)
 }
 
+/// The multi-year corpus of tests/years.
+pub fn years_corpus() -> PathBuf {
+    root().join("tests/years/corpus")
+}
+
 /// Runs `xxgk ingest CORPUS --out OUT --quiet` and asserts it exits 0.
 pub fn ingest(corpus: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
@@ -263,6 +268,13 @@ pub fn rows(dataset: &Path) -> Vec<BTreeMap<String, Val>> {
         }
     }
     out
+}
+
+/// Rows of a dataset as sorted debug strings: a multiset to compare.
+pub fn row_set(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = rows(dir).iter().map(|r| format!("{r:?}")).collect();
+    v.sort();
+    v
 }
 
 /// A decimal string as (mantissa, scale) normalised to `scale`.
