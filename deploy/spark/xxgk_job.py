@@ -184,13 +184,16 @@ def clear_other_splits(a):
 def contract(a):
     """The contract's columns per dataset from `xxgk schema`: {dataset:
     [(column, type)]}, types as xxgk names them (string, int32, int64,
-    float64, boolean, decimal(38,4))."""
-    cols = {}
+    float64, boolean, decimal(38,4)), and {dataset: the columns that are
+    never null} (`null: never`), which xxgk's files mark required."""
+    cols, required = {}, {}
     for line in run_xxgk(a, ["schema", *xxgk_args(a)], "schema").splitlines():
         parts = line.split("\t")
         if len(parts) >= 3:
             cols.setdefault(parts[0], []).append((parts[1], parts[2]))
-    return cols
+            if len(parts) >= 4 and parts[3] == "null: never":
+                required.setdefault(parts[0], set()).add(parts[1])
+    return cols, required
 
 
 def spark_type(t):
@@ -200,11 +203,11 @@ def spark_type(t):
     return fixed.get(t, t)  # decimal(p,s) is spelled alike
 
 
-def arrow_schema(columns, version, like=None):
+def arrow_schema(columns, version, like=None, required=frozenset()):
     """The contract's Arrow schema with the pandas metadata of
-    sink::layout::pandas_metadata. Fields are nullable, as `xxgk derive`
-    writes them, or as in `like`, the schema of a file the shards wrote
-    (findings: the ingest marks the never-null columns required)."""
+    sink::layout::pandas_metadata. The `required` columns (never null) are
+    not nullable, as xxgk writes them; `like`, the schema of a file the
+    shards wrote, must have the same columns and types."""
     import pyarrow as pa
 
     def arrow(t):
@@ -230,12 +233,10 @@ def arrow_schema(columns, version, like=None):
         "creator": {"library": "xxgk", "version": version},
         "pandas_version": "2.0.0",
     }
-    required = set()
     if like is not None:
         if [(f.name, f.type) for f in like] != [(c, arrow(t)) for c, t in columns]:
             raise JobError(f"the shards' files have the columns {like}; xxgk schema says "
                            f"{columns}")
-        required = {f.name for f in like if not f.nullable}
     fields = [pa.field(c, arrow(t), nullable=c not in required) for c, t in columns]
     return pa.schema(fields, metadata={"pandas": json.dumps(meta)})
 
@@ -382,7 +383,7 @@ def derive(spark, a):
     for statement in sql.split(";\n"):
         if statement.strip():
             spark.sql(statement)
-    cols = contract(a)
+    cols, required = contract(a)
     version = run_xxgk(a, ["--version"], "version").split()[-1]
     staging = os.path.join(a.out, STAGING)
     shutil.rmtree(staging, ignore_errors=True)
@@ -393,7 +394,8 @@ def derive(spark, a):
                 raise JobError(f"xxgk schema lists no dataset {dataset}")
             df = spark.table(view)
             check_view(df, view, dataset, cols[dataset])
-            schema = arrow_schema(cols[dataset], version, shards_schema(a, dataset))
+            schema = arrow_schema(cols[dataset], version, shards_schema(a, dataset),
+                                  required.get(dataset, set()))
             clock = time.time()
             n = write_dataset(df, os.path.join(staging, dataset), tag, schema,
                               empty_file=dataset != "findings")
