@@ -35,6 +35,9 @@ fn chosen(body: &[Rep], from: usize, year: i32) -> Option<u32> {
 /// the order of `reports` (by body key, then path).
 pub fn pairs(reports: &[Rep], year: i32) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
+    let Some(last) = year.checked_sub(1) else {
+        return out;
+    };
     let mut at = 0;
     while at < reports.len() {
         let Some(org) = reports[at].org_key.as_deref() else {
@@ -47,7 +50,7 @@ pub fn pairs(reports: &[Rep], year: i32) -> Vec<(u32, u32)> {
                 .take_while(|r| r.org_key.as_deref() == Some(org))
                 .count();
         let body = &reports[at..end];
-        if let (Some(cur), Some(prior)) = (chosen(body, at, year), chosen(body, at, year - 1)) {
+        if let (Some(cur), Some(prior)) = (chosen(body, at, year), chosen(body, at, last)) {
             out.push((cur, prior));
         }
         at = end;

@@ -144,7 +144,7 @@ fn write_comparison(
             &[
                 V::S(c.org_key.as_deref()),
                 V::I32(Some(year)),
-                V::I32(Some(year - 1)),
+                V::I32(year.checked_sub(1)),
                 V::S(Some(t)),
                 V::S(Some(r)),
                 V::S(Some(col)),
@@ -272,7 +272,7 @@ fn compute_bucket(
             findings: Vec::new(),
         };
         if let Some(y) = year {
-            if let Some((_, before)) = prev.as_ref().filter(|(p, _)| *p == y - 1) {
+            if let Some((_, before)) = prev.as_ref().filter(|(p, _)| Some(*p) == y.checked_sub(1)) {
                 let pairs = bodies::pairs(list, y);
                 rows.comparison = comparison::rows(list, &pairs, &cells, before, sums);
                 rows.findings = cross_year::findings(list, &pairs, &cells, before, checks);

@@ -146,7 +146,9 @@ pub fn partition(
     let pair = per_year
         .iter()
         .map(|(y, n)| {
-            let before = y.and_then(|y| per_year.get(&Some(y - 1))).unwrap_or(&0);
+            let before = y
+                .and_then(|y| per_year.get(&y.checked_sub(1)))
+                .unwrap_or(&0);
             n + before
         })
         .max()
