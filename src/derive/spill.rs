@@ -147,7 +147,8 @@ pub fn partition(
         .iter()
         .map(|(y, n)| {
             let before = y
-                .and_then(|y| per_year.get(&y.checked_sub(1)))
+                .and_then(|y| y.checked_sub(1))
+                .and_then(|p| per_year.get(&Some(p)))
                 .unwrap_or(&0);
             n + before
         })
