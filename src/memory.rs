@@ -26,6 +26,21 @@ pub fn now() -> Option<Heap> {
     None
 }
 
+/// Gives the memory the allocator holds but no longer uses back to the OS
+/// (glibc's `malloc_trim`): between the ingest and the derive stage, whose
+/// threads would otherwise take fresh memory beside the ingest's freed heap.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn trim() {
+    // SAFETY: malloc_trim only releases free memory, under the allocator's
+    // locks; it touches no live allocation.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn trim() {}
+
 /// The largest heap in use seen so far, and the allocator's hold then.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Peak(pub Option<Heap>);

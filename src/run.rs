@@ -137,6 +137,7 @@ fn derive_before_publishing(
 ) -> Result<Option<DeriveRun>, Error> {
     crate::interrupt::check()?;
     let derived = if whole {
+        crate::memory::trim();
         derive_staged(staged, settings, bar)?
     } else {
         None

@@ -241,50 +241,49 @@ struct YearRows {
 }
 
 /// What the computing thread hands the writer: a year's rows of a bucket
-/// with the bucket's reports they point into, or the end of a bucket.
+/// with the reports they point into, the end of a bucket, or the end of a
+/// year (its files are complete).
 enum Handed {
-    Year(Arc<Vec<spill::Rep>>, YearRows),
+    Rows(Arc<Vec<spill::Rep>>, YearRows),
     BucketDone,
+    YearDone(Option<i32>),
 }
 
-/// The rows of bucket `b`, a year at a time, given to `hand` (false: stop):
-/// its reports and two consecutive years of its cells are in memory at a
-/// time.
+/// The rows of `year` in bucket `b`: the bucket's reports and cells of
+/// that year and the year before are all that is in memory.
 fn compute_bucket(
     plan: &spill::Plan,
+    year: Option<i32>,
     b: usize,
     keys: &Keys,
     sums: &comparison::Sums,
     metric_defs: &metrics::Metrics,
     checks: &cross_year::Checks,
-    hand: &mut dyn FnMut(Handed) -> bool,
-) -> Result<(), Error> {
-    let reports = Reports::load(plan, b)?;
-    let shared = Arc::new(reports.list.clone());
+) -> Result<Handed, Error> {
+    // The year before, when the datasets have it.
+    let before = year
+        .and_then(|y| y.checked_sub(1))
+        .filter(|p| plan.years.contains(&Some(*p)));
+    let years: Vec<Option<i32>> = match before {
+        Some(p) => vec![Some(p), year],
+        None => vec![year],
+    };
+    let reports = Reports::load(plan, &years, b)?;
     let list = &reports.list;
-    let mut prev: Option<(i32, Cells)> = None;
-    for &year in &plan.years {
-        let cells = Cells::load(plan, year, b, &reports)?;
-        let mut rows = YearRows {
-            year,
-            metrics: metrics::rows(list, year, &cells, metric_defs, keys),
-            comparison: Vec::new(),
-            findings: Vec::new(),
-        };
-        if let Some(y) = year {
-            if let Some((_, before)) = prev.as_ref().filter(|(p, _)| Some(*p) == y.checked_sub(1)) {
-                let pairs = bodies::pairs(list, y);
-                rows.comparison = comparison::rows(list, &pairs, &cells, before, sums);
-                rows.findings = cross_year::findings(list, &pairs, &cells, before, checks);
-            }
-            prev = Some((y, cells));
-        }
-        if !hand(Handed::Year(shared.clone(), rows)) {
-            return Ok(());
-        }
+    let cells = Cells::load(plan, year, b, &reports)?;
+    let mut rows = YearRows {
+        year,
+        metrics: metrics::rows(list, year, &cells, metric_defs, keys),
+        comparison: Vec::new(),
+        findings: Vec::new(),
+    };
+    if let (Some(y), Some(p)) = (year, before) {
+        let prior = Cells::load(plan, Some(p), b, &reports)?;
+        let pairs = bodies::pairs(list, y);
+        rows.comparison = comparison::rows(list, &pairs, &cells, &prior, sums);
+        rows.findings = cross_year::findings(list, &pairs, &cells, &prior, checks);
     }
-    hand(Handed::BucketDone);
-    Ok(())
+    Ok(Handed::Rows(Arc::new(reports.list), rows))
 }
 
 /// Reads the datasets under `src` and writes the derived ones under `dst`
@@ -312,7 +311,7 @@ fn compute(
             &spill_dir,
             &mut tick,
         )?;
-        bar.set_length(bar.position() + plan.buckets() as u64);
+        bar.set_length(bar.position() + (plan.buckets() * plan.years.len()) as u64);
         bar.set_message(format!("{} buckets", plan.buckets()));
         let whole = Shard::WHOLE.tag();
         let mut w = Writers {
@@ -331,23 +330,45 @@ fn compute(
         std::thread::scope(|s| -> Result<(), Error> {
             let writer = s.spawn(|| -> Result<(), Error> {
                 for handed in rx {
-                    let Handed::Year(list, y) = handed else {
-                        bar.inc(1);
-                        continue;
-                    };
-                    write_metrics(&mut w.metrics, &list, &y.metrics, &metric_defs)?;
-                    if let Some(year) = y.year {
-                        write_comparison(&mut w.comparison, &list, &y.comparison, year, &names)?;
+                    match handed {
+                        Handed::Rows(list, y) => {
+                            write_metrics(&mut w.metrics, &list, &y.metrics, &metric_defs)?;
+                            if let Some(year) = y.year {
+                                write_comparison(
+                                    &mut w.comparison,
+                                    &list,
+                                    &y.comparison,
+                                    year,
+                                    &names,
+                                )?;
+                            }
+                            write_findings(&mut w.findings, &list, &y.findings, &mut derived)?;
+                        }
+                        Handed::BucketDone => bar.inc(1),
+                        // One year's files open at a time: their row
+                        // groups are most of the stage's memory.
+                        Handed::YearDone(year) => {
+                            w.metrics.close_year(year)?;
+                            w.comparison.close_year(year)?;
+                            w.findings.close_year(year)?;
+                        }
                     }
-                    write_findings(&mut w.findings, &list, &y.findings, &mut derived)?;
                 }
                 Ok(())
             });
             let computed = (|| -> Result<(), Error> {
                 // A failed send: the writer stopped, and its error says why.
-                let mut hand = |h: Handed| tx.send(h).is_ok();
-                for b in 0..plan.buckets() {
-                    compute_bucket(&plan, b, &keys, &sums, &metric_defs, &checks, &mut hand)?;
+                for &year in &plan.years {
+                    for b in 0..plan.buckets() {
+                        let rows =
+                            compute_bucket(&plan, year, b, &keys, &sums, &metric_defs, &checks)?;
+                        if tx.send(rows).is_err() || tx.send(Handed::BucketDone).is_err() {
+                            return Ok(());
+                        }
+                    }
+                    if tx.send(Handed::YearDone(year)).is_err() {
+                        return Ok(());
+                    }
                 }
                 Ok(())
             })();

@@ -89,13 +89,9 @@ impl Plan {
         self.bounds.partition_point(|b| (b.0, b.1.as_str()) <= k)
     }
 
-    fn reports_file(&self, b: usize) -> PathBuf {
-        self.dir.join(format!("reports-{b:05}.bin"))
-    }
-
-    fn cells_file(&self, year: Option<i32>, b: usize) -> PathBuf {
+    fn file(&self, what: &str, year: Option<i32>, b: usize) -> PathBuf {
         let y = year.map_or("unknown".to_string(), |y| y.to_string());
-        self.dir.join(format!("cells-{y}-{b:05}.bin"))
+        self.dir.join(format!("{what}-{y}-{b:05}.bin"))
     }
 }
 
@@ -252,22 +248,48 @@ fn write_all(w: &mut BufWriter<File>, bytes: &[u8], path: &Path) -> Result<(), E
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Writes each report into its bucket's reports file; gives each file's
-/// first report number.
+/// Open spill files, by bucket.
+type Open = Vec<(BufWriter<File>, PathBuf)>;
+
+/// The open bucket files of one year's reports.
+fn report_files(plan: &Plan, year: Option<i32>) -> Result<Open, Error> {
+    let mut out = Vec::with_capacity(plan.buckets());
+    for b in 0..plan.buckets() {
+        let path = plan.file("reports", year, b);
+        let f = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        out.push((BufWriter::with_capacity(SPILL_BUFFER, f), path));
+    }
+    Ok(out)
+}
+
+fn flush_all(files: Open) -> Result<(), Error> {
+    for (mut w, path) in files {
+        w.flush().map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes each report into the file of its year and bucket; gives each
+/// dataset file's first report number.
 fn route_reports(
     plan: &Plan,
     reports: &Files,
 ) -> Result<BTreeMap<(Option<i32>, String), u32>, Error> {
-    let mut out = Vec::with_capacity(plan.buckets());
-    for b in 0..plan.buckets() {
-        let path = plan.reports_file(b);
-        let f = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        out.push((BufWriter::with_capacity(SPILL_BUFFER, f), path));
-    }
+    let mut open: Option<(Option<i32>, Open)> = None;
     let mut bases = BTreeMap::new();
     let mut rno: u32 = 0;
     let mut rec = Vec::new();
     for (key, path) in reports {
+        // Files come by year: one year's bucket files are open at a time.
+        if open.as_ref().is_none_or(|(y, _)| *y != key.0) {
+            if let Some((_, files)) = open.take() {
+                flush_all(files)?;
+            }
+            open = Some((key.0, report_files(plan, key.0)?));
+        }
+        let Some((_, out)) = open.as_mut() else {
+            return Err("derive: no open reports file".into());
+        };
         bases.insert(key.clone(), rno);
         let mut b = Batches::open(path, &REPORT_COLUMNS)?;
         while let Some(batch) = b.next_batch()? {
@@ -299,7 +321,7 @@ fn route_reports(
                 }
                 put_str(&mut rec, org);
                 put_str(&mut rec, (!names.is_null(i)).then(|| names.value(i)));
-                let (w, wp) = &mut out[bucket];
+                let (w, wp) = out.get_mut(bucket).ok_or("derive: a bucket out of range")?;
                 write_all(w, &rec, wp)?;
                 rno = rno
                     .checked_add(1)
@@ -307,8 +329,8 @@ fn route_reports(
             }
         }
     }
-    for (mut w, path) in out {
-        w.flush().map_err(|e| format!("{}: {e}", path.display()))?;
+    if let Some((_, files)) = open {
+        flush_all(files)?;
     }
     Ok(bases)
 }
@@ -382,7 +404,7 @@ impl<'p> SpillFiles<'p> {
             .get_mut(bucket)
             .ok_or("derive: a bucket out of range")?;
         if slot.is_none() {
-            let path = self.plan.cells_file(self.year, bucket);
+            let path = self.plan.file("cells", self.year, bucket);
             let f = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             *slot = Some((BufWriter::with_capacity(SPILL_BUFFER, f), path));
         }
@@ -620,6 +642,39 @@ fn read_str(r: &mut impl Read, path: &Path) -> Result<Option<String>, Error> {
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Appends the reports of one spill file (none if there is no file).
+fn read_reports(path: &Path, list: &mut Vec<Rep>) -> Result<(), Error> {
+    let Some(mut r) = open_spill(path)? else {
+        return Ok(());
+    };
+    let mut head = [0u8; 4];
+    while read_exact_or_end(&mut r, &mut head, path)? {
+        let rno = u32::from_le_bytes(head);
+        let mut y = [0u8; 9];
+        if !read_exact_or_end(&mut r, &mut y, path)? {
+            return Err(format!("{}: cut short", path.display()));
+        }
+        let year = (y[0] == 1).then(|| i32::from_le_bytes([y[1], y[2], y[3], y[4]]));
+        let errors = i32::from_le_bytes([y[5], y[6], y[7], y[8]]);
+        let mut s = || -> Result<String, Error> { Ok(read_str(&mut r, path)?.unwrap_or_default()) };
+        let (report_id, source_path, template, status) = (s()?, s()?, s()?, s()?);
+        let org_key = read_str(&mut r, path)?;
+        let org_name = read_str(&mut r, path)?;
+        list.push(Rep {
+            rno,
+            report_id,
+            source_path,
+            year,
+            template,
+            org_key,
+            org_name,
+            status,
+            errors,
+        });
+    }
+    Ok(())
+}
+
 /// One bucket's reports, in output order (body key, then path), and the
 /// report numbers → their index.
 pub struct Reports {
@@ -628,37 +683,12 @@ pub struct Reports {
 }
 
 impl Reports {
-    pub fn load(plan: &Plan, b: usize) -> Result<Reports, Error> {
-        let path = plan.reports_file(b);
+    /// The reports of `years` in bucket `b`.
+    pub fn load(plan: &Plan, years: &[Option<i32>], b: usize) -> Result<Reports, Error> {
         let mut list = Vec::new();
-        if let Some(mut r) = open_spill(&path)? {
-            let mut head = [0u8; 4];
-            while read_exact_or_end(&mut r, &mut head, &path)? {
-                let rno = u32::from_le_bytes(head);
-                let mut y = [0u8; 9];
-                if !read_exact_or_end(&mut r, &mut y, &path)? {
-                    return Err(format!("{}: cut short", path.display()));
-                }
-                let year = (y[0] == 1).then(|| i32::from_le_bytes([y[1], y[2], y[3], y[4]]));
-                let errors = i32::from_le_bytes([y[5], y[6], y[7], y[8]]);
-                let mut s = || -> Result<String, Error> {
-                    Ok(read_str(&mut r, &path)?.unwrap_or_default())
-                };
-                let (report_id, source_path, template, status) = (s()?, s()?, s()?, s()?);
-                let org_key = read_str(&mut r, &path)?;
-                let org_name = read_str(&mut r, &path)?;
-                list.push(Rep {
-                    rno,
-                    report_id,
-                    source_path,
-                    year,
-                    template,
-                    org_key,
-                    org_name,
-                    status,
-                    errors,
-                });
-            }
+        for &year in years {
+            let path = plan.file("reports", year, b);
+            read_reports(&path, &mut list)?;
         }
         list.sort_by(|a, b| {
             sort_key(a.org_key.as_deref(), &a.source_path)
@@ -699,7 +729,7 @@ impl Cells {
         b: usize,
         reports: &Reports,
     ) -> Result<Cells, Error> {
-        let path = plan.cells_file(year, b);
+        let path = plan.file("cells", year, b);
         let mut list = Vec::new();
         if let Some(mut r) = open_spill(&path)? {
             let mut head = [0u8; 9];
