@@ -87,3 +87,30 @@ fn the_derived_files_are_the_same_bytes_whatever_the_bucket_count() {
         }
     }
 }
+
+/// A derive stage killed mid-way leaves its bucket files; the next run
+/// starts from none of them.
+#[test]
+fn buckets_left_by_a_killed_run_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    common::synth(&corpus, 200, 12, &["--years", "2"]);
+    let out = dir.path().join("out");
+    ingest(&corpus.join("r"), &out, &[]);
+    let before = derived(&out);
+    // What a killed `xxgk derive OUT` leaves: its staging folder, with
+    // bucket files of cells that belong to no report of this run.
+    let spill = out.join(".xxgk-staging-derive/.xxgk-derive-spill");
+    std::fs::create_dir_all(&spill).unwrap();
+    for name in [
+        "cells-2023-00000.bin",
+        "cells-2024-00000.bin",
+        "reports-2024-00000.bin",
+    ] {
+        std::fs::write(spill.join(name), [0xffu8; 25]).unwrap();
+    }
+    let o = xxgk(&["derive", out.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(derived(&out) == before, "the derived files changed");
+    assert!(!out.join(".xxgk-staging-derive").exists());
+}

@@ -301,6 +301,12 @@ fn compute(
     let checks = cross_year::Checks::new(settings, &keys)?;
     let spill_dir = dst.join(SPILL);
     let result = (|| {
+        // A stage killed before it ended leaves its buckets: never read one
+        // of another run.
+        if spill_dir.exists() {
+            std::fs::remove_dir_all(&spill_dir)
+                .map_err(|e| format!("{}: {e}", spill_dir.display()))?;
+        }
         crate::progress::phase(bar, "derive", 0);
         bar.set_message("bucketing");
         let mut tick = || bar.inc(1);
