@@ -56,14 +56,14 @@ impl Sums {
 
     /// A report's values with its sums added, by key number.
     pub fn values(&self, template: &str, cells: &[Cell]) -> Vec<(u32, Option<i128>)> {
-        let mut out: Vec<(u32, Option<i128>)> = cells.iter().map(|c| (c.kid, c.value)).collect();
+        let mut out: Vec<(u32, Option<i128>)> = cells.iter().map(|c| (c.kid, c.value())).collect();
         for rule in self.0.iter().filter(|r| r.template == template) {
             for (target, parts) in &rule.targets {
                 let (mut seen, mut present, mut sum) = (false, 0usize, 0i128);
                 for kid in parts {
                     for c in super::spill::with_kid(cells, *kid) {
                         seen = true;
-                        if let Some(v) = c.value {
+                        if let Some(v) = c.value() {
                             present += 1;
                             sum = sum.saturating_add(v);
                         }

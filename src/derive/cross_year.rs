@@ -103,7 +103,7 @@ fn side(parts: &[Part], n: usize, now: &[Cell], before: &[Cell]) -> Option<i64> 
         let Some(kid) = kid else { continue };
         let cells = if prior { before } else { now };
         for c in with_kid(cells, kid) {
-            if let Some(v) = c.value.and_then(|v| i64::try_from(v / one).ok()) {
+            if let Some(v) = c.value().and_then(|v| i64::try_from(v / one).ok()) {
                 present += 1;
                 total = total.wrapping_add(v.wrapping_mul(sign));
             }

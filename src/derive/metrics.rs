@@ -69,7 +69,7 @@ fn sum(cells: &[super::spill::Cell], terms: &[(u32, i64)], keys: &Keys) -> Optio
     for &(kid, sign) in terms {
         let count = keys.list.get(kid as usize).is_some_and(|k| !k.3);
         for c in with_kid(cells, kid).iter().filter(|_| count) {
-            if let Some(v) = c.value.and_then(|v| i64::try_from(v / one).ok()) {
+            if let Some(v) = c.value().and_then(|v| i64::try_from(v / one).ok()) {
                 present += 1;
                 total = total.wrapping_add(v.wrapping_mul(sign));
             }

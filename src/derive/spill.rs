@@ -57,9 +57,27 @@ pub struct Rep {
 /// value at `SCALE` (null: blank or unreadable).
 #[derive(Debug, Clone, Copy)]
 pub struct Cell {
+    /// The value; meaningless when `blank`. Not an `Option<i128>`, which
+    /// takes 32 bytes: a cell is 32 bytes instead of 48.
+    number: i128,
     pub report: u32,
     pub kid: u32,
-    pub value: Option<i128>,
+    blank: bool,
+}
+
+impl Cell {
+    pub fn new(report: u32, kid: u32, value: Option<i128>) -> Cell {
+        Cell {
+            number: value.unwrap_or(0),
+            report,
+            kid,
+            blank: value.is_none(),
+        }
+    }
+
+    pub fn value(&self) -> Option<i128> {
+        (!self.blank).then_some(self.number)
+    }
 }
 
 /// Where bucket boundaries sort a report: bodies first, by key, then the
@@ -756,7 +774,7 @@ impl Cells {
                 let report = reports
                     .index(rno)
                     .ok_or_else(|| format!("{}: report {rno} not in its bucket", path.display()))?;
-                list.push(Cell { report, kid, value });
+                list.push(Cell::new(report, kid, value));
             }
         }
         Ok(Cells::by_report(list, reports.list.len()))
@@ -776,11 +794,7 @@ impl Cells {
             start[i] += start[i - 1];
         }
         let mut next = start.clone();
-        let blank = Cell {
-            report: 0,
-            kid: 0,
-            value: None,
-        };
+        let blank = Cell::new(0, 0, None);
         let mut sorted = vec![blank; list.len()];
         for c in list {
             if let Some(at) = next.get_mut(c.report as usize) {
