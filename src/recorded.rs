@@ -12,15 +12,10 @@
 //! derive that did not follow the ingest.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::Path;
 use std::time::SystemTime;
 
-use arrow_array::cast::AsArray;
-use arrow_array::Array;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::arrow::ProjectionMask;
-
+use crate::derive::read;
 use crate::error::Error;
 use crate::manifest::{self, DeriveRun, Manifest};
 use crate::sink::layout;
@@ -35,13 +30,6 @@ fn modified(path: &Path) -> Result<SystemTime, String> {
         .map_err(|e| err(path, e))
 }
 
-/// Rows in a Parquet file, from its footer.
-fn rows(path: &Path) -> Result<u64, String> {
-    let file = File::open(path).map_err(|e| err(path, e))?;
-    let b = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| err(path, e))?;
-    u64::try_from(b.metadata().file_metadata().num_rows()).map_err(|e| err(path, e))
-}
-
 /// Adds the values of the string column `column` of a Parquet file into
 /// `counts`; gives the rows read.
 fn count_values(
@@ -49,24 +37,14 @@ fn count_values(
     column: &str,
     counts: &mut BTreeMap<String, u64>,
 ) -> Result<u64, String> {
-    let file = File::open(path).map_err(|e| err(path, e))?;
-    let b = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| err(path, e))?;
-    let at = b
-        .schema()
-        .index_of(column)
-        .map_err(|_| err(path, format!("no column {column}")))?;
-    let mask = ProjectionMask::roots(b.parquet_schema(), [at]);
+    let mut b = read::Batches::open(path, &[column])?;
     let mut n = 0;
-    for batch in b.with_projection(mask).build().map_err(|e| err(path, e))? {
-        let batch = batch.map_err(|e| err(path, e))?;
-        let values = batch
-            .column(0)
-            .as_string_opt::<i32>()
-            .ok_or_else(|| err(path, format!("{column} is not a string column")))?;
+    while let Some(batch) = b.next_batch()? {
+        let values = read::strings(&batch, column, path)?;
         for v in values.iter() {
             *counts.entry(v.unwrap_or("(null)").to_string()).or_default() += 1;
         }
-        n += values.len() as u64;
+        n += batch.num_rows() as u64;
     }
     Ok(n)
 }
@@ -86,7 +64,7 @@ fn published(out: &Path) -> Result<(DeriveRun, Vec<SystemTime>), String> {
         }
         let mut n = 0;
         for (path, _, _) in files {
-            n += rows(&path)?;
+            n += read::rows(&path)?;
             times.push(modified(&path)?);
         }
         d.rows.insert(name.to_string(), n);

@@ -3,7 +3,7 @@
 
 use super::config::{expression, Each, Term};
 use super::keys::Keys;
-use super::spill::{with_kid, Cell, Cells, Rep, SCALE};
+use super::spill::{self, Cell, Cells, Rep};
 use crate::settings::Settings;
 
 type Error = String;
@@ -97,19 +97,10 @@ pub struct Finding {
 
 /// A side's sum, if each of its `n` terms is printed.
 fn side(parts: &[Part], n: usize, now: &[Cell], before: &[Cell]) -> Option<i64> {
-    let one = 10_i128.pow(SCALE);
-    let (mut total, mut present) = (0i64, 0usize);
-    for &(kid, sign, prior) in parts {
-        let Some(kid) = kid else { continue };
-        let cells = if prior { before } else { now };
-        for c in with_kid(cells, kid) {
-            if let Some(v) = c.value().and_then(|v| i64::try_from(v / one).ok()) {
-                present += 1;
-                total = total.wrapping_add(v.wrapping_mul(sign));
-            }
-        }
-    }
-    (present == n).then_some(total)
+    let terms = parts
+        .iter()
+        .map(|&(kid, sign, prior)| (if prior { before } else { now }, kid, sign));
+    spill::signed_sum(terms, n)
 }
 
 /// The failed checks of the pairs (year N's report, year N − 1's), in pair

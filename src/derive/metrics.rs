@@ -3,7 +3,7 @@
 
 use super::config::Term;
 use super::keys::Keys;
-use super::spill::{with_kid, Cells, Rep, SCALE};
+use super::spill::{self, Cell, Cells, Rep};
 use crate::settings::Settings;
 
 type Error = String;
@@ -12,8 +12,10 @@ type Error = String;
 pub struct Metric {
     pub key: String,
     pub label: String,
-    numerator: Vec<(u32, i64)>,
-    denominator: Vec<(u32, i64)>,
+    /// (key number, sign); no key number for a money cell, which is not a
+    /// count and so never printed as one.
+    numerator: Vec<(Option<u32>, i64)>,
+    denominator: Vec<(Option<u32>, i64)>,
 }
 
 /// The configured metrics, by key.
@@ -23,7 +25,7 @@ impl Metrics {
     pub fn new(settings: &Settings, keys: &Keys) -> Result<Metrics, Error> {
         let mut list = Vec::new();
         for m in &settings.derive.metric {
-            let terms = |texts: &[String]| -> Result<Vec<(u32, i64)>, Error> {
+            let terms = |texts: &[String]| -> Result<Vec<(Option<u32>, i64)>, Error> {
                 let mut out = Vec::new();
                 for text in texts {
                     let t = Term::parse(text, 3, false)?;
@@ -35,7 +37,8 @@ impl Metrics {
                                 m.key
                             )
                         })?;
-                    out.push((kid, t.sign));
+                    let count = keys.list.get(kid as usize).is_some_and(|k| !k.3);
+                    out.push((count.then_some(kid), t.sign));
                 }
                 Ok(out)
             };
@@ -63,30 +66,16 @@ pub struct Row {
 
 /// The count cells of `terms` summed with their signs, if every term is
 /// printed.
-fn sum(cells: &[super::spill::Cell], terms: &[(u32, i64)], keys: &Keys) -> Option<i64> {
-    let one = 10_i128.pow(SCALE);
-    let (mut total, mut present) = (0i64, 0usize);
-    for &(kid, sign) in terms {
-        let count = keys.list.get(kid as usize).is_some_and(|k| !k.3);
-        for c in with_kid(cells, kid).iter().filter(|_| count) {
-            if let Some(v) = c.value().and_then(|v| i64::try_from(v / one).ok()) {
-                present += 1;
-                total = total.wrapping_add(v.wrapping_mul(sign));
-            }
-        }
-    }
-    (present == terms.len()).then_some(total)
+fn sum(cells: &[Cell], terms: &[(Option<u32>, i64)]) -> Option<i64> {
+    spill::signed_sum(
+        terms.iter().map(|&(kid, sign)| (cells, kid, sign)),
+        terms.len(),
+    )
 }
 
 /// The metrics of the reports of `year` that have standard tables and are
 /// not duplicates, in report order, then metric key order.
-pub fn rows(
-    reports: &[Rep],
-    year: Option<i32>,
-    cells: &Cells,
-    metrics: &Metrics,
-    keys: &Keys,
-) -> Vec<Row> {
+pub fn rows(reports: &[Rep], year: Option<i32>, cells: &Cells, metrics: &Metrics) -> Vec<Row> {
     let mut out = Vec::new();
     for (i, r) in reports.iter().enumerate() {
         if r.year != year || r.template == "none" || r.status == "duplicate" {
@@ -94,10 +83,10 @@ pub fn rows(
         }
         let own = cells.of(i as u32);
         for (m, def) in metrics.0.iter().enumerate() {
-            let numerator = sum(own, &def.numerator, keys);
+            let numerator = sum(own, &def.numerator);
             let denominator = match def.denominator.is_empty() {
                 true => None,
-                false => sum(own, &def.denominator, keys),
+                false => sum(own, &def.denominator),
             };
             let value = match (def.denominator.is_empty(), numerator, denominator) {
                 (true, Some(n), _) => Some(n as f64),

@@ -23,7 +23,7 @@ pub mod config;
 mod cross_year;
 pub mod keys;
 mod metrics;
-mod read;
+pub(crate) mod read;
 mod spill;
 pub mod sql;
 
@@ -255,7 +255,6 @@ fn compute_bucket(
     plan: &spill::Plan,
     year: Option<i32>,
     b: usize,
-    keys: &Keys,
     sums: &comparison::Sums,
     metric_defs: &metrics::Metrics,
     checks: &cross_year::Checks,
@@ -273,7 +272,7 @@ fn compute_bucket(
     let cells = Cells::load(plan, year, b, &reports)?;
     let mut rows = YearRows {
         year,
-        metrics: metrics::rows(list, year, &cells, metric_defs, keys),
+        metrics: metrics::rows(list, year, &cells, metric_defs),
         comparison: Vec::new(),
         findings: Vec::new(),
     };
@@ -366,8 +365,7 @@ fn compute(
                 // A failed send: the writer stopped, and its error says why.
                 for &year in &plan.years {
                     for b in 0..plan.buckets() {
-                        let rows =
-                            compute_bucket(&plan, year, b, &keys, &sums, &metric_defs, &checks)?;
+                        let rows = compute_bucket(&plan, year, b, &sums, &metric_defs, &checks)?;
                         if tx.send(rows).is_err() || tx.send(Handed::BucketDone).is_err() {
                             return Ok(());
                         }

@@ -194,7 +194,7 @@ pub fn partition(
         .into_par_iter()
         .map(|(year, groups)| {
             let mut index = index.clone();
-            let mut out = SpillFiles::new(&plan, year);
+            let mut out = SpillFiles::new(&plan, "cells", year);
             for (tag, base) in groups {
                 let key = (year, tag.clone());
                 let Some(report_file) = reports.get(&key) else {
@@ -261,51 +261,25 @@ fn put_str(w: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-fn write_all(w: &mut BufWriter<File>, bytes: &[u8], path: &Path) -> Result<(), Error> {
-    w.write_all(bytes)
-        .map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// Open spill files, by bucket.
-type Open = Vec<(BufWriter<File>, PathBuf)>;
-
-/// The open bucket files of one year's reports.
-fn report_files(plan: &Plan, year: Option<i32>) -> Result<Open, Error> {
-    let mut out = Vec::with_capacity(plan.buckets());
-    for b in 0..plan.buckets() {
-        let path = plan.file("reports", year, b);
-        let f = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        out.push((BufWriter::with_capacity(SPILL_BUFFER, f), path));
-    }
-    Ok(out)
-}
-
-fn flush_all(files: Open) -> Result<(), Error> {
-    for (mut w, path) in files {
-        w.flush().map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    Ok(())
-}
-
 /// Writes each report into the file of its year and bucket; gives each
 /// dataset file's first report number.
 fn route_reports(
     plan: &Plan,
     reports: &Files,
 ) -> Result<BTreeMap<(Option<i32>, String), u32>, Error> {
-    let mut open: Option<(Option<i32>, Open)> = None;
+    let mut open: Option<SpillFiles> = None;
     let mut bases = BTreeMap::new();
     let mut rno: u32 = 0;
     let mut rec = Vec::new();
     for (key, path) in reports {
         // Files come by year: one year's bucket files are open at a time.
-        if open.as_ref().is_none_or(|(y, _)| *y != key.0) {
-            if let Some((_, files)) = open.take() {
-                flush_all(files)?;
+        if open.as_ref().is_none_or(|o| o.year != key.0) {
+            if let Some(files) = open.take() {
+                files.finish()?;
             }
-            open = Some((key.0, report_files(plan, key.0)?));
+            open = Some(SpillFiles::new(plan, "reports", key.0));
         }
-        let Some((_, out)) = open.as_mut() else {
+        let Some(out) = open.as_mut() else {
             return Err("derive: no open reports file".into());
         };
         bases.insert(key.clone(), rno);
@@ -339,16 +313,15 @@ fn route_reports(
                 }
                 put_str(&mut rec, org);
                 put_str(&mut rec, (!names.is_null(i)).then(|| names.value(i)));
-                let (w, wp) = out.get_mut(bucket).ok_or("derive: a bucket out of range")?;
-                write_all(w, &rec, wp)?;
+                out.write(bucket, &rec)?;
                 rno = rno
                     .checked_add(1)
                     .ok_or("derive: more than 4 billion reports")?;
             }
         }
     }
-    if let Some((_, files)) = open {
-        flush_all(files)?;
+    if let Some(files) = open {
+        files.finish()?;
     }
     Ok(bases)
 }
@@ -392,24 +365,46 @@ impl KidIndex {
     }
 }
 
-/// One year's open bucket files of cells.
+/// One year's bucket files of reports or cells, each opened when its
+/// first record comes.
 struct SpillFiles<'p> {
     plan: &'p Plan,
+    what: &'static str,
     year: Option<i32>,
     open: Vec<Option<(BufWriter<File>, PathBuf)>>,
     rec: Vec<u8>,
 }
 
 impl<'p> SpillFiles<'p> {
-    fn new(plan: &'p Plan, year: Option<i32>) -> SpillFiles<'p> {
+    fn new(plan: &'p Plan, what: &'static str, year: Option<i32>) -> SpillFiles<'p> {
         SpillFiles {
             plan,
+            what,
             year,
             open: (0..plan.buckets()).map(|_| None).collect(),
             rec: Vec::with_capacity(32),
         }
     }
 
+    /// Appends a record to the file of `bucket`.
+    fn write(&mut self, bucket: usize, record: &[u8]) -> Result<(), Error> {
+        let slot = self
+            .open
+            .get_mut(bucket)
+            .ok_or("derive: a bucket out of range")?;
+        if slot.is_none() {
+            let path = self.plan.file(self.what, self.year, bucket);
+            let f = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            *slot = Some((BufWriter::with_capacity(SPILL_BUFFER, f), path));
+        }
+        let Some((w, path)) = slot.as_mut() else {
+            return Err("derive: a spill file vanished".into());
+        };
+        w.write_all(record)
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Appends a cell to the file of `bucket`.
     fn push(
         &mut self,
         bucket: usize,
@@ -417,19 +412,7 @@ impl<'p> SpillFiles<'p> {
         kid: u32,
         value: Option<i128>,
     ) -> Result<(), Error> {
-        let slot = self
-            .open
-            .get_mut(bucket)
-            .ok_or("derive: a bucket out of range")?;
-        if slot.is_none() {
-            let path = self.plan.file("cells", self.year, bucket);
-            let f = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            *slot = Some((BufWriter::with_capacity(SPILL_BUFFER, f), path));
-        }
-        let Some((w, path)) = slot.as_mut() else {
-            return Err("derive: a spill file vanished".into());
-        };
-        let r = &mut self.rec;
+        let mut r = std::mem::take(&mut self.rec);
         r.clear();
         r.extend_from_slice(&rno.to_le_bytes());
         r.extend_from_slice(&kid.to_le_bytes());
@@ -446,7 +429,9 @@ impl<'p> SpillFiles<'p> {
                 }
             },
         }
-        write_all(w, r, path)
+        let written = self.write(bucket, &r);
+        self.rec = r;
+        written
     }
 
     fn finish(self) -> Result<(), Error> {
@@ -823,6 +808,26 @@ impl Cells {
             _ => &[],
         }
     }
+}
+
+/// A sum of signed count terms, each (a report's cells, the key number, its
+/// sign), when `n` printed counts make it up (a term without a key counts
+/// none): the rule of the metrics and of the cross-year checks.
+pub fn signed_sum<'a>(
+    terms: impl IntoIterator<Item = (&'a [Cell], Option<u32>, i64)>,
+    n: usize,
+) -> Option<i64> {
+    let (mut total, mut present) = (0i64, 0usize);
+    for (cells, kid, sign) in terms {
+        let Some(kid) = kid else { continue };
+        for c in with_kid(cells, kid) {
+            if let Some(v) = c.value().and_then(|v| i64::try_from(v / ONE).ok()) {
+                present += 1;
+                total = total.wrapping_add(v.wrapping_mul(sign));
+            }
+        }
+    }
+    (present == n).then_some(total)
 }
 
 /// The cells of key `kid` among a report's cells (sorted by key).

@@ -36,6 +36,18 @@ struct Part {
     path: PathBuf,
 }
 
+impl Part {
+    /// Writes the rows still buffered and closes the file.
+    fn close(mut self) -> Result<(), Error> {
+        if !self.rows.is_empty() {
+            let batch = self.rows.finish().map_err(|e| err(&self.path, e))?;
+            self.writer.write(&batch).map_err(|e| err(&self.path, e))?;
+        }
+        self.writer.close().map_err(|e| err(&self.path, e))?;
+        Ok(())
+    }
+}
+
 /// A dataset: one Parquet file per year, side by side in its folder.
 pub struct Partitioned {
     pub name: &'static str,
@@ -115,12 +127,8 @@ impl Partitioned {
             let empty = self.open(Holds::Empty)?;
             empty.writer.close().map_err(|e| err(&empty.path, e))?;
         }
-        for (_, mut p) in std::mem::take(&mut self.parts) {
-            if !p.rows.is_empty() {
-                let batch = p.rows.finish().map_err(|e| err(&p.path, e))?;
-                p.writer.write(&batch).map_err(|e| err(&p.path, e))?;
-            }
-            p.writer.close().map_err(|e| err(&p.path, e))?;
+        for (_, p) in std::mem::take(&mut self.parts) {
+            p.close()?;
         }
         Ok(self.rows)
     }
@@ -142,12 +150,8 @@ impl Partitioned {
 
     /// Closes the file of `year`, if open: its rows are all written.
     pub fn close_year(&mut self, year: Option<i32>) -> Result<(), Error> {
-        if let Some(mut p) = self.parts.remove(&year) {
-            if !p.rows.is_empty() {
-                let batch = p.rows.finish().map_err(|e| err(&p.path, e))?;
-                p.writer.write(&batch).map_err(|e| err(&p.path, e))?;
-            }
-            p.writer.close().map_err(|e| err(&p.path, e))?;
+        if let Some(p) = self.parts.remove(&year) {
+            p.close()?;
             self.closed = true;
         }
         Ok(())
