@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scores xxgk's datasets against the oracles of a synthetic corpus.
 
-    python3 benches/score.py CORPUS DATASETS [--examples N] [--json]
+    python3 benches/score.py CORPUS DATASETS [--examples N] [--json] [--dump FILE]
 
 CORPUS holds r/**/*.{txt,html} and expected/*.json (written by xxgk-synth, tools/xxgk-synth);
 DATASETS is the --out folder of `xxgk ingest CORPUS --out DATASETS`.
@@ -49,6 +49,9 @@ def main():
     ap.add_argument("datasets")
     ap.add_argument("--examples", type=int, default=12)
     ap.add_argument("--json", action="store_true", help="print the totals as JSON too")
+    ap.add_argument("--dump", metavar="FILE",
+                    help="write every cell that is not exact as a JSON line (file, layout, noise, key, class, "
+                         "expected, got, raw, the report's finding codes)")
     a = ap.parse_args()
 
     reports = table(f"{a.datasets}/reports",
@@ -97,6 +100,7 @@ def main():
         if len(examples[kind]) < a.examples:
             examples[kind].append(text)
 
+    dump = open(a.dump, "w", encoding="utf-8") if a.dump else None
     oracles = sorted(glob.glob(f"{a.corpus}/expected/*.json"))
     for path in oracles:
         o = json.load(open(path, encoding="utf-8"))
@@ -157,6 +161,11 @@ def main():
         for key, c, want, got in cls:
             for g in groups:
                 classes[g][c] += 1
+            if c != "exact" and dump:
+                dump.write(json.dumps({"file": f, "layout": o.get("layout"), "noise": o.get("noise"), "key": key,
+                                       "class": c, "expected": want, "got": got[0], "raw": got[1],
+                                       "findings": sorted(findings.get(rid, set()))},
+                                      ensure_ascii=False, default=str) + "\n")
             if c != "exact":
                 note(f"{c} [{o.get('layout')}]",
                      f"{f}: {key}: got {got[0]!r} (raw {got[1]!r}), expected {want!r}; noise {o.get('noise')}")
