@@ -170,13 +170,25 @@ pub(super) fn choose(t: &Templates, best: &[Option<Candidate>]) -> Choice {
             .filter_map(|d| best[d].as_ref().map(|c| (d, c)))
             .filter(|(_, c)| c.score > 0)
             .collect();
-        let named = |c: &Candidate| c.header.as_ref().is_some_and(|h| h.complete);
+        // Columns named by a header that names all of the variant's: of two
+        // variants a header names completely, the wider one (a header printing
+        // 上一年项目数量, 本年增/减 and 处理决定数量 is the three-column form, though
+        // it names the one column of the other too).
+        let named = |c: &Candidate| {
+            c.header
+                .as_ref()
+                .filter(|h| h.complete)
+                .map_or(0, |_| t.tables[c.def].columns.len())
+        };
         let likeness = |c: &Candidate| c.header.as_ref().map_or(0, |h| h.likeness);
         // Rows found first; then a header naming every column of the
-        // variant (a row that fits a narrower variant only by dropping its
-        // blank cells must not take it from the variant its header names);
-        // then rows that fit.
-        let rank = |c: &Candidate| (c.matched, named(c), c.rows_score);
+        // variant, the most columns first (a row that fits a narrower variant
+        // only by dropping its blank cells must not take it from the variant
+        // its header names); then rows that fit.
+        // A header naming some of one variant's columns and none of the
+        // other's (a gb2019 header broken over two lines) is evidence too.
+        let some_named = |c: &Candidate| c.header.as_ref().map_or(0, |h| h.named.min(1));
+        let rank = |c: &Candidate| (c.matched, named(c), some_named(c), c.rows_score);
         let top = cands.iter().map(|(_, c)| rank(c)).max();
         let tied: Vec<(usize, &Candidate)> = cands
             .iter()

@@ -223,6 +223,8 @@ pub(super) struct Header {
     pub likeness: i64,
     /// Every column of the variant is named in the header.
     pub complete: bool,
+    /// How many of the variant's columns the header names.
+    pub named: usize,
     /// The header names every column and says their order.
     pub confirmed: bool,
 }
@@ -287,7 +289,10 @@ pub(super) fn read_header(doc: &Doc, def: &TableDef, header: &[u32]) -> Header {
     let n = def.columns.len();
     let template: Vec<usize> = (0..n).collect();
     let mut claims = claims(doc, def, header);
-    let complete = (0..n).all(|c| claims.iter().any(|x| x.item == Item::Col(c)));
+    let named = (0..n)
+        .filter(|&c| claims.iter().any(|x| x.item == Item::Col(c)))
+        .count();
+    let complete = named == n;
     let resolved = printed_order(def, &mut claims);
     let confirmed = resolved.is_ok();
     let (order, reordered, unparsed, alternative) = match resolved {
@@ -333,6 +338,7 @@ pub(super) fn read_header(doc: &Doc, def: &TableDef, header: &[u32]) -> Header {
         unparsed,
         alternative,
         complete,
+        named,
         confirmed,
         units,
         likeness: if total == 0 { 0 } else { found * 10 / total },

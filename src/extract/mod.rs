@@ -99,7 +99,13 @@ pub fn locate(doc: &Doc, t: &Templates) -> Located {
         // columns and a blank where the padding goes, as padded rows do: a
         // row without shows the layout pads none of this table's rows.
         if !c.run.pad.decided() && padded_alike(doc, &c, t.tables[c.def].columns.len(), pad) {
-            c.run.pad = pad;
+            // A row printing every column and the padding shows the padding
+            // is this table's too; rows with blank cells of their own do not.
+            let shown = shows_padding(doc, &c, t.tables[c.def].columns.len(), pad);
+            c.run.pad = read::Pad {
+                weak: shown == 0,
+                ..pad
+            };
         }
         form::score(doc, t, &mut c);
         let d = c.def;
@@ -237,13 +243,34 @@ fn settle(doc: &Doc, t: &Templates, c: Candidate, findings: &mut Vec<Finding>) -
                     continue;
                 };
                 let cands = &run.cands[span.start as usize..span.end as usize];
-                match fit(doc, cands, ncols, run.pad) {
-                    f if f.fits() => {
+                let fitted = fit(doc, cands, ncols, run.pad);
+                let cut = match fitted {
+                    Fit::Short => read::cut_row(doc, cands, ncols, run.pad),
+                    _ => None,
+                };
+                match (fitted, cut) {
+                    (f, _) if f.fits() => {
                         for (j, &col) in order.iter().enumerate() {
                             slots[r * ncols + col] = f.nth(doc, cands, j);
                         }
                     }
-                    fit => findings.push(misfit(
+                    (_, Some((a, n))) => {
+                        for (j, &col) in order.iter().enumerate().take(n) {
+                            slots[r * ncols + col] = cands.get(a + j).copied();
+                        }
+                        findings.push(
+                            Finding::new(
+                                Severity::Warning,
+                                "row.truncated",
+                                format!(
+                                    "{}, row {} (line {}): the document ends after {n} of its {ncols} cells ({}); they are read as its first {n} columns in printed order, the rest are null",
+                                    def.key, row.key, line(span.label), printed(cands)
+                                ),
+                            )
+                            .at(&def.key, Some(&row.key), None),
+                        );
+                    }
+                    (fit, None) => findings.push(misfit(
                         def,
                         Some(&row.key),
                         &fit,
@@ -548,6 +575,27 @@ fn move_totals(t: &Templates, table: usize, suggested: &[usize]) -> Vec<usize> {
 
 /// Does every row read in a candidate have more cells than `k`, and a blank
 /// at each edge `pad` drops?
+/// Rows of a candidate that show the padding beyond doubt: every column
+/// printed, and the padding's blanks beyond them.
+fn shows_padding(doc: &Doc, c: &Candidate, k: usize, pad: read::Pad) -> usize {
+    let width = k + usize::from(pad.lead) + usize::from(pad.trail);
+    let kind = |i: &u32| doc.cells[*i as usize].kind;
+    c.run
+        .rows
+        .iter()
+        .flatten()
+        .filter_map(|span| c.run.cands.get(span.start as usize..span.end as usize))
+        .filter(|cells| {
+            let inner =
+                &cells[usize::from(pad.lead)..cells.len().saturating_sub(usize::from(pad.trail))];
+            cells.len() == width
+                && (!pad.lead || cells.first().is_some_and(|i| kind(i) == CellKind::Empty))
+                && (!pad.trail || cells.last().is_some_and(|i| kind(i) == CellKind::Empty))
+                && inner.iter().all(|i| kind(i) == CellKind::Value)
+        })
+        .count()
+}
+
 fn padded_alike(doc: &Doc, c: &Candidate, k: usize, pad: read::Pad) -> bool {
     let blank = |i: Option<&u32>| i.is_some_and(|&i| doc.cells[i as usize].kind == CellKind::Empty);
     let mut rows = c.run.rows.iter().flatten().peekable();

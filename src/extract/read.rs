@@ -9,6 +9,16 @@ use super::labels::{best_hit, header_labels, match_row, Hit, Probe, Strength, SH
 use crate::segment::{CellKind, Doc};
 use crate::template::{Shape, TableDef};
 
+/// Do the head `u` and the tail `i` of a label broken around its values
+/// (`7.属于行政` / values / `执法案卷`) make row `r`'s label, whole?
+fn joins(doc: &Doc, def: &TableDef, u: u32, i: usize, r: usize) -> bool {
+    let mut whole = String::with_capacity(doc.norm(u as usize).len() + doc.norm(i).len());
+    whole.push_str(doc.norm(u as usize));
+    whole.push_str(doc.norm(i));
+    match_row(def, &Probe::new(&whole))
+        .is_some_and(|(row, h)| row == r && h.strength == Strength::Exact)
+}
+
 /// Text this short, where a value is expected, is read as a (bad) value
 /// (`暂无`, `不详`, `未统计`); longer text is a label, even of another table.
 const SHORT_TEXT: usize = 4;
@@ -203,10 +213,32 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
                 }
                 None if h.suffix && open_index.is_some() => {
                     let at = run.cands.len() as u32;
+                    // Unless head and tail together are this row's label:
+                    // then the values between them are its own.
+                    if let Some(u) = open_unknown.filter(|&u| joins(doc, def, u, i, r)) {
+                        for j in u as usize + 1..i {
+                            let c = &doc.cells[j];
+                            if c.kind != CellKind::Text && !repeated.contains(&c.line) {
+                                run.cands.push(j as u32);
+                            }
+                        }
+                        // Blanks on the tail's line stand before it.
+                        while run.cands.len() > at as usize
+                            && run.cands.last().is_some_and(|&j| {
+                                let c = &doc.cells[j as usize];
+                                c.kind == CellKind::Empty && c.line == cell.line
+                            })
+                        {
+                            run.cands.pop();
+                        }
+                        if let Some(x) = open_index.take() {
+                            run.unknown.remove(x);
+                        }
+                    }
                     run.rows[r] = Some(RowSpan {
                         label: i as u32,
                         start: at,
-                        end: at,
+                        end: run.cands.len() as u32,
                     });
                     current = None;
                     open_unknown = Some(i as u32);
@@ -437,6 +469,20 @@ fn is_blank(doc: &Doc, cell: u32) -> bool {
     doc.cells[cell as usize].kind == CellKind::Empty
 }
 
+/// Do the printed values of `cands[a..b]` (with `drop` stray blanks) land in
+/// the same columns when the padding dropped at the edges is counted among
+/// the stray blanks instead?
+fn padding_holds(doc: &Doc, cands: &[u32], a: usize, b: usize, drop: usize) -> bool {
+    if a == 0 && b == cands.len() {
+        return true;
+    }
+    let row = &cands[a..b];
+    let whole = drop + (cands.len() - row.len());
+    (0..row.len())
+        .filter(|&i| !is_blank(doc, row[i]))
+        .all(|i| column_of(doc, cands, whole, a + i) == column_of(doc, row, drop, i))
+}
+
 /// The column of the printed cell `row[i]` once `drop` blank cells of the
 /// row are dropped, if every choice of blanks puts it there: as many blanks
 /// must go before it whichever are chosen.
@@ -462,6 +508,10 @@ pub(super) struct Pad {
     /// Rows the padding was judged on: a table of fewer than
     /// `MIN_PAD_ROWS` takes the padding of the document's largest table.
     pub rows: usize,
+    /// Not shown by the table's own rows (lent by the document's largest
+    /// table, or read off a header line's empty end): a blank at a row's
+    /// edge may as well be a blank cell, with a stray blank elsewhere.
+    pub weak: bool,
 }
 
 impl Pad {
@@ -470,6 +520,7 @@ impl Pad {
         trail: false,
         edges: true,
         rows: 0,
+        weak: false,
     };
 
     /// Was this padding judged on enough rows to stand for the layout?
@@ -512,13 +563,22 @@ pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
             .last()?;
         (last > first).then(|| (doc.cells[last].kind == CellKind::Empty, last + 1 - first))
     });
+    // A row of exactly `k` cells ending in a blank carries no padding: its
+    // blank is its last cell (the empty end of a header's second line is a
+    // column whose word was not broken, not a wider grid).
+    let unpadded_row = run.rows.iter().flatten().any(|span| {
+        run.cands
+            .get(span.start as usize..span.end as usize)
+            .is_some_and(|c| c.len() == k && c.last().is_some_and(|&i| empty(i)))
+    });
     match grid_trail {
-        Some((true, _)) if !most(trail) => {
+        Some((true, _)) if !most(trail) && !unpadded_row => {
             return Pad {
                 lead: most(lead),
                 trail: true,
                 edges: false,
                 rows: rows.max(MIN_PAD_ROWS),
+                weak: true,
             };
         }
         // A header line of exactly a label and the columns: the grid has no
@@ -536,7 +596,45 @@ pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
         trail: most(trail),
         edges: false,
         rows,
+        weak: false,
     }
+}
+
+/// The printed part of a row the document ends in: a saved page cut off in
+/// the middle of a table (real-world.md, "Truncated documents"). When the
+/// row's candidates are the last non-blank cells of the whole document and
+/// the layout shows every cell it prints, blank ones included (not space
+/// rows, where a blank cell leaves no trace), its values stand in its first
+/// columns, in printed order: what the cut took is the columns after them.
+/// Gives the first candidate and how many values were printed; `None` when
+/// the row is not cut so, or when a blank or text among its values leaves
+/// the columns in doubt (a stray blank shifts them).
+pub(super) fn cut_row(doc: &Doc, cands: &[u32], k: usize, pad: Pad) -> Option<(usize, usize)> {
+    use crate::input::Layout;
+    if matches!(doc.layout, Layout::SpaceRows | Layout::Prose) {
+        return None;
+    }
+    let &last = cands.last()?;
+    let ends = doc.cells[last as usize + 1..]
+        .iter()
+        .all(|c| c.kind == CellKind::Empty);
+    if !ends {
+        return None;
+    }
+    let kind = |i: usize| doc.cells[cands[i] as usize].kind;
+    let mut a = 0;
+    if pad.lead && kind(0) == CellKind::Empty {
+        a = 1;
+    }
+    // Blanks after the last value are the cut's or the layout's: they hold
+    // no value either way.
+    let mut b = cands.len();
+    while b > a && kind(b - 1) == CellKind::Empty {
+        b -= 1;
+    }
+    let printed = b - a;
+    let values = (a..b).all(|i| kind(i) == CellKind::Value);
+    (values && printed > 0 && printed < k).then_some((a, printed))
 }
 
 /// Fits a row's candidates to its `k` columns. The table's padding is
@@ -562,6 +660,9 @@ pub(super) fn fit(doc: &Doc, cands: &[u32], k: usize, pad: Pad) -> Fit {
         a += 1;
     }
     match (b - a).cmp(&k) {
+        // Padding the table's rows do not show may be this row's own blank
+        // cell, with a stray blank elsewhere in the row.
+        std::cmp::Ordering::Equal if pad.weak && !padding_holds(doc, cands, a, b, 0) => Fit::Excess,
         std::cmp::Ordering::Equal => Fit::Exact(a, b),
         std::cmp::Ordering::Less => Fit::Short,
         std::cmp::Ordering::Greater => {
@@ -572,7 +673,10 @@ pub(super) fn fit(doc: &Doc, cands: &[u32], k: usize, pad: Pad) -> Fit {
             let unique = (0..row.len())
                 .filter(|&i| !is_blank(doc, row[i]))
                 .all(|i| column_of(doc, row, drop, i).is_some());
-            if drop <= blanks && all_values && unique {
+            // Blanks taken for the layout's padding may be this row's own
+            // blank cells, with the stray blanks elsewhere (a table's padding
+            // is judged on most of its rows, not this one).
+            if drop <= blanks && all_values && unique && padding_holds(doc, cands, a, b, drop) {
                 Fit::Unique(a, b, drop)
             } else {
                 Fit::Excess
