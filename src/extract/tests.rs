@@ -317,3 +317,107 @@ fn a_header_repeated_after_a_page_break_names_no_row() {
     );
     assert_eq!(run.duplicates, 0);
 }
+
+#[test]
+fn the_tail_of_a_label_broken_around_its_values_takes_them_with_its_head() {
+    let s = settings();
+    let (_, def) = table(&s, "gb2021", "requests");
+    // `7.属于行政` names no row alone (8.属于行政查询事项 starts alike); with
+    // its tail it is 7.属于行政执法案卷, and the values between are its own.
+    let text = "申请人情况\n自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计\n\
+                6.属于四类过程性信息 1 0 0 0 0 0 1\n7.属于行政\n0 2 0 0 0 0 2\n执法案卷\n\
+                8.属于行政查询事项 3 0 0 0 0 0 3\n";
+    let doc = segment(text, &s.templates.normaliser);
+    let run = read_grid(&doc, def, 0, doc.cells.len());
+    let values = |key: &str| row_values(&doc, def, &run, key);
+    assert_eq!(
+        values("denied_enforcement_files"),
+        ["0", "2", "0", "0", "0", "0", "2"]
+    );
+    assert_eq!(
+        values("denied_query_matters"),
+        ["3", "0", "0", "0", "0", "0", "3"]
+    );
+    assert!(run.unknown.is_empty(), "{:?}", run.unknown);
+}
+
+#[test]
+fn padding_no_row_of_the_table_shows_is_weak() {
+    let weak_trail = Pad {
+        trail: true,
+        weak: true,
+        ..Pad::default()
+    };
+    let trail = Pad {
+        trail: true,
+        ..Pad::default()
+    };
+    // Lent padding, or a stray blank before the values and a blank last cell:
+    // which is unknown.
+    // (A line's first tab is its indent, not a cell.)
+    assert_eq!(fit_of("\t\t1\t", 2, trail), Fit::Exact(0, 2));
+    assert_eq!(fit_of("\t\t1\t", 2, weak_trail), Fit::Excess);
+    // Every column printed: the trailing blank holds no value either way.
+    assert_eq!(fit_of("1\t2\t", 2, weak_trail), Fit::Exact(0, 2));
+    // A stray blank in a padded row, padding shown or not: read only if the
+    // columns come out the same with the padding taken for a stray blank.
+    assert_eq!(fit_of("\t\t1\t2\t", 2, weak_trail), Fit::Unique(0, 3, 1));
+    assert_eq!(fit_of("\t\t1\t2\t", 2, trail), Fit::Unique(0, 3, 1));
+    assert_eq!(fit_of("\t\t\t1\t", 2, trail), Fit::Excess);
+    assert_eq!(fit_of("\t\t\t1\t", 2, weak_trail), Fit::Excess);
+}
+
+/// The located table `key`'s slots read as raw text, and the finding codes.
+fn located(text: &str, key: &str) -> (Vec<Option<String>>, Vec<String>) {
+    let s = settings();
+    let doc = segment(text, &s.templates.normaliser);
+    let located = super::locate(&doc, &s.templates);
+    let p = located
+        .tables
+        .iter()
+        .find(|p| s.templates.tables[p.def].key == key)
+        .expect("the table is found");
+    let slots = p
+        .slots
+        .iter()
+        .map(|c| c.map(|i| doc.raw(i as usize).to_string()))
+        .collect();
+    let codes = located.findings.iter().map(|f| f.code.clone()).collect();
+    (slots, codes)
+}
+
+#[test]
+fn a_row_the_document_ends_in_gives_its_first_columns() {
+    let table = "第二十条第（一）项\n信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n\
+                 规章\t1\t2\t3\n";
+    // Tab rows show every cell: the cut took the columns after the values.
+    let (slots, codes) = located(&format!("{table}行政规范性文件\t4\t5\n"), "art20_1");
+    let got: Vec<Option<&str>> = slots.iter().map(|c| c.as_deref()).collect();
+    assert_eq!(
+        got,
+        [Some("1"), Some("2"), Some("3"), Some("4"), Some("5"), None]
+    );
+    assert!(codes.iter().any(|c| c == "row.truncated"), "{codes:?}");
+    // The same row with text after it is a short row, not a cut one.
+    let (slots, codes) = located(
+        &format!("{table}行政规范性文件\t4\t5\n五、存在的主要问题\n"),
+        "art20_1",
+    );
+    assert_eq!(slots[3..], [None, None, None]);
+    assert!(codes.iter().any(|c| c == "row.short"), "{codes:?}");
+    // A blank among the printed cells may be a stray one: null.
+    let (slots, _) = located(&format!("{table}行政规范性文件\t\t4\n"), "art20_1");
+    assert_eq!(slots[3..], [None, None, None]);
+}
+
+#[test]
+fn a_header_naming_every_column_of_two_forms_takes_the_wider() {
+    // 处理决定数量 is gb2021's one column and gb2019's third: the header
+    // printing all three is gb2019's, though a blank-dropping read of the rows
+    // fits gb2021's single column.
+    let text = "第二十条第（六）项\n信息内容\t上一年项目数量\t本年增/减\t处理决定数量\t\n\
+                行政处罚\t\t3\t\t\t\n行政强制\t\t1\t0\t\t\t\n";
+    let (form, cols, _) = chosen(text, "art20_6");
+    assert_eq!(form, "gb2019");
+    assert_eq!(cols, ["prior_year_items", "change", "decisions"]);
+}
