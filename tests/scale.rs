@@ -213,10 +213,10 @@ fn known_misreads() -> Vec<Known> {
         .unwrap_or_default()
 }
 
-/// The share of cells the accuracy test must read exactly: what the engine
-/// reads today (99.30 % at seed 29), a floor that only rises. Issue 10's
-/// target is 99.5 %.
-const EXACT_FLOOR: f64 = 0.992;
+/// The share of cells the accuracy test must read exactly: a floor that only
+/// rises, under what the engine reads today (99.73 % at seed 29) and above
+/// issue 10's target of 99.5 %.
+const EXACT_FLOOR: f64 = 0.996;
 
 /// Every noise kind on every report that can show it (`--noisy 1.0`), in
 /// every layout, 3,000 reports, about 590,000 cells: enough to see a misread
