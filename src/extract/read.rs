@@ -6,6 +6,7 @@
 //! and never decides which value is which column (`header` and `fit` do).
 
 use super::labels::{best_hit, header_labels, match_row, Hit, Probe, Strength, SHORT_LABEL};
+use crate::segment::normalise::group_enumerator;
 use crate::segment::{CellKind, Doc};
 use crate::template::{Shape, TableDef};
 
@@ -134,7 +135,18 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
             continue;
         }
         let after_ordinal = ordinal.take();
-        let row = match_row(def, &probe);
+        // A short label read under a group's enumerator (`（六）其 他`, a
+        // piece of （六）其他处理) is not the item row it names (3.其他).
+        let row = match_row(def, &probe).filter(|&(r, h)| {
+            h.len >= SHORT_LABEL
+                || !matches!(
+                    (
+                        group_enumerator(doc.raw(i)),
+                        group_enumerator(&def.rows[r].label)
+                    ),
+                    (Some(true), Some(false))
+                )
+        });
         let head = best_hit(&probe, header_labels(def));
         let ignore = best_hit(&probe, def.ignore.iter());
         let other = match (head, ignore) {

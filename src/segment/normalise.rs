@@ -75,6 +75,29 @@ fn enumerator_len(s: &str) -> Option<usize> {
     (n <= 3 && sep && !then_digit).then_some(i + c.len_utf8())
 }
 
+/// Is the first enumerator of `raw` a group's (`一、`, `（一）`), rather than
+/// an item's (`1.`, `(1)`)? `None` when `raw` starts with none.
+pub fn group_enumerator(raw: &str) -> Option<bool> {
+    let mut s = raw
+        .trim_start()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(fold_width);
+    let first = s.next()?;
+    let second = if first == '(' || first == '（' {
+        s.next()?
+    } else {
+        first
+    };
+    if is_cn_numeral(second) {
+        Some(true)
+    } else if second.is_ascii_digit() {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 impl Normaliser {
     /// `traditional` holds pairs "繁简" separated by whitespace; `drop` the
     /// characters removed before comparison.
@@ -165,6 +188,15 @@ mod tests {
         assert_eq!(n.label("規章"), "规章");
         assert_eq!(n.label("總　計"), "总计");
         assert_eq!(n.label("ＡＢ１２"), "AB12");
+    }
+
+    #[test]
+    fn tells_a_group_enumerator_from_an_item_one() {
+        assert_eq!(group_enumerator("（六）其 他"), Some(true));
+        assert_eq!(group_enumerator(" 六、其他"), Some(true));
+        assert_eq!(group_enumerator("3.其他"), Some(false));
+        assert_eq!(group_enumerator("（３）其他"), Some(false));
+        assert_eq!(group_enumerator("其他"), None);
     }
 
     #[test]
