@@ -30,7 +30,9 @@ use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{
     BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
-use scraper::{Html, Node};
+use html5ever::tree_builder::{TreeBuilder, TreeBuilderOpts, TreeSink};
+use html5ever::TokenizerResult;
+use scraper::{Html, HtmlTreeSink, Node};
 use serde::Deserialize;
 
 use super::decode::{decode, Decoded};
@@ -392,17 +394,29 @@ const FLAT: &[&str] = &[
     "tbody", "thead", "tfoot", "colgroup", "rb", "rt", "rp",
 ];
 
-/// Counts how deep the page's tags nest, with html5ever's tokenizer.
-struct DepthSink {
+/// html5ever's tree builder behind a count of how deep the page's tags nest
+/// (an upper bound for the tree's depth). The tree builder does work in
+/// proportion to the open elements for every element, so once the count
+/// passes `limit` no token reaches it any more: the rest of the page is only
+/// tokenized, to report how deep it goes. One tokenizer pass either way.
+struct Guarded {
+    builder: TreeBuilder<NodeId, HtmlTreeSink>,
+    limit: usize,
     depth: Cell<usize>,
     max: Cell<usize>,
 }
 
-impl TokenSink for DepthSink {
-    type Handle = ();
+impl Guarded {
+    fn too_deep(&self) -> bool {
+        self.max.get() > self.limit
+    }
+}
 
-    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
-        if let Token::TagToken(tag) = token {
+impl TokenSink for Guarded {
+    type Handle = NodeId;
+
+    fn process_token(&self, token: Token, line: u64) -> TokenSinkResult<NodeId> {
+        if let Token::TagToken(tag) = &token {
             if !tag.self_closing && !FLAT.contains(&&*tag.name) {
                 let d = self.depth.get();
                 let d = match tag.kind {
@@ -413,34 +427,53 @@ impl TokenSink for DepthSink {
                 self.max.set(self.max.get().max(d));
             }
         }
-        TokenSinkResult::Continue
+        if self.too_deep() {
+            return TokenSinkResult::Continue;
+        }
+        self.builder.process_token(token, line)
+    }
+
+    fn end(&self) {
+        self.builder.end();
+    }
+
+    fn adjusted_current_node_present_but_not_in_html_namespace(&self) -> bool {
+        self.builder
+            .adjusted_current_node_present_but_not_in_html_namespace()
     }
 }
 
-/// The deepest nesting of the page's tags (an upper bound for the tree's).
-pub fn depth(source: &str) -> usize {
-    let sink = DepthSink {
+/// Parses a page into scraper's tree with one tokenizer pass, or says how
+/// deep its tags nest when that is more than `limit` (the tree is then
+/// dropped half built).
+fn parse(source: &str, limit: usize) -> Result<Html, TooDeep> {
+    let sink = HtmlTreeSink::new(Html::new_document());
+    let guarded = Guarded {
+        builder: TreeBuilder::new(sink, TreeBuilderOpts::default()),
+        limit,
         depth: Cell::new(0),
         max: Cell::new(0),
     };
+    let tokenizer = Tokenizer::new(guarded, TokenizerOpts::default());
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(source));
-    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
-    let _ = tokenizer.feed(&input);
+    // The tokenizer pauses for a script to run or at a `<meta charset>` (the
+    // page is already decoded); neither needs anything done, so it goes on.
+    while !matches!(tokenizer.feed(&input), TokenizerResult::Done) {}
     tokenizer.end();
-    tokenizer.sink.max.get()
+    let guarded = tokenizer.sink;
+    if guarded.too_deep() {
+        return Err(TooDeep {
+            depth: guarded.max.get(),
+            limit,
+        });
+    }
+    Ok(guarded.builder.sink.finish())
 }
 
 /// Renders a page, or refuses one that nests deeper than `max_depth`.
 pub fn render(source: &str, cfg: &HtmlConfig) -> Result<Page, TooDeep> {
-    let d = depth(source);
-    if d > cfg.max_depth {
-        return Err(TooDeep {
-            depth: d,
-            limit: cfg.max_depth,
-        });
-    }
-    let page = Html::parse_document(source);
+    let page = parse(source, cfg.max_depth)?;
     let (layout, holds_table) = scan(&page);
     let mut r = Renderer {
         cfg,
@@ -617,7 +650,7 @@ mod tests {
 
     #[test]
     fn chrome_scripts_and_link_lines_are_not_text() {
-        let page = r#"<html><head><title>某县2023年政府信息公开工作年度报告</title>
+        let page = r#"<html><head><meta charset="gbk"><title>某县2023年政府信息公开工作年度报告</title>
             <script>var t = "2019年报告";</script><style>p{}</style></head><body>
             <div class="top-nav"><a href="/">首页</a></div>
             <nav>政务公开</nav>
@@ -669,7 +702,7 @@ mod tests {
     }
 
     #[test]
-    fn deep_nesting_is_refused_before_parsing_and_moderate_nesting_renders() {
+    fn deep_nesting_is_refused_and_counted_to_the_end_and_moderate_nesting_renders() {
         let deep = |n: usize| {
             format!(
                 "{}规章{}",
@@ -685,12 +718,24 @@ mod tests {
             }
         );
         assert_eq!(render(&deep(200), &cfg()).unwrap().text, "规章\n");
-        // Implicitly closed elements do not count: 5,000 open `<td>`s and `<p>`s.
+        // Implicitly closed elements do not count: 5,000 open `<td>`s and
+        // `<p>`s nest one deep (the table).
         let flat = format!(
             "<table><tr>{}</table>{}",
             "<td>1".repeat(5000),
             "<p>段".repeat(5000)
         );
-        assert_eq!(depth(&flat), 1);
+        let shallow = |limit| HtmlConfig {
+            max_depth: limit,
+            ..cfg()
+        };
+        assert!(render(&flat, &shallow(1)).is_ok());
+        assert_eq!(
+            render(&flat, &shallow(0)).unwrap_err(),
+            TooDeep { depth: 1, limit: 0 }
+        );
+        // Tags inside a script are its text, not elements.
+        let script = format!("<script>{}</script><p>规章", "<div>".repeat(1000));
+        assert_eq!(render(&script, &cfg()).unwrap().text, "规章\n");
     }
 }
