@@ -136,6 +136,7 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, format: Format, settings: &Settings
     let mut clock = Instant::now();
     let id = hex(&Sha256::digest(&bytes));
     let size = bytes.len() as u64;
+    stages.lap(Stages::DECODE, &mut clock);
     let (format, mut rendered) = match input::read(format, bytes, settings) {
         Ok(r) => r,
         Err(r) => {
@@ -145,7 +146,13 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, format: Format, settings: &Settings
             return out;
         }
     };
-    stages.lap(Stages::DECODE, &mut clock);
+    // A page's decoding is counted with its rendering: the two are one call.
+    let stage = if format == Format::Html {
+        Stages::HTML
+    } else {
+        Stages::DECODE
+    };
+    stages.lap(stage, &mut clock);
     let t = &settings.templates;
     let (layout, extraction) = {
         let doc = segment::rendered(&rendered, &t.normaliser);

@@ -30,7 +30,10 @@ use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{
     BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
-use scraper::{Html, Node};
+use html5ever::tree_builder::{TreeBuilder, TreeBuilderOpts, TreeSink};
+use html5ever::{local_name, ns, LocalName, TokenizerResult};
+use scraper::node::Element;
+use scraper::{Html, HtmlTreeSink, Node};
 use serde::Deserialize;
 
 use super::decode::{decode, Decoded};
@@ -72,56 +75,57 @@ pub struct Page {
 }
 
 /// Elements that end a line of flow text.
-const BLOCKS: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "body",
-    "caption",
-    "center",
-    "dd",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "html",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "title",
-    "tr",
-    "ul",
-];
-
-fn is_block(name: &str) -> bool {
-    BLOCKS.contains(&name)
+fn is_block(name: &LocalName) -> bool {
+    matches!(
+        *name,
+        local_name!("address")
+            | local_name!("article")
+            | local_name!("aside")
+            | local_name!("blockquote")
+            | local_name!("body")
+            | local_name!("caption")
+            | local_name!("center")
+            | local_name!("dd")
+            | local_name!("div")
+            | local_name!("dl")
+            | local_name!("dt")
+            | local_name!("fieldset")
+            | local_name!("figcaption")
+            | local_name!("figure")
+            | local_name!("footer")
+            | local_name!("form")
+            | local_name!("h1")
+            | local_name!("h2")
+            | local_name!("h3")
+            | local_name!("h4")
+            | local_name!("h5")
+            | local_name!("h6")
+            | local_name!("header")
+            | local_name!("hr")
+            | local_name!("html")
+            | local_name!("li")
+            | local_name!("main")
+            | local_name!("nav")
+            | local_name!("ol")
+            | local_name!("p")
+            | local_name!("pre")
+            | local_name!("section")
+            | local_name!("table")
+            | local_name!("tbody")
+            | local_name!("td")
+            | local_name!("tfoot")
+            | local_name!("th")
+            | local_name!("thead")
+            | local_name!("title")
+            | local_name!("tr")
+            | local_name!("ul")
+    )
 }
 
 struct Renderer<'c> {
     cfg: &'c HtmlConfig,
+    /// `cfg.skip_tags` as html5ever's names.
+    skip_tags: Vec<LocalName>,
     out: Page,
     /// Current line number (1-based) and where it starts in `out.text`.
     line: u32,
@@ -189,11 +193,15 @@ impl Renderer<'_> {
     }
 }
 
-/// Does this element's class or id name page chrome?
-fn is_chrome(e: &scraper::node::Element, words: &[String]) -> bool {
-    let names = e.classes().chain(e.id());
-    for name in names {
-        for token in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+/// Does this element's class or id name page chrome? It reads the
+/// attributes' text: scraper's `classes()` would intern every class name
+/// in string_cache's global set.
+fn is_chrome(e: &Element, words: &[String]) -> bool {
+    for (name, value) in &e.attrs {
+        if !matches!(name.local, local_name!("class") | local_name!("id")) {
+            continue;
+        }
+        for token in value.split(|c: char| !c.is_ascii_alphanumeric()) {
             if words.iter().any(|w| w.eq_ignore_ascii_case(token)) {
                 return true;
             }
@@ -202,13 +210,22 @@ fn is_chrome(e: &scraper::node::Element, words: &[String]) -> bool {
     false
 }
 
-fn element_name(n: NodeRef<'_, Node>) -> Option<&str> {
-    n.value().as_element().map(|e| e.name())
+/// An attribute without namespace, as a number.
+fn number(e: &Element, attr: LocalName) -> Option<u32> {
+    let (_, v) = e
+        .attrs
+        .iter()
+        .find(|(n, _)| n.prefix.is_none() && n.ns == ns!() && n.local == attr)?;
+    v.trim().trim_matches('"').parse::<u32>().ok()
+}
+
+fn element_name(n: NodeRef<'_, Node>) -> Option<&LocalName> {
+    n.value().as_element().map(|e| &e.name.local)
 }
 
 /// The text of a node, white space collapsed, block edges as spaces, into
 /// `buf`; skipped elements inside are left out.
-fn cell_text(n: NodeRef<'_, Node>, cfg: &HtmlConfig, buf: &mut String) {
+fn cell_text(n: NodeRef<'_, Node>, skip_tags: &[LocalName], buf: &mut String) {
     let start = buf.len();
     let mut space = false;
     let mut skip: Option<NodeId> = None;
@@ -233,9 +250,10 @@ fn cell_text(n: NodeRef<'_, Node>, cfg: &HtmlConfig, buf: &mut String) {
                         }
                     }
                     Node::Element(e) => {
-                        if d.id() != n.id() && cfg.skip_tags.iter().any(|t| t == e.name()) {
+                        let name = &e.name.local;
+                        if d.id() != n.id() && skip_tags.contains(name) {
                             skip = Some(d.id());
-                        } else if e.name() == "br" || is_block(e.name()) {
+                        } else if *name == local_name!("br") || is_block(name) {
                             space = true;
                         }
                     }
@@ -271,20 +289,21 @@ impl Renderer<'_> {
         let mut captions: Vec<(usize, usize)> = Vec::new();
         let mut rows = 0u32;
         for d in table.descendants() {
-            match element_name(d) {
-                Some("tr") => {
+            let Some(name) = element_name(d) else {
+                continue;
+            };
+            match *name {
+                local_name!("tr") => {
                     let before = cells.len();
                     for c in d.children() {
-                        if !matches!(element_name(c), Some("td" | "th")) {
+                        let Some(e) = c.value().as_element() else {
+                            continue;
+                        };
+                        if !matches!(e.name.local, local_name!("td") | local_name!("th")) {
                             continue;
                         }
-                        let e = c.value().as_element();
-                        let num = |a: &str| {
-                            e.and_then(|e| e.attr(a))
-                                .and_then(|v| v.trim().trim_matches('"').parse::<u32>().ok())
-                        };
                         let start = buf.len();
-                        cell_text(c, self.cfg, &mut buf);
+                        cell_text(c, &self.skip_tags, &mut buf);
                         if buf[start..].chars().count() > self.cfg.max_cell_chars {
                             return false;
                         }
@@ -293,8 +312,8 @@ impl Renderer<'_> {
                             start,
                             end: buf.len(),
                             slot: Slot::Cell {
-                                colspan: num("colspan").unwrap_or(1),
-                                rowspan: num("rowspan").unwrap_or(1),
+                                colspan: number(e, local_name!("colspan")).unwrap_or(1),
+                                rowspan: number(e, local_name!("rowspan")).unwrap_or(1),
                             },
                         });
                     }
@@ -302,9 +321,9 @@ impl Renderer<'_> {
                         rows += 1;
                     }
                 }
-                Some("caption") => {
+                local_name!("caption") => {
                     let start = buf.len();
-                    cell_text(d, self.cfg, &mut buf);
+                    cell_text(d, &self.skip_tags, &mut buf);
                     captions.push((start, buf.len()));
                 }
                 _ => {}
@@ -362,7 +381,7 @@ fn scan(page: &Html) -> (HashSet<NodeId>, HashSet<NodeId>) {
     let mut open: Vec<NodeId> = Vec::new();
     for edge in page.tree.root().traverse() {
         match edge {
-            Edge::Open(n) if element_name(n) == Some("table") => {
+            Edge::Open(n) if element_name(n) == Some(&local_name!("table")) => {
                 if let Some(&outer) = open.last() {
                     layout.insert(outer);
                 }
@@ -375,7 +394,7 @@ fn scan(page: &Html) -> (HashSet<NodeId>, HashSet<NodeId>) {
                     up = a.parent();
                 }
             }
-            Edge::Close(n) if element_name(n) == Some("table") => {
+            Edge::Close(n) if element_name(n) == Some(&local_name!("table")) => {
                 open.pop();
             }
             _ => {}
@@ -386,24 +405,67 @@ fn scan(page: &Html) -> (HashSet<NodeId>, HashSet<NodeId>) {
 
 /// Elements that never nest: void elements and those a following sibling
 /// closes implicitly. The depth estimate does not count them.
-const FLAT: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr", "keygen", "p", "li", "td", "th", "tr", "dt", "dd", "option", "optgroup",
-    "tbody", "thead", "tfoot", "colgroup", "rb", "rt", "rp",
-];
+fn is_flat(name: &LocalName) -> bool {
+    matches!(
+        *name,
+        local_name!("area")
+            | local_name!("base")
+            | local_name!("br")
+            | local_name!("col")
+            | local_name!("embed")
+            | local_name!("hr")
+            | local_name!("img")
+            | local_name!("input")
+            | local_name!("link")
+            | local_name!("meta")
+            | local_name!("param")
+            | local_name!("source")
+            | local_name!("track")
+            | local_name!("wbr")
+            | local_name!("keygen")
+            | local_name!("p")
+            | local_name!("li")
+            | local_name!("td")
+            | local_name!("th")
+            | local_name!("tr")
+            | local_name!("dt")
+            | local_name!("dd")
+            | local_name!("option")
+            | local_name!("optgroup")
+            | local_name!("tbody")
+            | local_name!("thead")
+            | local_name!("tfoot")
+            | local_name!("colgroup")
+            | local_name!("rb")
+            | local_name!("rt")
+            | local_name!("rp")
+    )
+}
 
-/// Counts how deep the page's tags nest, with html5ever's tokenizer.
-struct DepthSink {
+/// html5ever's tree builder behind a count of how deep the page's tags nest
+/// (an upper bound for the tree's depth). The tree builder does work in
+/// proportion to the open elements for every element, so once the count
+/// passes `limit` no token reaches it any more: the rest of the page is only
+/// tokenized, to report how deep it goes. One tokenizer pass either way.
+struct Guarded {
+    builder: TreeBuilder<NodeId, HtmlTreeSink>,
+    limit: usize,
     depth: Cell<usize>,
     max: Cell<usize>,
 }
 
-impl TokenSink for DepthSink {
-    type Handle = ();
+impl Guarded {
+    fn too_deep(&self) -> bool {
+        self.max.get() > self.limit
+    }
+}
 
-    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
-        if let Token::TagToken(tag) = token {
-            if !tag.self_closing && !FLAT.contains(&&*tag.name) {
+impl TokenSink for Guarded {
+    type Handle = NodeId;
+
+    fn process_token(&self, token: Token, line: u64) -> TokenSinkResult<NodeId> {
+        if let Token::TagToken(tag) = &token {
+            if !tag.self_closing && !is_flat(&tag.name) {
                 let d = self.depth.get();
                 let d = match tag.kind {
                     TagKind::StartTag => d + 1,
@@ -413,37 +475,61 @@ impl TokenSink for DepthSink {
                 self.max.set(self.max.get().max(d));
             }
         }
-        TokenSinkResult::Continue
+        if self.too_deep() {
+            return TokenSinkResult::Continue;
+        }
+        self.builder.process_token(token, line)
+    }
+
+    fn end(&self) {
+        self.builder.end();
+    }
+
+    fn adjusted_current_node_present_but_not_in_html_namespace(&self) -> bool {
+        self.builder
+            .adjusted_current_node_present_but_not_in_html_namespace()
     }
 }
 
-/// The deepest nesting of the page's tags (an upper bound for the tree's).
-pub fn depth(source: &str) -> usize {
-    let sink = DepthSink {
+/// Parses a page into scraper's tree with one tokenizer pass, or says how
+/// deep its tags nest when that is more than `limit` (the tree is then
+/// dropped half built).
+fn parse(source: &str, limit: usize) -> Result<Html, TooDeep> {
+    let sink = HtmlTreeSink::new(Html::new_document());
+    let guarded = Guarded {
+        builder: TreeBuilder::new(sink, TreeBuilderOpts::default()),
+        limit,
         depth: Cell::new(0),
         max: Cell::new(0),
     };
+    let tokenizer = Tokenizer::new(guarded, TokenizerOpts::default());
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(source));
-    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
-    let _ = tokenizer.feed(&input);
+    // The tokenizer pauses for a script to run or at a `<meta charset>` (the
+    // page is already decoded); neither needs anything done, so it goes on.
+    while !matches!(tokenizer.feed(&input), TokenizerResult::Done) {}
     tokenizer.end();
-    tokenizer.sink.max.get()
+    let guarded = tokenizer.sink;
+    if guarded.too_deep() {
+        return Err(TooDeep {
+            depth: guarded.max.get(),
+            limit,
+        });
+    }
+    Ok(guarded.builder.sink.finish())
 }
 
 /// Renders a page, or refuses one that nests deeper than `max_depth`.
 pub fn render(source: &str, cfg: &HtmlConfig) -> Result<Page, TooDeep> {
-    let d = depth(source);
-    if d > cfg.max_depth {
-        return Err(TooDeep {
-            depth: d,
-            limit: cfg.max_depth,
-        });
-    }
-    let page = Html::parse_document(source);
+    let page = parse(source, cfg.max_depth)?;
     let (layout, holds_table) = scan(&page);
     let mut r = Renderer {
         cfg,
+        skip_tags: cfg
+            .skip_tags
+            .iter()
+            .map(|t| LocalName::from(t.as_str()))
+            .collect(),
         out: Page {
             text: String::with_capacity(source.len() / 2),
             spans: Vec::new(),
@@ -461,10 +547,10 @@ pub fn render(source: &str, cfg: &HtmlConfig) -> Result<Page, TooDeep> {
         .tree
         .root()
         .descendants()
-        .find(|n| element_name(*n) == Some("title"))
+        .find(|n| element_name(*n) == Some(&local_name!("title")))
     {
         let mut buf = String::new();
-        cell_text(title, cfg, &mut buf);
+        cell_text(title, &r.skip_tags, &mut buf);
         r.text(&buf);
         r.flush();
     }
@@ -478,25 +564,31 @@ pub fn render(source: &str, cfg: &HtmlConfig) -> Result<Page, TooDeep> {
                 match n.value() {
                     Node::Text(t) => r.text(t),
                     Node::Element(e) => {
-                        let name = e.name();
-                        let tagged = cfg.skip_tags.iter().any(|t| t == name) || name == "title";
-                        let chrome = !holds_table.contains(&n.id())
-                            && (matches!(name, "nav" | "header" | "footer" | "aside")
-                                || is_chrome(e, &cfg.chrome_words));
+                        let name = &e.name.local;
+                        let tagged = r.skip_tags.contains(name) || *name == local_name!("title");
+                        // The set's look-up last: few elements look like chrome.
+                        let chrome = (matches!(
+                            *name,
+                            local_name!("nav")
+                                | local_name!("header")
+                                | local_name!("footer")
+                                | local_name!("aside")
+                        ) || is_chrome(e, &cfg.chrome_words))
+                            && !holds_table.contains(&n.id());
                         if tagged || chrome {
                             skip = Some(n.id());
                             continue;
                         }
-                        if name == "table" && !layout.contains(&n.id()) && r.grid(n) {
+                        if *name == local_name!("table") && !layout.contains(&n.id()) && r.grid(n) {
                             skip = Some(n.id());
                             continue;
                         }
-                        if name == "br" || is_block(name) {
+                        if *name == local_name!("br") || is_block(name) {
                             r.flush();
                         }
-                        match name {
-                            "a" => r.links += 1,
-                            "pre" => r.pre += 1,
+                        match *name {
+                            local_name!("a") => r.links += 1,
+                            local_name!("pre") => r.pre += 1,
                             _ => {}
                         }
                     }
@@ -514,9 +606,9 @@ pub fn render(source: &str, cfg: &HtmlConfig) -> Result<Page, TooDeep> {
                     if is_block(name) {
                         r.flush();
                     }
-                    match name {
-                        "a" => r.links = r.links.saturating_sub(1),
-                        "pre" => r.pre = r.pre.saturating_sub(1),
+                    match *name {
+                        local_name!("a") => r.links = r.links.saturating_sub(1),
+                        local_name!("pre") => r.pre = r.pre.saturating_sub(1),
                         _ => {}
                     }
                 }
@@ -617,7 +709,7 @@ mod tests {
 
     #[test]
     fn chrome_scripts_and_link_lines_are_not_text() {
-        let page = r#"<html><head><title>某县2023年政府信息公开工作年度报告</title>
+        let page = r#"<html><head><meta charset="gbk"><title>某县2023年政府信息公开工作年度报告</title>
             <script>var t = "2019年报告";</script><style>p{}</style></head><body>
             <div class="top-nav"><a href="/">首页</a></div>
             <nav>政务公开</nav>
@@ -669,7 +761,7 @@ mod tests {
     }
 
     #[test]
-    fn deep_nesting_is_refused_before_parsing_and_moderate_nesting_renders() {
+    fn deep_nesting_is_refused_and_counted_to_the_end_and_moderate_nesting_renders() {
         let deep = |n: usize| {
             format!(
                 "{}规章{}",
@@ -685,12 +777,24 @@ mod tests {
             }
         );
         assert_eq!(render(&deep(200), &cfg()).unwrap().text, "规章\n");
-        // Implicitly closed elements do not count: 5,000 open `<td>`s and `<p>`s.
+        // Implicitly closed elements do not count: 5,000 open `<td>`s and
+        // `<p>`s nest one deep (the table).
         let flat = format!(
             "<table><tr>{}</table>{}",
             "<td>1".repeat(5000),
             "<p>段".repeat(5000)
         );
-        assert_eq!(depth(&flat), 1);
+        let shallow = |limit| HtmlConfig {
+            max_depth: limit,
+            ..cfg()
+        };
+        assert!(render(&flat, &shallow(1)).is_ok());
+        assert_eq!(
+            render(&flat, &shallow(0)).unwrap_err(),
+            TooDeep { depth: 1, limit: 0 }
+        );
+        // Tags inside a script are its text, not elements.
+        let script = format!("<script>{}</script><p>规章", "<div>".repeat(1000));
+        assert_eq!(render(&script, &cfg()).unwrap().text, "规章\n");
     }
 }
