@@ -144,6 +144,19 @@ fn tokens(line: &str, base: usize, out: &mut Vec<(usize, usize)>) {
     }
 }
 
+/// Does `line` hold a tab, and a `|` or `｜`? One pass over its bytes rather
+/// than a search per separator, since it runs for every line; `｜` is looked
+/// for only when the line holds a byte that can start it.
+fn separators(line: &str) -> (bool, bool) {
+    let (tab, pipe, wide) = line
+        .as_bytes()
+        .iter()
+        .fold((false, false, false), |(t, p, w), &x| {
+            (t | (x == b'\t'), p | (x == b'|'), w | (x == 0xEF))
+        });
+    (tab, pipe || (wide && line.contains('｜')))
+}
+
 /// Is this `|`-split line a Markdown alignment row (`---|:---:`)?
 fn is_rule_row(line: &str) -> bool {
     line.split('|')
@@ -182,6 +195,8 @@ pub fn segment_with<'t>(text: &'t str, spans: &[Span], normaliser: &Normaliser) 
     };
     let mut shapes = Shapes::default();
     let mut toks: Vec<(usize, usize)> = Vec::new();
+    // The cells' byte ranges within a tab or pipe row, reused line to line.
+    let mut pieces: Vec<(usize, usize)> = Vec::new();
     let mut prev_ended_with_pipe = false;
     let mut offset = 0usize;
     let mut spans = spans.iter().peekable();
@@ -219,10 +234,11 @@ pub fn segment_with<'t>(text: &'t str, spans: &[Span], normaliser: &Normaliser) 
             _ => {}
         }
         let before = b.doc.cells.len();
-        if line.contains('\t') {
+        let (tab, pipe) = separators(line);
+        if tab {
             // Tab-separated cells. A leading tab is indentation (DOCX text puts
             // one before every cell), so the empty piece before it is dropped.
-            let mut pieces = Vec::new();
+            pieces.clear();
             let mut s = 0;
             for (i, _) in line.match_indices('\t') {
                 pieces.push((s, i));
@@ -240,7 +256,7 @@ pub fn segment_with<'t>(text: &'t str, spans: &[Span], normaliser: &Normaliser) 
                 shapes.cell_lines += 1;
             }
             prev_ended_with_pipe = false;
-        } else if line.contains('|') || line.contains('｜') {
+        } else if pipe {
             let trimmed = line.trim();
             if trimmed == "|" || trimmed == "｜" {
                 // A lone `|` closes the cell on the line before it; after a
@@ -256,7 +272,7 @@ pub fn segment_with<'t>(text: &'t str, spans: &[Span], normaliser: &Normaliser) 
             if is_rule_row(line) {
                 continue;
             }
-            let mut pieces = Vec::new();
+            pieces.clear();
             let mut s = 0;
             for (i, c) in line.char_indices() {
                 if c == '|' || c == '｜' {
@@ -391,13 +407,18 @@ const VERTICAL_PIECE_CHARS: usize = 3;
 /// Is cell `i` alone on its line, text, and at most a few characters?
 fn vertical_piece(doc: &Doc, i: usize) -> bool {
     let c = &doc.cells[i];
+    // The cheap tests first: most cells share their line or are values.
     let alone = (i == 0 || doc.cells[i - 1].line != c.line)
         && doc.cells.get(i + 1).is_none_or(|n| n.line != c.line);
-    let printed = doc.raw(i).chars().filter(|ch| !ch.is_whitespace()).count();
     alone
         && c.kind == CellKind::Text
-        && printed <= VERTICAL_PIECE_CHARS
-        && doc.norm(i).chars().count() <= 2
+        && doc.norm(i).chars().nth(2).is_none()
+        && doc
+            .raw(i)
+            .chars()
+            .filter(|ch| !ch.is_whitespace())
+            .nth(VERTICAL_PIECE_CHARS)
+            .is_none()
 }
 
 /// Joins runs of short text cells on consecutive lines, each alone on its

@@ -10,11 +10,61 @@
 
 use std::collections::HashMap;
 
+/// A set of characters: a bit per Basic Multilingual Plane character, and a
+/// sorted list for the rest. A lookup costs a shift and a mask, since it runs
+/// for every character of every text cell.
+#[derive(Clone)]
+struct CharSet {
+    bmp: Box<[u64; 1024]>,
+    astral: Vec<char>,
+}
+
+impl CharSet {
+    fn new(chars: impl IntoIterator<Item = char>) -> CharSet {
+        let mut set = CharSet {
+            bmp: Box::new([0; 1024]),
+            astral: Vec::new(),
+        };
+        for c in chars {
+            let u = c as usize;
+            match set.bmp.get_mut(u >> 6) {
+                Some(word) => *word |= 1 << (u & 63),
+                None => set.astral.push(c),
+            }
+        }
+        set.astral.sort_unstable();
+        set.astral.dedup();
+        set
+    }
+
+    fn contains(&self, c: char) -> bool {
+        let u = c as usize;
+        match self.bmp.get(u >> 6) {
+            Some(word) => (word >> (u & 63)) & 1 == 1,
+            None => self.astral.binary_search(&c).is_ok(),
+        }
+    }
+}
+
+impl std::fmt::Debug for CharSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let bmp = (0..0x10000u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| self.contains(c));
+        f.debug_set()
+            .entries(bmp.chain(self.astral.iter().copied()))
+            .finish()
+    }
+}
+
 /// Normalises labels. Built once from the config and shared by all workers.
 #[derive(Debug, Clone)]
 pub struct Normaliser {
-    traditional: HashMap<char, char>,
-    drop: Vec<char>,
+    /// Traditional → simplified pairs, sorted by the traditional form.
+    traditional: Vec<(char, char)>,
+    /// The traditional forms of `traditional`: most characters are not one.
+    has_traditional: CharSet,
+    drop: CharSet,
 }
 
 /// Folds one character: full-width ASCII forms to ASCII (U+FF01..U+FF5E).
@@ -112,19 +162,26 @@ impl Normaliser {
                 _ => return Err(format!("traditional pair {pair:?} is not two characters")),
             }
         }
-        let mut drop: Vec<char> = drop.chars().map(fold_width).collect();
-        drop.sort_unstable();
-        drop.dedup();
+        let mut traditional: Vec<(char, char)> = map.into_iter().collect();
+        traditional.sort_unstable();
         Ok(Normaliser {
-            traditional: map,
-            drop,
+            has_traditional: CharSet::new(traditional.iter().map(|&(t, _)| t)),
+            traditional,
+            drop: CharSet::new(drop.chars().map(fold_width)),
         })
     }
 
     /// Folds width and script of one character.
     pub fn fold(&self, c: char) -> char {
         let c = fold_width(c);
-        *self.traditional.get(&c).unwrap_or(&c)
+        if !self.has_traditional.contains(c) {
+            return c;
+        }
+        self.traditional
+            .binary_search_by_key(&c, |&(t, _)| t)
+            .ok()
+            .and_then(|i| self.traditional.get(i))
+            .map_or(c, |&(_, s)| s)
     }
 
     /// Appends the normalised label form of `raw` to `out`, using `scratch`
@@ -142,7 +199,7 @@ impl Normaliser {
             pos += n;
         }
         for c in scratch[pos..].chars() {
-            if self.drop.binary_search(&c).is_err() {
+            if !self.drop.contains(c) {
                 out.push(c);
             }
         }
@@ -205,6 +262,31 @@ mod tests {
         assert_eq!(n.label("1.5"), "15");
         assert_eq!(n.label("三安全一稳定"), "三安全一稳定");
         assert_eq!(n.label("三类内部事务"), "三类内部事务");
+    }
+
+    #[test]
+    fn fold_and_drop_agree_with_a_map_and_a_list_for_every_character() {
+        let n = norm();
+        let pairs = "規规 許许 計计 總总";
+        let map: HashMap<char, char> = pairs
+            .split_whitespace()
+            .map(|p| {
+                let mut cs = p.chars();
+                (cs.next().unwrap(), cs.next().unwrap())
+            })
+            .collect();
+        let drop: Vec<char> = "()（）“”\"、.,，:：/".chars().map(fold_width).collect();
+        for c in (0..0x11000u32)
+            .chain(0x20000..0x20100)
+            .filter_map(char::from_u32)
+        {
+            let w = fold_width(c);
+            assert_eq!(n.fold(c), *map.get(&w).unwrap_or(&w), "{c:?}");
+            assert_eq!(n.drop.contains(c), drop.contains(&c), "{c:?}");
+        }
+        let astral = Normaliser::new("𠀾a", "𠀿").unwrap();
+        assert_eq!(astral.fold('𠀾'), 'a');
+        assert_eq!(astral.label("x𠀾𠀿y"), "xay");
     }
 
     #[test]
