@@ -20,6 +20,28 @@ fn joins(doc: &Doc, def: &TableDef, u: u32, i: usize, r: usize) -> bool {
         .is_some_and(|(row, h)| row == r && h.strength == Strength::Exact)
 }
 
+/// Takes the value and blank cells between a label's head `u` and its tail
+/// `i` as the row's, less the blanks on the tail's line (they stand before
+/// it).
+fn take_between(doc: &Doc, cands: &mut Vec<u32>, repeated: &[u32], u: u32, i: usize) {
+    let at = cands.len();
+    for j in u as usize + 1..i {
+        let c = &doc.cells[j];
+        if c.kind != CellKind::Text && !repeated.contains(&c.line) {
+            cands.push(j as u32);
+        }
+    }
+    let line = doc.cells[i].line;
+    while cands.len() > at
+        && cands.last().is_some_and(|&j| {
+            let c = &doc.cells[j as usize];
+            c.kind == CellKind::Empty && c.line == line
+        })
+    {
+        cands.pop();
+    }
+}
+
 /// Text this short, where a value is expected, is read as a (bad) value
 /// (`暂无`, `不详`, `未统计`); longer text is a label, even of another table.
 const SHORT_TEXT: usize = 4;
@@ -89,6 +111,9 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
     // after the values) start in `run.cands`.
     let mut ordinal: Option<u32> = None;
     let repeated = repeated_header_lines(doc, def, lo, hi);
+    // The cell before the first row label: the head of that label when it
+    // is broken around its values before the body starts.
+    let mut first_head: Option<u32> = None;
     for i in lo..hi {
         let cell = &doc.cells[i];
         // The header printed again after a page break is not rows (其他 and
@@ -163,7 +188,10 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
                 continue;
             }
             body = true;
+            first_head = run.header.last().copied();
         }
+        // Set only where this cell starts the body.
+        let head_before = first_head.take();
         // A row label wins over a group or header label, unless that one is
         // printed alone (exact) and the row label only partly: a group label
         // fused onto its first sub-row (（三）不予公开1.属于国家秘密) names the row.
@@ -228,24 +256,29 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
                     // Unless head and tail together are this row's label:
                     // then the values between them are its own.
                     if let Some(u) = open_unknown.filter(|&u| joins(doc, def, u, i, r)) {
-                        for j in u as usize + 1..i {
-                            let c = &doc.cells[j];
-                            if c.kind != CellKind::Text && !repeated.contains(&c.line) {
-                                run.cands.push(j as u32);
-                            }
-                        }
-                        // Blanks on the tail's line stand before it.
-                        while run.cands.len() > at as usize
-                            && run.cands.last().is_some_and(|&j| {
-                                let c = &doc.cells[j as usize];
-                                c.kind == CellKind::Empty && c.line == cell.line
-                            })
-                        {
-                            run.cands.pop();
-                        }
+                        take_between(doc, &mut run.cands, &repeated, u, i);
                         if let Some(x) = open_index.take() {
                             run.unknown.remove(x);
                         }
+                    }
+                    run.rows[r] = Some(RowSpan {
+                        label: i as u32,
+                        start: at,
+                        end: run.cands.len() as u32,
+                    });
+                    current = None;
+                    open_unknown = Some(i as u32);
+                    open_index = None;
+                }
+                None if head_before.is_some_and(|u| {
+                    doc.cells[u as usize].kind == CellKind::Text && joins(doc, def, u, i, r)
+                }) =>
+                {
+                    // The first row's label broken around its values, its
+                    // head read as header (`行 政` / 10.59 / `事 业 性 收 费`).
+                    let at = run.cands.len() as u32;
+                    if let Some(u) = run.header.pop() {
+                        take_between(doc, &mut run.cands, &repeated, u, i);
                     }
                     run.rows[r] = Some(RowSpan {
                         label: i as u32,

@@ -421,3 +421,18 @@ fn a_header_naming_every_column_of_two_forms_takes_the_wider() {
     assert_eq!(form, "gb2019");
     assert_eq!(cols, ["prior_year_items", "change", "decisions"]);
 }
+
+#[test]
+fn the_first_label_broken_around_its_value_before_the_body_takes_it() {
+    let s = settings();
+    let (_, def) = table(&s, "gb2021", "art20_8");
+    // `行 政` is read as header until the tail names the row.
+    let text = "第二十条第（八）项\t\t\t\n信息内容\t本年收费金额（单位：万元）\t\t\n\
+                行 政\n\t10.59\t\t\n 事 业 性 收 费\t\t\t\n\n三、收到和处理政府信息公开申请情况\n";
+    let doc = segment(text, &s.templates.normaliser);
+    let run = read_grid(&doc, def, 1, doc.cells.len());
+    assert_eq!(
+        row_values(&doc, def, &run, "administrative_fees"),
+        ["10.59", "", ""]
+    );
+}
