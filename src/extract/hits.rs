@@ -12,6 +12,8 @@
 //! document, never per cell: the hits of all cells share one vector.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 
 use aho_corasick::AhoCorasick;
 
@@ -51,10 +53,13 @@ pub struct Index {
     searched: Vec<u32>,
     texts: Vec<String>,
     chars: Vec<u32>,
-    /// Label ids by text, for the labels a cell is the head of.
-    by_text: Vec<u32>,
-    /// Label ids by reversed text, for the labels a cell is the tail of.
-    by_rev: Vec<u32>,
+    /// Every head and tail of a label a cell may be (`MIN_PIECE` characters
+    /// or more, shorter than the label): `pieces[..]` of the range it maps
+    /// to, heads before tails.
+    piece_of: HashMap<String, (u32, u32), Fnv>,
+    pieces: Vec<(u32, Rel)>,
+    /// Bytes of the longest label: a cell as long is no piece of one.
+    longest: usize,
     /// The id of the empty label text, if a label normalises to nothing.
     empty: Option<u32>,
     variants: usize,
@@ -132,20 +137,44 @@ impl Index {
             .filter(|&p| Some(p) != empty)
             .collect();
         let ac = AhoCorasick::new(searched.iter().map(|&p| &texts[p as usize])).ok();
-        let mut by_text: Vec<u32> = (0..texts.len() as u32).collect();
-        by_text.sort_by(|&a, &b| texts[a as usize].cmp(&texts[b as usize]));
-        let mut by_rev = by_text.clone();
-        by_rev.sort_by(|&a, &b| {
-            let (a, b) = (&texts[a as usize], &texts[b as usize]);
-            a.bytes().rev().cmp(b.bytes().rev())
-        });
+        // (piece, 0 head / 1 tail, label id)
+        let mut cut: Vec<(&str, u8, u32)> = Vec::new();
+        for (p, text) in texts.iter().enumerate() {
+            let bounds: Vec<usize> = text.char_indices().map(|(b, _)| b).skip(1).collect();
+            let n = bounds.len() + 1;
+            for (k, &b) in bounds.iter().enumerate() {
+                // `text[..b]` has k + 1 characters, `text[b..]` the n - k - 1
+                // after them.
+                let (head, tail) = (k + 1, n - k - 1);
+                if head >= MIN_PIECE {
+                    cut.push((&text[..b], 0, p as u32));
+                }
+                if tail >= MIN_PIECE {
+                    cut.push((&text[b..], 1, p as u32));
+                }
+            }
+        }
+        cut.sort_unstable();
+        let mut piece_of = HashMap::with_hasher(Fnv);
+        let mut pieces = Vec::with_capacity(cut.len());
+        for (k, &(piece, rel, p)) in cut.iter().enumerate() {
+            if k == 0 || cut[k - 1].0 != piece {
+                let at = pieces.len() as u32;
+                piece_of.insert(piece.to_string(), (at, at));
+            }
+            pieces.push((p, if rel == 0 { Rel::Head } else { Rel::Tail }));
+            if let Some(range) = piece_of.get_mut(piece) {
+                range.1 = pieces.len() as u32;
+            }
+        }
         Index {
             ac,
             searched,
             chars: texts.iter().map(|t| t.chars().count() as u32).collect(),
+            longest: texts.iter().map(String::len).max().unwrap_or(0),
             texts,
-            by_text,
-            by_rev,
+            piece_of,
+            pieces,
             empty,
             variants,
             start,
@@ -161,6 +190,31 @@ impl Index {
             (Some(&a), Some(&b)) => self.members.get(a as usize..b as usize).unwrap_or(&[]),
             _ => &[],
         }
+    }
+}
+
+/// FNV-1a: the pieces are looked up once per text cell, and SipHash's
+/// guard against chosen keys buys nothing for keys the templates chose.
+#[derive(Debug, Clone, Copy, Default)]
+struct Fnv;
+
+struct FnvHasher(u64);
+
+impl BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for FnvHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -241,34 +295,12 @@ impl<'i> Hits<'i> {
                     record(p, rel, &mut out.hits);
                 }
             }
-            if nchars < MIN_PIECE {
+            if nchars < MIN_PIECE || norm.len() >= index.longest {
                 continue;
             }
-            let text = |p: u32| index.texts.get(p as usize).map_or("", String::as_str);
-            let longer = |p: u32| {
-                index
-                    .chars
-                    .get(p as usize)
-                    .is_some_and(|&c| c as usize > nchars)
-            };
-            let from = index.by_text.partition_point(|&p| text(p) < norm);
-            for &p in index.by_text[from..]
-                .iter()
-                .take_while(|&&p| text(p).starts_with(norm))
-            {
-                if longer(p) {
-                    record(p, Rel::Head, &mut out.hits);
-                }
-            }
-            let from = index
-                .by_rev
-                .partition_point(|&p| text(p).bytes().rev().lt(norm.bytes().rev()));
-            for &p in index.by_rev[from..]
-                .iter()
-                .take_while(|&&p| text(p).ends_with(norm))
-            {
-                if longer(p) {
-                    record(p, Rel::Tail, &mut out.hits);
+            if let Some(&(a, b)) = index.piece_of.get(norm) {
+                for &(p, rel) in index.pieces.get(a as usize..b as usize).unwrap_or(&[]) {
+                    record(p, rel, &mut out.hits);
                 }
             }
         }

@@ -53,7 +53,6 @@ impl<'a> Probe<'a> {
     }
 }
 
-#[cfg_attr(not(test), allow(dead_code))]
 /// Substring test for short strings (labels are a few dozen bytes): a plain
 /// scan beats building a two-way searcher per call. Byte-wise is exact for
 /// UTF-8.
