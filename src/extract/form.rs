@@ -7,6 +7,7 @@
 //! only then does the report's majority form.
 
 use super::header::{read_header, Header};
+use super::hits::Hits;
 use super::read::{fit, padding, read_flat, read_grid, Pad, Run};
 use crate::segment::Doc;
 use crate::template::{Shape, Templates};
@@ -25,17 +26,24 @@ pub(super) struct Candidate {
 
 /// Reads a region with one variant: its rows and header. The candidate is
 /// scored by `score` once the document's padding is known.
-pub(super) fn read_table(doc: &Doc, t: &Templates, d: usize, lo: usize, hi: usize) -> Candidate {
+pub(super) fn read_table(
+    doc: &Doc,
+    t: &Templates,
+    hits: &Hits,
+    d: usize,
+    lo: usize,
+    hi: usize,
+) -> Candidate {
     let def = &t.tables[d];
     let (run, header) = match def.shape {
         Shape::Grid => {
-            let mut run = read_grid(doc, def, lo, hi);
+            let mut run = read_grid(doc, def, lo, hi, hits.of(d));
             run.pad = padding(doc, &run, def.columns.len());
             let header = read_header(doc, def, &run.header);
             (run, Some(header))
         }
         Shape::Flat => {
-            let mut run = read_flat(doc, def, lo, hi);
+            let mut run = read_flat(doc, lo, hi, hits.of(d));
             run.pad = Pad::EDGES;
             (run, None)
         }

@@ -7,6 +7,7 @@
 //! short). A permutation is never taken from weak evidence: a value under the
 //! wrong column is the worst failure.
 
+use super::labels::contains;
 use crate::segment::Doc;
 use crate::template::{ColumnKind, TableDef};
 use crate::validate::money::{unit_in_header, Unit};
@@ -95,6 +96,11 @@ pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
             }
         }
         for &(alias, item) in &labels {
+            // A plain scan first: most header words are not in most cells,
+            // and `match_indices` builds a searcher per call.
+            if !alias.is_empty() && !contains(norm, alias) {
+                continue;
+            }
             for (pos, m) in norm.match_indices(alias) {
                 let end = pos + m.len();
                 let overlaps = out[first..]
@@ -125,9 +131,11 @@ pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
 /// Where the longest piece at the end of `norm` that is the head of exactly
 /// one longer header word starts, if one does (and is not the whole cell).
 fn head_at_end(labels: &[(&str, Item)], norm: &str) -> Option<usize> {
+    // Only a piece shorter than some word can be its head.
+    let longest = labels.iter().map(|(a, _)| a.len()).max().unwrap_or(0);
     norm.char_indices()
         .map(|(i, _)| i)
-        .filter(|&i| i > 0)
+        .filter(|&i| i > 0 && norm.len() - i < longest)
         .find(|&i| matches!(fragment_of(labels, &norm[i..]), Some((_, false))))
 }
 
@@ -316,20 +324,30 @@ pub(super) fn read_header(doc: &Doc, def: &TableDef, header: &[u32]) -> Header {
             }
         }
     }
-    // Likeness: the share of the variant's header bigrams the header holds.
-    let text: String = header.iter().map(|&i| doc.norm(i as usize)).collect();
+    // Likeness: the share of the variant's header bigrams the header holds
+    // (its cells' text run together: a bigram may span two cells).
+    let mut text = header.iter().flat_map(|&i| doc.norm(i as usize).chars());
+    let mut pairs: Vec<(char, char)> = Vec::new();
+    if let Some(mut prev) = text.next() {
+        for c in text {
+            pairs.push((prev, c));
+            prev = c;
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
     let (mut total, mut found) = (0i64, 0i64);
     for alias in def.columns.iter().flat_map(|c| c.aliases.iter()) {
-        let idx: Vec<usize> = alias
-            .char_indices()
-            .map(|(i, _)| i)
-            .chain([alias.len()])
-            .collect();
-        for w in idx.windows(3) {
+        let mut chars = alias.chars();
+        let Some(mut prev) = chars.next() else {
+            continue;
+        };
+        for c in chars {
             total += 1;
-            if text.contains(&alias[w[0]..w[2]]) {
+            if pairs.binary_search(&(prev, c)).is_ok() {
                 found += 1;
             }
+            prev = c;
         }
     }
     Header {

@@ -33,6 +33,7 @@ impl Hit {
     }
 }
 
+#[cfg_attr(not(test), allow(dead_code))]
 /// A text cell's normalised form, prepared for matching.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Probe<'a> {
@@ -41,6 +42,7 @@ pub(super) struct Probe<'a> {
     pub bloom: u64,
 }
 
+#[cfg_attr(not(test), allow(dead_code))]
 impl<'a> Probe<'a> {
     pub(super) fn new(norm: &'a str) -> Probe<'a> {
         Probe {
@@ -63,53 +65,112 @@ pub(super) fn contains(hay: &str, needle: &str) -> bool {
     }
 }
 
-pub(super) fn match_alias(cell: &Probe, alias: &Label) -> Option<Hit> {
+/// How a cell's text stands to a label's, whatever the label names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rel {
+    /// The same text.
+    Equal,
+    /// The label inside the cell.
+    Within,
+    /// The cell (3 characters or more) is the head of the longer label.
+    Head,
+    /// The cell (3 characters or more) is the tail of the longer label, and
+    /// not its head.
+    Tail,
+}
+
+/// Characters a cell must have to be read as a piece of a longer label.
+pub(super) const MIN_PIECE: usize = 3;
+
+impl Hit {
+    /// The hit a cell of `nchars` characters gives a label of `achars` it
+    /// stands to as `rel`: the scoring rules, apart from finding `rel`.
+    pub(super) fn of(rel: Rel, nchars: usize, achars: usize) -> Option<Hit> {
+        let hit = |strength, suffix| {
+            Some(Hit {
+                strength,
+                len: achars,
+                suffix,
+            })
+        };
+        match rel {
+            Rel::Equal => hit(Strength::Exact, false),
+            // A label a quarter of the cell or less, under 4 characters, is
+            // a word inside prose, not the cell's name.
+            Rel::Within if achars >= 4 || nchars <= achars * 4 => {
+                if achars < 4 && achars * 2 <= nchars {
+                    hit(Strength::Partial, false)
+                } else {
+                    hit(Strength::Contains, false)
+                }
+            }
+            Rel::Within => None,
+            Rel::Head => hit(Strength::Fragment, false),
+            Rel::Tail => hit(Strength::Fragment, true),
+        }
+    }
+}
+
+#[cfg_attr(not(test), allow(dead_code))]
+/// How a cell's text stands to a label's, if it does.
+pub(super) fn relation(cell: &Probe, alias: &Label) -> Option<Rel> {
     let (norm, nchars, achars) = (cell.norm, cell.chars, alias.chars);
     // The cell can hold the alias only if it has all its characters, and be
     // a piece of it only if the alias has all the cell's.
     let may_contain = alias.bloom & !cell.bloom == 0;
-    let may_be_piece = nchars >= 3 && nchars < achars && cell.bloom & !alias.bloom == 0;
-    if !may_contain && !may_be_piece {
-        return None;
-    }
-    let hit = |strength, suffix| {
-        Some(Hit {
-            strength,
-            len: achars,
-            suffix,
-        })
-    };
+    let may_be_piece = nchars >= MIN_PIECE && nchars < achars && cell.bloom & !alias.bloom == 0;
     if may_contain && norm == alias.text {
-        hit(Strength::Exact, false)
-    } else if may_contain && (achars >= 4 || nchars <= achars * 4) && contains(norm, alias) {
-        if achars < 4 && achars * 2 <= nchars {
-            hit(Strength::Partial, false)
-        } else {
-            hit(Strength::Contains, false)
-        }
+        Some(Rel::Equal)
+    } else if may_contain && contains(norm, alias) {
+        Some(Rel::Within)
     } else if may_be_piece && alias.starts_with(norm) {
-        hit(Strength::Fragment, false)
+        Some(Rel::Head)
     } else if may_be_piece && alias.ends_with(norm) {
-        hit(Strength::Fragment, true)
+        Some(Rel::Tail)
     } else {
         None
     }
 }
 
+#[cfg_attr(not(test), allow(dead_code))]
+pub(super) fn match_alias(cell: &Probe, alias: &Label) -> Option<Hit> {
+    // A label the cell holds but scores nothing for is not a piece of it
+    // either: a piece is shorter than its label.
+    let achars = alias.chars;
+    let scores_within = achars >= 4 || cell.chars <= achars * 4;
+    if !scores_within && cell.chars >= achars {
+        return None;
+    }
+    Hit::of(relation(cell, alias)?, cell.chars, achars)
+}
+
+#[cfg_attr(not(test), allow(dead_code))]
 pub(super) fn best_hit<'a>(cell: &Probe, aliases: impl Iterator<Item = &'a Label>) -> Option<Hit> {
     aliases
         .filter_map(|a| match_alias(cell, a))
         .max_by_key(|h| h.rank())
 }
 
+#[cfg_attr(not(test), allow(dead_code))]
 /// The row a text cell names, if one does without ambiguity.
 pub(super) fn match_row(def: &TableDef, cell: &Probe) -> Option<(usize, Hit)> {
+    let bests = def
+        .rows
+        .iter()
+        .enumerate()
+        .filter_map(|(r, row)| best_hit(cell, row.aliases.iter()).map(|h| (r, h)));
+    pick_row(bests, cell.chars)
+}
+
+/// The row a cell of `chars` characters names, from each row's best hit
+/// (rows in printed order, rows without a hit left out).
+pub(super) fn pick_row(
+    bests: impl Iterator<Item = (usize, Hit)> + Clone,
+    chars: usize,
+) -> Option<(usize, Hit)> {
     let mut best: Option<(usize, Hit)> = None;
     let mut tied = false;
-    for (r, row) in def.rows.iter().enumerate() {
-        let Some(h) = best_hit(cell, row.aliases.iter()) else {
-            continue;
-        };
+    for (r, h) in bests.clone() {
         match best {
             Some((_, b)) if h.rank() < b.rank() => {}
             Some((_, b)) if h.rank() == b.rank() => tied = true,
@@ -124,11 +185,7 @@ pub(super) fn match_row(def: &TableDef, cell: &Probe) -> Option<(usize, Hit)> {
     // (3.其他).
     if let Some((_, h)) = best {
         if h.strength == Strength::Contains && h.len < SHORT_LABEL {
-            let pieces = def.rows.iter().enumerate().filter_map(|(r, row)| {
-                best_hit(cell, row.aliases.iter())
-                    .filter(|p| p.strength == Strength::Fragment && p.len > cell.chars)
-                    .map(|p| (r, p))
-            });
+            let pieces = bests.filter(|(_, p)| p.strength == Strength::Fragment && p.len > chars);
             let mut pieces = pieces.take(2);
             if let (Some(only), None) = (pieces.next(), pieces.next()) {
                 return Some(only);
@@ -147,6 +204,7 @@ pub(super) fn match_row(def: &TableDef, cell: &Probe) -> Option<(usize, Hit)> {
 /// longer word the cell is broken from.
 pub(super) const SHORT_LABEL: usize = 4;
 
+#[cfg_attr(not(test), allow(dead_code))]
 /// Column labels and group labels of a table.
 pub(super) fn header_labels(def: &TableDef) -> impl Iterator<Item = &Label> {
     def.columns

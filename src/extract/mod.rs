@@ -20,6 +20,7 @@
 
 mod form;
 mod header;
+pub(crate) mod hits;
 mod labels;
 pub mod meta;
 mod read;
@@ -80,13 +81,14 @@ pub fn extract(doc: &Doc, t: &Templates) -> Extraction {
 
 /// The matcher: which document cell stands in which template slot.
 pub fn locate(doc: &Doc, t: &Templates) -> Located {
-    let anchors = regions::anchors(doc, t);
+    let hits = hits::Hits::new(doc, &t.index);
+    let anchors = regions::anchors(doc, t, &hits);
     // Best candidate per table variant.
     let mut read: Vec<Candidate> = Vec::new();
     for k in 0..t.table_keys.len() {
-        for (lo, hi) in regions::regions(doc, t, &anchors, k) {
+        for (lo, hi) in regions::regions(doc, t, &hits, &anchors, k) {
             for d in (0..t.tables.len()).filter(|&d| t.tables[d].key == t.table_keys[k]) {
-                read.push(form::read_table(doc, t, d, lo, hi));
+                read.push(form::read_table(doc, t, &hits, d, lo, hi));
             }
         }
     }

@@ -5,7 +5,8 @@
 //! which cell labels each row and which cells follow it. It reads no value
 //! and never decides which value is which column (`header` and `fit` do).
 
-use super::labels::{best_hit, header_labels, match_row, Hit, Probe, Strength, SHORT_LABEL};
+use super::hits::Variant;
+use super::labels::{match_row, Hit, Probe, Strength, SHORT_LABEL};
 use crate::segment::normalise::group_enumerator;
 use crate::segment::{CellKind, Doc};
 use crate::template::{Shape, TableDef};
@@ -95,7 +96,7 @@ pub(super) fn nonempty(doc: &Doc, cands: &[u32]) -> usize {
         .count()
 }
 
-pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run {
+pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize, m: Variant) -> Run {
     let mut run = Run {
         rows: vec![None; def.rows.len()],
         ..Run::default()
@@ -110,7 +111,7 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
     // Where the values after a bare ordinal (`一、`, its label broken off
     // after the values) start in `run.cands`.
     let mut ordinal: Option<u32> = None;
-    let repeated = repeated_header_lines(doc, def, lo, hi);
+    let repeated = repeated_header_lines(doc, lo, hi, m);
     // The cell before the first row label: the head of that label when it
     // is broken around its values before the body starts.
     let mut first_head: Option<u32> = None;
@@ -144,8 +145,7 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
             }
             continue;
         }
-        let probe = Probe::new(doc.norm(i));
-        let n = probe.chars;
+        let n = m.chars(i);
         if n == 0 {
             // A bare ordinal in the body opens a row whose label follows its
             // values (`一、` / values / `本年新收…数量`).
@@ -162,7 +162,7 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
         let after_ordinal = ordinal.take();
         // A short label read under a group's enumerator (`（六）其 他`, a
         // piece of （六）其他处理) is not the item row it names (3.其他).
-        let row = match_row(def, &probe).filter(|&(r, h)| {
+        let row = m.row(i).filter(|&(r, h)| {
             h.len >= SHORT_LABEL
                 || !matches!(
                     (
@@ -172,8 +172,8 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
                     (Some(true), Some(false))
                 )
         });
-        let head = best_hit(&probe, header_labels(def));
-        let ignore = best_hit(&probe, def.ignore.iter());
+        let head = m.header(i);
+        let ignore = m.ignore(i);
         let other = match (head, ignore) {
             (Some(a), Some(b)) => Some(if a.rank() >= b.rank() { a } else { b }),
             (a, b) => a.or(b),
@@ -313,7 +313,7 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run 
         // 1.申请人无正当理由… and 2.申请人逾期…) is a label, even when it is
         // also a piece of a header word (申请人情况): it ends the row before.
         let row_head = || {
-            best_hit(&probe, def.rows.iter().flat_map(|r| r.aliases.iter()))
+            m.any_row(i)
                 .is_some_and(|h| h.strength == Strength::Fragment && !h.suffix)
         };
         if other.is_some_and(|o| o.strength != Strength::Fragment)
@@ -356,7 +356,7 @@ const REPEATED_HEADER_WORDS: usize = 3;
 
 /// Lines of `[lo, hi)` that hold only header words, at least
 /// `REPEATED_HEADER_WORDS` of them, and no value.
-fn repeated_header_lines(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Vec<u32> {
+fn repeated_header_lines(doc: &Doc, lo: usize, hi: usize, m: Variant) -> Vec<u32> {
     let mut out = Vec::new();
     let mut i = lo;
     while i < hi {
@@ -367,11 +367,10 @@ fn repeated_header_lines(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Vec
                 CellKind::Empty => {}
                 CellKind::Value => other = true,
                 CellKind::Text => {
-                    let probe = Probe::new(doc.norm(i));
-                    let header = best_hit(&probe, header_labels(def))
+                    let header = m
+                        .header(i)
                         .is_some_and(|h| h.strength >= Strength::Contains);
-                    let row =
-                        match_row(def, &probe).is_some_and(|(_, h)| h.strength == Strength::Exact);
+                    let row = m.row(i).is_some_and(|(_, h)| h.strength == Strength::Exact);
                     // A word that names a row and no column is a row.
                     if header {
                         words += 1;
@@ -420,21 +419,15 @@ fn trim_tail(doc: &Doc, run: &mut Run, r: usize, next_line: Option<u32>) {
     }
 }
 
-pub(super) fn read_flat(doc: &Doc, def: &TableDef, lo: usize, hi: usize) -> Run {
+pub(super) fn read_flat(doc: &Doc, lo: usize, hi: usize, m: Variant) -> Run {
     let mut run = Run::default();
-    let labels = || {
-        header_labels(def)
-            .chain(def.rows.iter().flat_map(|r| r.aliases.iter()))
-            .chain(def.ignore.iter())
-    };
     for i in lo..hi {
         let cell = &doc.cells[i];
         let started = nonempty(doc, &run.cands) > 0;
         match cell.kind {
             CellKind::Text => {
-                let probe = Probe::new(doc.norm(i));
-                let n = probe.chars;
-                let hit = best_hit(&probe, labels());
+                let n = m.chars(i);
+                let hit = m.any(i);
                 if !started {
                     if hit.is_some() {
                         run.header_seen = true;

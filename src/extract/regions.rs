@@ -4,13 +4,14 @@
 //! ranges to read: from each caption to the next caption, or, for a table
 //! printed without its caption, from the first cell naming one of its labels.
 
-use super::labels::{best_hit, contains, Probe, Strength};
+use super::hits::Hits;
+use super::labels::Strength;
 use super::read::HEADER_WINDOW;
 use crate::segment::{CellKind, Doc};
 use crate::template::{Shape, Templates};
 
 /// Cells holding a caption: (cell, table key index), in reading order.
-pub(super) fn anchors(doc: &Doc, t: &Templates) -> Vec<(usize, usize)> {
+pub(super) fn anchors(doc: &Doc, t: &Templates, hits: &Hits) -> Vec<(usize, usize)> {
     // Each table variant's key index, once (not a string compare per cell).
     let key_of: Vec<usize> = t
         .tables
@@ -27,21 +28,15 @@ pub(super) fn anchors(doc: &Doc, t: &Templates) -> Vec<(usize, usize)> {
         if doc.cells[i].kind != CellKind::Text {
             continue;
         }
-        let probe = Probe::new(doc.norm(i));
-        for (d, def) in t.tables.iter().enumerate() {
-            let k = key_of[d];
-            let hit = def.captions.iter().any(|c| {
-                c.bloom & !probe.bloom == 0
-                    && probe.chars <= c.chars + def.caption_max_extra
-                    && contains(probe.norm, c)
-            });
-            if hit && !out.contains(&(i, k)) {
+        for (d, &k) in key_of.iter().enumerate() {
+            if hits.of(d).caption(i) {
                 out.push((i, k));
             }
         }
     }
-    // In reading order, and per cell in key order, as before.
+    // In reading order, and per cell in key order, each once.
     out.sort_unstable();
+    out.dedup();
     out
 }
 
@@ -53,6 +48,7 @@ const MIN_FLAT_OPENER: usize = 4;
 pub(super) fn regions(
     doc: &Doc,
     t: &Templates,
+    hits: &Hits,
     anchors: &[(usize, usize)],
     k: usize,
 ) -> Vec<(usize, usize)> {
@@ -73,26 +69,19 @@ pub(super) fn regions(
     }
     // No caption: start from the first cell naming one of the table's labels.
     let key = &t.table_keys[k];
+    let variants: Vec<usize> = (0..t.tables.len())
+        .filter(|&d| t.tables[d].key == *key)
+        .collect();
     let opens = |i: usize| {
         if doc.cells[i].kind != CellKind::Text {
             return false;
         }
-        let probe = Probe::new(doc.norm(i));
-        let n = probe.chars;
-        // Two concrete iterators, not a boxed one: this runs for every cell.
-        t.tables.iter().filter(|d| d.key == *key).any(|d| {
-            let hit = match d.shape {
-                Shape::Grid => best_hit(&probe, d.rows.iter().flat_map(|r| r.aliases.iter())),
-                // A flat table's header names its rows (行政复议) above its
-                // columns: either opens a table printed without its caption.
-                Shape::Flat => best_hit(
-                    &probe,
-                    d.columns
-                        .iter()
-                        .flat_map(|c| c.aliases.iter())
-                        .chain(d.rows.iter().flat_map(|r| r.aliases.iter())),
-                ),
-            };
+        let n = hits.chars(i);
+        variants.iter().any(|&v| {
+            let d = &t.tables[v];
+            // A flat table's header names its rows (行政复议) above its
+            // columns: either opens a table printed without its caption.
+            let hit = hits.of(v).opener(i);
             // A short word (总计) is printed in other tables too: a flat
             // table printed without its caption opens on a longer one.
             let long = d.shape == Shape::Grid || hit.is_some_and(|h| h.len >= MIN_FLAT_OPENER);

@@ -3,6 +3,7 @@
 //! tested by tests/golden.rs; these pin the rule each one relies on.
 
 use super::header::read_header;
+use super::hits::Hits;
 use super::labels::{match_alias, match_row, Probe, Strength};
 use super::read::{fit, read_grid, Fit, Pad, Run};
 use crate::segment::{segment, Doc};
@@ -63,10 +64,16 @@ fn a_head_two_rows_share_names_neither() {
 /// The header of the requests table read from `text` (its lines, then one
 /// data row so the region has a body).
 fn requests_header(s: &Settings, text: &str) -> (Vec<String>, bool, Option<Vec<String>>) {
-    let (_, def) = table(s, "gb2019", "requests");
+    let (d, def) = table(s, "gb2019", "requests");
     let text = format!("{text}\n一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n");
     let doc = segment(&text, &s.templates.normaliser);
-    let run = read_grid(&doc, def, 0, doc.cells.len());
+    let run = read_grid(
+        &doc,
+        def,
+        0,
+        doc.cells.len(),
+        Hits::new(&doc, &s.templates.index).of(d),
+    );
     let h = read_header(&doc, def, &run.header);
     let keys = |o: &[usize]| o.iter().map(|&c| def.columns[c].key.clone()).collect();
     (
@@ -142,10 +149,16 @@ fn the_tail_of_a_broken_word_does_not_place_its_column() {
 }
 
 fn unit_of(s: &Settings, header: &str) -> Option<Unit> {
-    let (_, def) = table(s, "gb2021", "art20_8");
+    let (d, def) = table(s, "gb2021", "art20_8");
     let text = format!("{header}\n行政事业性收费\t23.5\n");
     let doc: Doc = segment(&text, &s.templates.normaliser);
-    let run = read_grid(&doc, def, 0, doc.cells.len());
+    let run = read_grid(
+        &doc,
+        def,
+        0,
+        doc.cells.len(),
+        Hits::new(&doc, &s.templates.index).of(d),
+    );
     read_header(&doc, def, &run.header).units[0]
 }
 
@@ -279,12 +292,18 @@ fn row_values<'d>(doc: &'d Doc, def: &TableDef, run: &Run, key: &str) -> Vec<&'d
 #[test]
 fn a_bare_ordinal_before_values_gives_them_to_the_label_after_them() {
     let s = settings();
-    let (_, def) = table(&s, "gb2019", "requests");
+    let (d, def) = table(&s, "gb2019", "requests");
     let text = "申请人情况\n自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计\n\
                 一、 0 1 0 0 0 1 2\n本年新收政府信息公开申请数量\n\
                 二、 0 0 0 0 1 0 1\n上年结转政府信息公开申请数量\n";
     let doc = segment(text, &s.templates.normaliser);
-    let run = read_grid(&doc, def, 0, doc.cells.len());
+    let run = read_grid(
+        &doc,
+        def,
+        0,
+        doc.cells.len(),
+        Hits::new(&doc, &s.templates.index).of(d),
+    );
     let values = |key: &str| row_values(&doc, def, &run, key);
     assert_eq!(values("new_received"), ["0", "1", "0", "0", "0", "1", "2"]);
     assert_eq!(values("carried_over"), ["0", "0", "0", "0", "1", "0", "1"]);
@@ -293,7 +312,7 @@ fn a_bare_ordinal_before_values_gives_them_to_the_label_after_them() {
 #[test]
 fn a_header_repeated_after_a_page_break_names_no_row() {
     let s = settings();
-    let (_, def) = table(&s, "gb2021", "requests");
+    let (d, def) = table(&s, "gb2021", "requests");
     let header = "\t申请人情况\n\t自然人\t法人或其他组织\t总计\n\
                   \t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\n";
     // The table breaks after 2.重复申请 and prints its header again: its 总计
@@ -304,7 +323,13 @@ fn a_header_repeated_after_a_page_break_names_no_row() {
          3.其他\t1\t1\t1\t1\t1\t1\t6\n（七）总计\t9\t9\t9\t9\t9\t9\t54\n"
     );
     let doc = segment(&text, &s.templates.normaliser);
-    let run = read_grid(&doc, def, 0, doc.cells.len());
+    let run = read_grid(
+        &doc,
+        def,
+        0,
+        doc.cells.len(),
+        Hits::new(&doc, &s.templates.index).of(d),
+    );
     let values = |key: &str| row_values(&doc, def, &run, key);
     assert_eq!(
         values("not_processed_duplicate"),
@@ -321,14 +346,15 @@ fn a_header_repeated_after_a_page_break_names_no_row() {
 #[test]
 fn the_tail_of_a_label_broken_around_its_values_takes_them_with_its_head() {
     let s = settings();
-    let (_, def) = table(&s, "gb2021", "requests");
+    let (d, def) = table(&s, "gb2021", "requests");
     // `7.属于行政` names no row alone (8.属于行政查询事项 starts alike); with
     // its tail it is 7.属于行政执法案卷, and the values between are its own.
     let text = "申请人情况\n自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计\n\
                 6.属于四类过程性信息 1 0 0 0 0 0 1\n7.属于行政\n0 2 0 0 0 0 2\n执法案卷\n\
                 8.属于行政查询事项 3 0 0 0 0 0 3\n";
     let doc = segment(text, &s.templates.normaliser);
-    let run = read_grid(&doc, def, 0, doc.cells.len());
+    let hits = Hits::new(&doc, &s.templates.index);
+    let run = read_grid(&doc, def, 0, doc.cells.len(), hits.of(d));
     let values = |key: &str| row_values(&doc, def, &run, key);
     assert_eq!(
         values("denied_enforcement_files"),
@@ -425,12 +451,13 @@ fn a_header_naming_every_column_of_two_forms_takes_the_wider() {
 #[test]
 fn the_first_label_broken_around_its_value_before_the_body_takes_it() {
     let s = settings();
-    let (_, def) = table(&s, "gb2021", "art20_8");
+    let (d, def) = table(&s, "gb2021", "art20_8");
     // `行 政` is read as header until the tail names the row.
     let text = "第二十条第（八）项\t\t\t\n信息内容\t本年收费金额（单位：万元）\t\t\n\
                 行 政\n\t10.59\t\t\n 事 业 性 收 费\t\t\t\n\n三、收到和处理政府信息公开申请情况\n";
     let doc = segment(text, &s.templates.normaliser);
-    let run = read_grid(&doc, def, 1, doc.cells.len());
+    let hits = Hits::new(&doc, &s.templates.index);
+    let run = read_grid(&doc, def, 1, doc.cells.len(), hits.of(d));
     assert_eq!(
         row_values(&doc, def, &run, "administrative_fees"),
         ["10.59", "", ""]

@@ -61,6 +61,8 @@ pub struct Templates {
     /// Distinct table keys in order of first definition.
     pub table_keys: Vec<String>,
     pub normaliser: Normaliser,
+    /// Every label text of `tables`, for matching each cell once.
+    pub(crate) index: crate::extract::hits::Index,
 }
 
 #[derive(Debug)]
@@ -281,6 +283,7 @@ pub fn compile(sources: &[Source<'_>], normaliser: Normaliser) -> Result<Templat
         tables: Vec::new(),
         table_keys: Vec::new(),
         normaliser,
+        index: Default::default(),
     };
     for src in sources {
         let file: TemplateFile =
@@ -372,6 +375,7 @@ pub fn compile(sources: &[Source<'_>], normaliser: Normaliser) -> Result<Templat
     if out.templates.is_empty() {
         return Err("no templates configured".to_string());
     }
+    out.index = crate::extract::hits::Index::new(&out.tables);
     Ok(out)
 }
 

@@ -1,0 +1,732 @@
+//! Label hits: each text cell of a document matched once against every label
+//! of every table variant, instead of once per variant and per pass.
+//!
+//! It takes the compiled templates (once per run: an `Index` of every
+//! distinct label text, one Aho-Corasick automaton over them, and where each
+//! text stands in each variant) and a segmented document (once per document:
+//! `Hits`, how each text cell stands to each label text it meets). The
+//! matcher's questions — which row does cell i name in variant d, how
+//! strongly does it name a header word — are answered from the hits with the
+//! rules of `labels` (`Hit::of`, `pick_row`), so the answers are exactly
+//! those of `match_row` and `best_hit` asked cell by cell. It allocates per
+//! document, never per cell: the hits of all cells share one vector.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+
+use aho_corasick::AhoCorasick;
+
+use super::labels::{pick_row, Hit, Rel, MIN_PIECE};
+use crate::segment::{CellKind, Doc};
+use crate::template::{Shape, TableDef};
+
+/// Where a label text stands in a table variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Caption,
+    /// A column alias (`column`) or a group label, at `pos` in the order
+    /// `header_labels` gives them.
+    Header {
+        column: bool,
+    },
+    /// An alias of row `row`, at `pos` among all the rows' aliases in order.
+    Row {
+        row: u32,
+    },
+    Ignore,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Member {
+    role: Role,
+    pos: u32,
+}
+
+/// Every label text of the templates, the automaton that finds them in a
+/// cell, and their roles per table variant.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Finds every non-empty label text inside a cell (overlapping); its
+    /// pattern k is label text `searched[k]`.
+    ac: Option<AhoCorasick>,
+    searched: Vec<u32>,
+    texts: Vec<String>,
+    chars: Vec<u32>,
+    /// Every head and tail of a label a cell may be (`MIN_PIECE` characters
+    /// or more, shorter than the label): `pieces[..]` of the range it maps
+    /// to, heads before tails.
+    piece_of: HashMap<String, (u32, u32), Fnv>,
+    pieces: Vec<(u32, Rel)>,
+    /// Bytes of the longest label: a cell as long is no piece of one.
+    longest: usize,
+    /// The id of the empty label text, if a label normalises to nothing.
+    empty: Option<u32>,
+    variants: usize,
+    /// `members[start[p * variants + d]..start[p * variants + d + 1]]`: the
+    /// roles of label text `p` in variant `d`.
+    start: Vec<u32>,
+    members: Vec<Member>,
+    /// Per variant: its shape and the extra characters a caption cell may
+    /// hold.
+    shapes: Vec<Shape>,
+    caption_extra: Vec<usize>,
+}
+
+impl Index {
+    pub fn new(tables: &[TableDef]) -> Index {
+        let mut texts: Vec<String> = Vec::new();
+        let mut id = std::collections::HashMap::<String, u32>::new();
+        // (label id, variant, role, pos), in the order the roles are listed.
+        let mut roles: Vec<(u32, usize, Member)> = Vec::new();
+        for (d, def) in tables.iter().enumerate() {
+            let mut add = |text: &str, role: Role, pos: usize| {
+                let p = *id.entry(text.to_string()).or_insert_with(|| {
+                    texts.push(text.to_string());
+                    (texts.len() - 1) as u32
+                });
+                let pos = pos as u32;
+                roles.push((p, d, Member { role, pos }));
+            };
+            for (pos, c) in def.captions.iter().enumerate() {
+                add(c, Role::Caption, pos);
+            }
+            let columns = def.columns.iter().flat_map(|c| c.aliases.iter());
+            let groups = def.groups.iter().map(|g| &g.label);
+            let ncols = columns.clone().count();
+            for (pos, a) in columns.chain(groups).enumerate() {
+                add(
+                    a,
+                    Role::Header {
+                        column: pos < ncols,
+                    },
+                    pos,
+                );
+            }
+            let rows = def
+                .rows
+                .iter()
+                .enumerate()
+                .flat_map(|(r, row)| row.aliases.iter().map(move |a| (r, a)));
+            for (pos, (r, a)) in rows.enumerate() {
+                add(a, Role::Row { row: r as u32 }, pos);
+            }
+            for (pos, a) in def.ignore.iter().enumerate() {
+                add(a, Role::Ignore, pos);
+            }
+        }
+        let variants = tables.len();
+        roles.sort_by_key(|&(p, d, _)| (p, d));
+        let mut start = Vec::with_capacity(texts.len() * variants + 1);
+        let mut at = 0;
+        for slot in 0..texts.len() * variants {
+            start.push(at as u32);
+            while roles
+                .get(at)
+                .is_some_and(|&(p, d, _)| p as usize * variants + d == slot)
+            {
+                at += 1;
+            }
+        }
+        start.push(at as u32);
+        let members = roles.into_iter().map(|(_, _, m)| m).collect();
+        // An empty text cannot be searched for: a label that normalises to
+        // nothing names only an empty text cell (a bare ordinal).
+        let empty = texts.iter().position(String::is_empty).map(|p| p as u32);
+        let searched: Vec<u32> = (0..texts.len() as u32)
+            .filter(|&p| Some(p) != empty)
+            .collect();
+        let ac = AhoCorasick::new(searched.iter().map(|&p| &texts[p as usize])).ok();
+        // (piece, 0 head / 1 tail, label id)
+        let mut cut: Vec<(&str, u8, u32)> = Vec::new();
+        for (p, text) in texts.iter().enumerate() {
+            let bounds: Vec<usize> = text.char_indices().map(|(b, _)| b).skip(1).collect();
+            let n = bounds.len() + 1;
+            for (k, &b) in bounds.iter().enumerate() {
+                // `text[..b]` has k + 1 characters, `text[b..]` the n - k - 1
+                // after them.
+                let (head, tail) = (k + 1, n - k - 1);
+                if head >= MIN_PIECE {
+                    cut.push((&text[..b], 0, p as u32));
+                }
+                if tail >= MIN_PIECE {
+                    cut.push((&text[b..], 1, p as u32));
+                }
+            }
+        }
+        cut.sort_unstable();
+        let mut piece_of = HashMap::with_hasher(Fnv);
+        let mut pieces = Vec::with_capacity(cut.len());
+        for (k, &(piece, rel, p)) in cut.iter().enumerate() {
+            if k == 0 || cut[k - 1].0 != piece {
+                let at = pieces.len() as u32;
+                piece_of.insert(piece.to_string(), (at, at));
+            }
+            pieces.push((p, if rel == 0 { Rel::Head } else { Rel::Tail }));
+            if let Some(range) = piece_of.get_mut(piece) {
+                range.1 = pieces.len() as u32;
+            }
+        }
+        Index {
+            ac,
+            searched,
+            chars: texts.iter().map(|t| t.chars().count() as u32).collect(),
+            longest: texts.iter().map(String::len).max().unwrap_or(0),
+            texts,
+            piece_of,
+            pieces,
+            empty,
+            variants,
+            start,
+            members,
+            shapes: tables.iter().map(|d| d.shape).collect(),
+            caption_extra: tables.iter().map(|d| d.caption_max_extra).collect(),
+        }
+    }
+
+    fn roles(&self, p: u32, d: usize) -> &[Member] {
+        let slot = p as usize * self.variants + d;
+        match (self.start.get(slot), self.start.get(slot + 1)) {
+            (Some(&a), Some(&b)) => self.members.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+/// FNV-1a: the pieces are looked up once per text cell, and SipHash's
+/// guard against chosen keys buys nothing for keys the templates chose.
+#[derive(Debug, Clone, Copy, Default)]
+struct Fnv;
+
+struct FnvHasher(u64);
+
+impl BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for FnvHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// How one cell stands to one label text.
+#[derive(Debug, Clone, Copy)]
+struct CellHit {
+    label: u32,
+    rel: Rel,
+}
+
+/// A row's hit on the way to `pick_row`: its best alias so far.
+#[derive(Debug, Clone, Copy)]
+struct RowHit {
+    row: u32,
+    pos: u32,
+    hit: Hit,
+}
+
+/// Each text cell's label hits, for one document.
+#[derive(Debug)]
+pub(super) struct Hits<'i> {
+    index: &'i Index,
+    /// Per cell: its normalised characters.
+    chars: Vec<u32>,
+    /// `hits[at[i]..at[i + 1]]`: cell i's hits.
+    at: Vec<u32>,
+    hits: Vec<CellHit>,
+    /// Scratch for `Variant::row`: rows met by one cell.
+    rows: RefCell<Vec<RowHit>>,
+}
+
+impl<'i> Hits<'i> {
+    pub(super) fn new(doc: &Doc, index: &'i Index) -> Hits<'i> {
+        let n = doc.cells.len();
+        let mut out = Hits {
+            index,
+            chars: Vec::with_capacity(n),
+            at: Vec::with_capacity(n + 1),
+            hits: Vec::new(),
+            rows: RefCell::new(Vec::new()),
+        };
+        // The cell each label was last recorded for (+1): a label printed
+        // twice in a cell, or found both as its head and tail, counts once.
+        let mut seen = vec![0u32; index.texts.len()];
+        for i in 0..n {
+            out.at.push(out.hits.len() as u32);
+            let norm = doc.norm(i);
+            let nchars = norm.chars().count();
+            out.chars.push(nchars as u32);
+            if doc.cells[i].kind != CellKind::Text {
+                continue;
+            }
+            let stamp = i as u32 + 1;
+            let mut record = |label: u32, rel: Rel, hits: &mut Vec<CellHit>| {
+                if let Some(s) = seen.get_mut(label as usize) {
+                    if *s != stamp {
+                        *s = stamp;
+                        hits.push(CellHit { label, rel });
+                    }
+                }
+            };
+            if norm.is_empty() {
+                if let Some(p) = index.empty {
+                    record(p, Rel::Equal, &mut out.hits);
+                }
+                continue;
+            }
+            if let Some(ac) = &index.ac {
+                for m in ac.find_overlapping_iter(norm) {
+                    let Some(&p) = index.searched.get(m.pattern().as_usize()) else {
+                        continue;
+                    };
+                    let rel = if m.len() == norm.len() {
+                        Rel::Equal
+                    } else {
+                        Rel::Within
+                    };
+                    record(p, rel, &mut out.hits);
+                }
+            }
+            if nchars < MIN_PIECE || norm.len() >= index.longest {
+                continue;
+            }
+            if let Some(&(a, b)) = index.piece_of.get(norm) {
+                for &(p, rel) in index.pieces.get(a as usize..b as usize).unwrap_or(&[]) {
+                    record(p, rel, &mut out.hits);
+                }
+            }
+        }
+        out.at.push(out.hits.len() as u32);
+        out
+    }
+
+    /// The hits as table variant `d` (index into `Templates::tables`) sees
+    /// them.
+    pub(super) fn of(&self, d: usize) -> Variant<'_, 'i> {
+        Variant { hits: self, d }
+    }
+
+    /// A cell's normalised characters.
+    pub(super) fn chars(&self, i: usize) -> usize {
+        self.chars.get(i).map_or(0, |&c| c as usize)
+    }
+
+    fn cell(&self, i: usize) -> &[CellHit] {
+        match (self.at.get(i), self.at.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.hits.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+/// One table variant's view of the hits.
+#[derive(Clone, Copy)]
+pub(super) struct Variant<'h, 'i> {
+    hits: &'h Hits<'i>,
+    d: usize,
+}
+
+impl Variant<'_, '_> {
+    /// Cell i's normalised characters.
+    pub(super) fn chars(&self, i: usize) -> usize {
+        self.hits.chars(i)
+    }
+
+    /// Cell i's hits in this variant: the role, its position and the hit.
+    fn each(&self, i: usize) -> impl Iterator<Item = (Member, Hit)> + '_ {
+        let index = self.hits.index;
+        let nchars = self.hits.chars(i);
+        self.hits.cell(i).iter().flat_map(move |h| {
+            let achars = index.chars.get(h.label as usize).map_or(0, |&c| c as usize);
+            let hit = Hit::of(h.rel, nchars, achars);
+            index
+                .roles(h.label, self.d)
+                .iter()
+                .filter_map(move |&m| hit.map(|hit| (m, hit)))
+        })
+    }
+
+    /// The best hit among the roles `seg` puts in order (`Some(segment)`;
+    /// `None` leaves a role out): the one of highest rank, and of those the
+    /// last in order, as `best_hit` picks.
+    fn best(&self, i: usize, seg: impl Fn(Role) -> Option<u32>) -> Option<Hit> {
+        self.each(i)
+            .filter_map(|(m, h)| seg(m.role).map(|s| (h, (s, m.pos))))
+            .max_by_key(|&(h, at)| (h.rank(), at))
+            .map(|(h, _)| h)
+    }
+
+    /// `match_row(def, cell i)`.
+    pub(super) fn row(&self, i: usize) -> Option<(usize, Hit)> {
+        let mut rows = self.hits.rows.borrow_mut();
+        rows.clear();
+        rows.extend(self.each(i).filter_map(|(m, hit)| match m.role {
+            Role::Row { row } => Some(RowHit {
+                row,
+                pos: m.pos,
+                hit,
+            }),
+            _ => None,
+        }));
+        if rows.is_empty() {
+            return None;
+        }
+        rows.sort_unstable_by_key(|r| (r.row, r.pos));
+        // Each row's best alias, as `best_hit` over its aliases in order.
+        let mut w = 0;
+        for k in 0..rows.len() {
+            let r = rows[k];
+            if w > 0 && rows[w - 1].row == r.row {
+                if r.hit.rank() >= rows[w - 1].hit.rank() {
+                    rows[w - 1] = r;
+                }
+            } else {
+                rows[w] = r;
+                w += 1;
+            }
+        }
+        let bests = rows[..w].iter().map(|r| (r.row as usize, r.hit));
+        pick_row(bests, self.hits.chars(i))
+    }
+
+    /// `best_hit(cell i, header_labels(def))`.
+    pub(super) fn header(&self, i: usize) -> Option<Hit> {
+        self.best(i, |r| matches!(r, Role::Header { .. }).then_some(0))
+    }
+
+    /// `best_hit(cell i, def.ignore)`.
+    pub(super) fn ignore(&self, i: usize) -> Option<Hit> {
+        self.best(i, |r| (r == Role::Ignore).then_some(0))
+    }
+
+    /// `best_hit` over every row alias of the variant, in order.
+    pub(super) fn any_row(&self, i: usize) -> Option<Hit> {
+        self.best(i, |r| matches!(r, Role::Row { .. }).then_some(0))
+    }
+
+    /// `best_hit` over the header labels, then the row aliases, then the
+    /// ignored labels.
+    pub(super) fn any(&self, i: usize) -> Option<Hit> {
+        self.best(i, |r| match r {
+            Role::Header { .. } => Some(0),
+            Role::Row { .. } => Some(1),
+            Role::Ignore => Some(2),
+            Role::Caption => None,
+        })
+    }
+
+    /// The hit by which cell i opens this variant's table printed without its
+    /// caption: a row alias (grid), a column or row alias (flat).
+    pub(super) fn opener(&self, i: usize) -> Option<Hit> {
+        let flat = self.hits.index.shapes.get(self.d) == Some(&Shape::Flat);
+        self.best(i, |r| match r {
+            Role::Header { column: true } if flat => Some(0),
+            Role::Row { .. } => Some(1),
+            _ => None,
+        })
+    }
+
+    /// Does cell i hold one of the variant's captions, with at most the
+    /// variant's extra characters around it?
+    pub(super) fn caption(&self, i: usize) -> bool {
+        let index = self.hits.index;
+        let nchars = self.hits.chars(i);
+        let extra = index.caption_extra.get(self.d).copied().unwrap_or(0);
+        self.hits.cell(i).iter().any(|h| {
+            let achars = index.chars.get(h.label as usize).map_or(0, |&c| c as usize);
+            matches!(h.rel, Rel::Equal | Rel::Within)
+                && nchars <= achars + extra
+                && index
+                    .roles(h.label, self.d)
+                    .iter()
+                    .any(|m| m.role == Role::Caption)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The hits answer every question exactly as the cell-by-cell functions
+    //! of `labels` do, on every cell of every variant: the fixtures of
+    //! data/, a corpus named by `XXGK_HITS_CORPUS` (ignored test), and
+    //! cells made of pieces of the templates' own labels, where the rules
+    //! (pieces, ties, suffixes, short words in long cells) are tested hardest.
+
+    use super::Hits;
+    use crate::extract::labels::{best_hit, header_labels, match_row, Hit, Probe};
+    use crate::segment::normalise::Normaliser;
+    use crate::segment::{self, CellKind, Doc};
+    use crate::settings::{load, Settings};
+    use crate::template::{compile, Label, Shape, Source, Templates};
+
+    fn key(h: Option<Hit>) -> Option<(super::super::labels::Strength, usize, bool)> {
+        h.map(|h| (h.strength, h.len, h.suffix))
+    }
+
+    /// Compares every text cell of `doc` in every variant; gives the cells
+    /// compared.
+    fn same(doc: &Doc, t: &Templates, what: &str) -> usize {
+        let hits = Hits::new(doc, &t.index);
+        let mut n = 0;
+        for i in 0..doc.cells.len() {
+            if doc.cells[i].kind != CellKind::Text {
+                continue;
+            }
+            n += 1;
+            let probe = Probe::new(doc.norm(i));
+            assert_eq!(hits.chars(i), probe.chars, "{what}: cell {i}");
+            for (d, def) in t.tables.iter().enumerate() {
+                let m = hits.of(d);
+                let at = || format!("{what}: cell {i} {:?}, table {d} {}", probe.norm, def.key);
+                let rows = || def.rows.iter().flat_map(|r| r.aliases.iter());
+                let direct = match_row(def, &probe).map(|(r, h)| (r, key(Some(h))));
+                let cached = m.row(i).map(|(r, h)| (r, key(Some(h))));
+                assert_eq!(cached, direct, "row: {}", at());
+                let header = best_hit(&probe, header_labels(def));
+                assert_eq!(key(m.header(i)), key(header), "header: {}", at());
+                let ignore = best_hit(&probe, def.ignore.iter());
+                assert_eq!(key(m.ignore(i)), key(ignore), "ignore: {}", at());
+                assert_eq!(
+                    key(m.any_row(i)),
+                    key(best_hit(&probe, rows())),
+                    "rows: {}",
+                    at()
+                );
+                let any = best_hit(
+                    &probe,
+                    header_labels(def).chain(rows()).chain(def.ignore.iter()),
+                );
+                assert_eq!(key(m.any(i)), key(any), "any: {}", at());
+                let opener = match def.shape {
+                    Shape::Grid => best_hit(&probe, rows()),
+                    Shape::Flat => best_hit(
+                        &probe,
+                        def.columns
+                            .iter()
+                            .flat_map(|c| c.aliases.iter())
+                            .chain(rows()),
+                    ),
+                };
+                assert_eq!(key(m.opener(i)), key(opener), "opener: {}", at());
+                let caption = def.captions.iter().any(|c: &Label| {
+                    probe.chars <= c.chars + def.caption_max_extra && probe.norm.contains(&**c)
+                });
+                assert_eq!(m.caption(i), caption, "caption: {}", at());
+            }
+        }
+        n
+    }
+
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                files(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+
+    /// Every report file under `dir` the config reads: cells compared.
+    fn corpus(dir: &std::path::Path, s: &Settings) -> (usize, usize) {
+        let mut paths = Vec::new();
+        files(dir, &mut paths);
+        paths.sort();
+        let (mut docs, mut cells) = (0, 0);
+        for p in paths {
+            let Some(format) = s.format_of(&p.to_string_lossy()) else {
+                continue;
+            };
+            let Ok(bytes) = std::fs::read(&p) else {
+                continue;
+            };
+            let Ok((_, rendered)) = crate::input::read(format, bytes, s) else {
+                continue;
+            };
+            let doc = segment::rendered(&rendered, &s.templates.normaliser);
+            cells += same(&doc, &s.templates, &p.display().to_string());
+            docs += 1;
+        }
+        (docs, cells)
+    }
+
+    #[test]
+    fn hits_answer_as_the_labels_do_on_every_fixture() {
+        let s = load(None, None).expect("the embedded config loads");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (docs, cells) = corpus(&root.join("data"), &s);
+        assert!(
+            docs >= 60 && cells >= 5000,
+            "{docs} documents, {cells} cells"
+        );
+    }
+
+    /// `XXGK_HITS_CORPUS=/path cargo test --lib hits -- --ignored`: the same
+    /// on a whole corpus (a synthetic one of xxgk-synth, a crawl).
+    #[test]
+    #[ignore]
+    fn hits_answer_as_the_labels_do_on_a_corpus() {
+        let Some(dir) = std::env::var_os("XXGK_HITS_CORPUS") else {
+            return;
+        };
+        let s = load(None, None).expect("the embedded config loads");
+        let (docs, cells) = corpus(std::path::Path::new(&dir), &s);
+        eprintln!("{docs} documents, {cells} text cells compared");
+    }
+
+    /// Cells made of the templates' labels cut and joined: heads and tails
+    /// of every length, a label with a prefix or a suffix, two labels run
+    /// together, a short word inside prose, labels two variants share.
+    fn pieces(t: &Templates) -> String {
+        let mut labels: Vec<&str> = Vec::new();
+        for def in &t.tables {
+            labels.extend(def.captions.iter().map(|l| l.text.as_str()));
+            labels.extend(header_labels(def).map(|l| l.text.as_str()));
+            labels.extend(
+                def.rows
+                    .iter()
+                    .flat_map(|r| r.aliases.iter().map(|l| l.text.as_str())),
+            );
+            labels.extend(def.ignore.iter().map(|l| l.text.as_str()));
+        }
+        labels.sort_unstable();
+        labels.dedup();
+        // A fixed xorshift: the same cells every run.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n.max(1) as u64) as usize
+        };
+        let mut text = String::new();
+        let cell = |text: &mut String, c: &str| {
+            text.push_str(c);
+            text.push('\n');
+        };
+        for &a in &labels {
+            let chars: Vec<char> = a.chars().collect();
+            for k in 1..chars.len() {
+                let head: String = chars[..k].iter().collect();
+                let tail: String = chars[k..].iter().collect();
+                cell(&mut text, &head);
+                cell(&mut text, &tail);
+                if k + 1 < chars.len() {
+                    let mid: String = chars[1..=k].iter().collect();
+                    cell(&mut text, &mid);
+                }
+            }
+            cell(&mut text, a);
+            cell(&mut text, &format!("（一）{a}"));
+            cell(&mut text, &format!("{a}（市政府令）"));
+            cell(&mut text, &format!("本机关{a}工作情况说明如下并已公开"));
+            for _ in 0..8 {
+                let b = labels[next(labels.len())];
+                cell(&mut text, &format!("{a}{b}"));
+                let cut: String = b.chars().take(next(6) + 1).collect();
+                cell(&mut text, &format!("{cut}{a}"));
+                let from = next(chars.len());
+                let piece: String = chars[from..]
+                    .iter()
+                    .copied()
+                    .chain(b.chars().take(2))
+                    .collect();
+                cell(&mut text, &piece);
+                let to = next(chars.len()) + 1;
+                let piece: String = b
+                    .chars()
+                    .rev()
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .chain(chars[..to].iter().copied())
+                    .collect();
+                cell(&mut text, &piece);
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn hits_answer_as_the_labels_do_on_pieces_of_labels() {
+        let s = load(None, None).expect("the embedded config loads");
+        let t = &s.templates;
+        let text = pieces(t);
+        let doc = segment::segment(&text, &t.normaliser);
+        let n = same(&doc, t, "pieces");
+        assert!(n >= 5000, "{n} cells");
+    }
+
+    /// Labels made to tie: a cell that is the head of one alias and the
+    /// tail of another of the same length (which one `best_hit` keeps
+    /// decides `suffix`), in one row, across rows, in the header; a label
+    /// two variants and two roles share; a group label; a flat table.
+    const TIES: &str = r#"
+name = "ties"
+[[tables]]
+key = "grid"
+label = "甲表"
+captions = ["甲表标题", "标题"]
+ignore = ["东南西北中", "信息内容"]
+columns = [
+  { key = "a", label = "左右东南西", aliases = ["东南西北中"] },
+  { key = "b", label = "上下左右前", aliases = ["总计"] },
+  { key = "c", label = "前后上下左" },
+]
+groups = [{ label = "左右上下前", columns = ["a", "b"] }]
+rows = [
+  { key = "r1", label = "子丑寅卯辰", aliases = ["巳午子丑寅", "其他"] },
+  { key = "r2", label = "甲乙丙丁戊", aliases = ["总计"] },
+  { key = "r3", label = "己庚甲乙丙", aliases = ["丁戊己庚辛"] },
+  { key = "r4", label = "其他丑寅卯" },
+]
+
+[[tables]]
+key = "flat"
+label = "乙表"
+captions = ["乙表标题"]
+shape = "flat"
+ignore = ["行政诉讼"]
+columns = [
+  { key = "x", label = "行政复议结果", aliases = ["复议结果维持"] },
+  { key = "y", label = "维持行政复议" },
+]
+rows = [{ key = "only", label = "行政复议" }]
+"#;
+
+    #[test]
+    fn hits_answer_as_the_labels_do_when_labels_tie() {
+        let other = TIES
+            .replace("name = \"ties\"", "name = \"ties2\"")
+            .replace("子丑寅卯辰", "辰卯寅丑子");
+        let sources = [
+            Source {
+                name: "ties".into(),
+                text: TIES,
+            },
+            Source {
+                name: "ties2".into(),
+                text: &other,
+            },
+        ];
+        let n = Normaliser::new("", "()（）、.").expect("a normaliser");
+        let t = compile(&sources, n).expect("the tie templates compile");
+        let text = pieces(&t);
+        let doc = segment::segment(&text, &t.normaliser);
+        let n = same(&doc, &t, "ties");
+        assert!(n >= 1000, "{n} cells");
+    }
+}
