@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
 
 use super::layout::{self, Holds};
@@ -146,6 +147,33 @@ impl Partitioned {
     pub fn push(&mut self, year: Option<i32>, values: &[V<'_>]) -> Result<(), Error> {
         self.part(year)?.push(values);
         self.flush_full()
+    }
+
+    /// Writes a batch of rows (a chunk's, `rows::build`) into the file of
+    /// `year`, after the rows buffered there, and closes the row group once
+    /// it holds `ROW_GROUP_BYTES`. The batches' sizes depend on the corpus
+    /// only, so the bytes do too.
+    pub fn write_batch(&mut self, year: Option<i32>, batch: &RecordBatch) -> Result<(), Error> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        if !self.parts.contains_key(&year) {
+            let part = self.open(Holds::Year(year))?;
+            self.parts.insert(year, part);
+        }
+        let Some(p) = self.parts.get_mut(&year) else {
+            return Err(err(&self.dir, "partition vanished"));
+        };
+        if !p.rows.is_empty() {
+            let rows = p.rows.finish().map_err(|e| err(&p.path, e))?;
+            p.writer.write(&rows).map_err(|e| err(&p.path, e))?;
+        }
+        p.writer.write(batch).map_err(|e| err(&p.path, e))?;
+        if p.writer.memory_size() >= ROW_GROUP_BYTES {
+            p.writer.flush().map_err(|e| err(&p.path, e))?;
+        }
+        self.rows += batch.num_rows() as u64;
+        Ok(())
     }
 
     /// Closes the file of `year`, if open: its rows are all written.
