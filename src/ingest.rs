@@ -26,7 +26,7 @@ use crate::memory;
 use crate::model::{ReportOut, Stages};
 use crate::report;
 use crate::settings::Settings;
-use crate::sink::rows::Batches;
+use crate::sink::rows::{Batches, Labels};
 use crate::sink::{Shard, Sink, Staged};
 
 /// Files handed to the workers at a time.
@@ -107,6 +107,7 @@ pub fn stage(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<I
     let mut files = 0usize;
     let mut stages = Stages::default();
     let mut heap = memory::Peak::default();
+    let labels = &Labels::new(&settings.templates);
     let result: Result<(usize, usize, Duration), Error> = std::thread::scope(|threads| {
         let walker = threads.spawn(move || {
             let mut other_shards = 0usize;
@@ -161,7 +162,7 @@ pub fn stage(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<I
                     stages.0[Stages::WRITE] += clock.elapsed().as_nanos() as u64;
                     let (t, r) = mpsc::sync_channel(1);
                     scope.spawn(move |_| {
-                        let _ = t.send(build(&settings.templates, reports));
+                        let _ = t.send(build(settings, labels, reports));
                     });
                     if let Some(built) = building.replace(r) {
                         write_chunk(&mut sink, built, bar, &mut files, &mut stages, &mut heap)?;
@@ -213,13 +214,13 @@ struct Built {
 }
 
 /// Builds the rows of admitted reports (on the worker pool).
-fn build(templates: &crate::template::Templates, reports: Vec<ReportOut>) -> Built {
+fn build(settings: &Settings, labels: &Labels, reports: Vec<ReportOut>) -> Built {
     let mut clock = Instant::now();
     let mut stages = Stages::default();
     for r in &reports {
         stages.add(&r.stages);
     }
-    let batches = crate::sink::rows::build(templates, &reports);
+    let batches = crate::sink::rows::build(&settings.templates, labels, &reports);
     let n = reports.len();
     drop(reports);
     stages.lap(Stages::ROWS, &mut clock);

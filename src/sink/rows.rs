@@ -6,10 +6,24 @@
 //! and then its cells, as the derive stage expects (`derive::spill`). It is a
 //! pure function, run on the worker pool so that the one writer thread only
 //! encodes (STYLE, habit 5); it never touches a file.
+//!
+//! The cell datasets (`disclosure_counts`, `litigation`) repeat per row the
+//! report's id, name and template and the template's keys and labels. Their
+//! batches carry those columns as Arrow dictionaries: the keys and labels
+//! index arrays built once from the templates (`Labels`), the report's
+//! columns one value per report, so no row copies a string but its `raw`
+//! text. The Parquet files store plain strings either way (the writer
+//! dictionary-encodes every string column), and they are written without
+//! the Arrow schema (`layout::create`), so every reader sees `string`
+//! columns as datasets.md fixes them, not categoricals.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use arrow_array::RecordBatch;
+use arrow_array::builder::{ArrayBuilder, Int32Builder, Int64Builder, StringBuilder};
+use arrow_array::types::Int32Type;
+use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use super::schema::{self, Rows, V};
 use crate::model::{CellOut, ReportOut, Severity};
@@ -38,10 +52,172 @@ const SCHEMAS: [fn() -> arrow_schema::Schema; 5] = [
     schema::findings,
 ];
 
-/// Builders of one chunk, per dataset and year.
+/// Builders of one chunk, per dataset and year: rows for the datasets of
+/// one row per report or finding, cells for the cell datasets.
 struct Builder<'t> {
     templates: &'t Templates,
+    labels: &'t Labels,
     sets: [BTreeMap<Option<i32>, Rows>; 5],
+    cells: [BTreeMap<Option<i32>, Cells>; 2],
+}
+
+/// The key and label columns of the cell datasets, as the values of Arrow
+/// dictionaries: built once per run from the templates.
+pub struct Labels {
+    template: ArrayRef,
+    table_key: ArrayRef,
+    table_label: ArrayRef,
+    /// Every table's rows, table after table; `row_start[t]` is table `t`'s
+    /// first.
+    row_key: ArrayRef,
+    row_label: ArrayRef,
+    row_start: Vec<i32>,
+    col_key: ArrayRef,
+    col_label: ArrayRef,
+    col_start: Vec<i32>,
+    /// The schemas the cell batches are written with.
+    counts: SchemaRef,
+    litigation: SchemaRef,
+}
+
+fn strings<'a>(values: impl Iterator<Item = &'a str>) -> ArrayRef {
+    Arc::new(StringArray::from_iter_values(values))
+}
+
+/// Starts of each table's items in a concatenation of all tables' items.
+fn starts(counts: impl Iterator<Item = usize>) -> Vec<i32> {
+    let mut at = 0usize;
+    counts
+        .map(|n| {
+            let start = at;
+            at += n;
+            start.min(i32::MAX as usize) as i32
+        })
+        .collect()
+}
+
+/// `schema` with the named Utf8 columns as dictionaries of Int32 keys.
+pub fn dictionary_schema(schema: Schema, names: &[&str]) -> Schema {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            if names.contains(&f.name().as_str()) {
+                let t = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+                f.as_ref().clone().with_data_type(t)
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    Schema::new(fields)
+}
+
+/// The columns of the cell datasets written as dictionaries.
+const COUNTS_DICTIONARIES: [&str; 9] = [
+    "report_id",
+    "org_name",
+    "template",
+    "table_key",
+    "table_label",
+    "row_key",
+    "row_label",
+    "col_key",
+    "col_label",
+];
+const LITIGATION_DICTIONARIES: [&str; 7] = [
+    "report_id",
+    "org_name",
+    "template",
+    "proceeding_key",
+    "proceeding_label",
+    "outcome_key",
+    "outcome_label",
+];
+
+impl Labels {
+    pub fn new(t: &Templates) -> Labels {
+        let rows = || t.tables.iter().flat_map(|d| d.rows.iter());
+        let cols = || t.tables.iter().flat_map(|d| d.columns.iter());
+        Labels {
+            template: strings(t.templates.iter().map(|t| t.name.as_str()).chain(["none"])),
+            table_key: strings(t.tables.iter().map(|d| d.key.as_str())),
+            table_label: strings(t.tables.iter().map(|d| d.label.as_str())),
+            row_key: strings(rows().map(|r| r.key.as_str())),
+            row_label: strings(rows().map(|r| r.label.as_str())),
+            row_start: starts(t.tables.iter().map(|d| d.rows.len())),
+            col_key: strings(cols().map(|c| c.key.as_str())),
+            col_label: strings(cols().map(|c| c.label.as_str())),
+            col_start: starts(t.tables.iter().map(|d| d.columns.len())),
+            counts: Arc::new(dictionary_schema(
+                schema::disclosure_counts(),
+                &COUNTS_DICTIONARIES,
+            )),
+            litigation: Arc::new(dictionary_schema(
+                schema::litigation(),
+                &LITIGATION_DICTIONARIES,
+            )),
+        }
+    }
+}
+
+/// One year's cells of one cell dataset in a chunk: keys into `Labels` and
+/// into this chunk's report columns.
+#[derive(Default)]
+struct Cells {
+    /// One value per report with cells here.
+    report_id: StringBuilder,
+    org_name: StringBuilder,
+    /// Per cell: the report (an index into the two above).
+    report: Int32Builder,
+    org: Int32Builder,
+    year: Int32Builder,
+    template: Int32Builder,
+    table: Int32Builder,
+    row: Int32Builder,
+    col: Int32Builder,
+    value: Int64Builder,
+    raw: StringBuilder,
+    /// The report the last cell belonged to, by its address in the chunk.
+    last: Option<(usize, i32)>,
+}
+
+impl Cells {
+    fn finish(&mut self, labels: &Labels, set: usize) -> Result<RecordBatch, Error> {
+        let dict = |keys: Int32Array, values: &ArrayRef| -> Result<ArrayRef, Error> {
+            let d = DictionaryArray::<Int32Type>::try_new(keys, values.clone())
+                .map_err(|e| e.to_string())?;
+            Ok(Arc::new(d))
+        };
+        let report_id: ArrayRef = Arc::new(self.report_id.finish());
+        let org_name: ArrayRef = Arc::new(self.org_name.finish());
+        let report = self.report.finish();
+        let row = self.row.finish();
+        let col = self.col.finish();
+        let mut columns = vec![
+            dict(report.clone(), &report_id)?,
+            Arc::new(self.year.finish()) as ArrayRef,
+            dict(self.org.finish(), &org_name)?,
+            dict(self.template.finish(), &labels.template)?,
+        ];
+        let schema = if set == COUNTS {
+            let table = self.table.finish();
+            columns.push(dict(table.clone(), &labels.table_key)?);
+            columns.push(dict(table, &labels.table_label)?);
+            labels.counts.clone()
+        } else {
+            labels.litigation.clone()
+        };
+        columns.extend([
+            dict(row.clone(), &labels.row_key)?,
+            dict(row, &labels.row_label)?,
+            dict(col.clone(), &labels.col_key)?,
+            dict(col, &labels.col_label)?,
+            Arc::new(self.value.finish()),
+            Arc::new(self.raw.finish()),
+        ]);
+        RecordBatch::try_new(schema, columns).map_err(|e| e.to_string())
+    }
 }
 
 fn decimal(d: Option<Decimal>, scale: i8) -> Option<i128> {
@@ -49,20 +225,31 @@ fn decimal(d: Option<Decimal>, scale: i8) -> Option<i128> {
 }
 
 /// The rows of `reports`, in their order.
-pub fn build(templates: &Templates, reports: &[ReportOut]) -> Result<Batches, Error> {
+pub fn build(
+    templates: &Templates,
+    labels: &Labels,
+    reports: &[ReportOut],
+) -> Result<Batches, Error> {
     let mut b = Builder {
         templates,
+        labels,
         sets: Default::default(),
+        cells: Default::default(),
     };
-    for r in reports {
+    for (i, r) in reports.iter().enumerate() {
         b.report(r)?;
-        b.tables(r)?;
+        b.tables(i, r)?;
         b.findings(r)?;
     }
     let mut out = Batches::default();
     for (set, rows) in out.0.iter_mut().zip(b.sets.iter_mut()) {
         for (&year, rows) in rows.iter_mut() {
             set.insert(year, rows.finish().map_err(|e| e.to_string())?);
+        }
+    }
+    for (set, cells) in [COUNTS, LITIGATION].into_iter().zip(b.cells.iter_mut()) {
+        for (&year, cells) in cells.iter_mut() {
+            out.0[set].insert(year, cells.finish(labels, set)?);
         }
     }
     Ok(out)
@@ -132,11 +319,20 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn tables(&mut self, r: &ReportOut) -> Result<(), Error> {
+    /// The cells of report `i` of the chunk: money items into
+    /// `procurement` rows, counts into the cell datasets.
+    fn tables(&mut self, i: usize, r: &ReportOut) -> Result<(), Error> {
         let t = self.templates;
         let template = r.template.map_or("none", |i| t.templates[i].name.as_str());
+        // `Labels::template` ends with `none`.
+        let template_key = r
+            .template
+            .unwrap_or(t.templates.len())
+            .min(i32::MAX as usize) as i32;
         for table in &r.tables {
             let def = &t.tables[table.def];
+            let row_start = self.labels.row_start.get(table.def).copied().unwrap_or(0);
+            let col_start = self.labels.col_start.get(table.def).copied().unwrap_or(0);
             let ncols = def.columns.len();
             // Money and project counts of a row go to procurement.
             let money = def.columns.iter().position(|c| c.kind == ColumnKind::Money);
@@ -170,8 +366,8 @@ impl Builder<'_> {
                     }
                 }
                 let set = match def.dataset {
-                    Dataset::DisclosureCounts => COUNTS,
-                    Dataset::Litigation => LITIGATION,
+                    Dataset::DisclosureCounts => 0,
+                    Dataset::Litigation => 1,
                 };
                 for (ci, col) in def.columns.iter().enumerate() {
                     if matches!(col.kind, ColumnKind::Money | ColumnKind::ProjectCount) {
@@ -180,35 +376,27 @@ impl Builder<'_> {
                     let Some(CellOut::Count(cell)) = cells.get(ci) else {
                         continue;
                     };
-                    let rows = self.rows(set, r.year)?;
-                    match def.dataset {
-                        Dataset::DisclosureCounts => rows.push(&[
-                            V::S(Some(&r.report_id)),
-                            V::I32(r.year),
-                            V::S(r.org_name.as_deref()),
-                            V::S(Some(template)),
-                            V::S(Some(&def.key)),
-                            V::S(Some(&def.label)),
-                            V::S(Some(&row.key)),
-                            V::S(Some(&row.label)),
-                            V::S(Some(&col.key)),
-                            V::S(Some(&col.label)),
-                            V::I64(cell.value),
-                            V::S(r.raw(cell.raw)),
-                        ]),
-                        Dataset::Litigation => rows.push(&[
-                            V::S(Some(&r.report_id)),
-                            V::I32(r.year),
-                            V::S(r.org_name.as_deref()),
-                            V::S(Some(template)),
-                            V::S(Some(&row.key)),
-                            V::S(Some(&row.label)),
-                            V::S(Some(&col.key)),
-                            V::S(Some(&col.label)),
-                            V::I64(cell.value),
-                            V::S(r.raw(cell.raw)),
-                        ]),
-                    }
+                    let c = self.cells[set].entry(r.year).or_default();
+                    let report = match c.last {
+                        Some((at, k)) if at == i => k,
+                        _ => {
+                            let k = c.report_id.len().min(i32::MAX as usize) as i32;
+                            c.report_id.append_value(&r.report_id);
+                            c.org_name.append_option(r.org_name.as_deref());
+                            c.last = Some((i, k));
+                            k
+                        }
+                    };
+                    c.report.append_value(report);
+                    c.org.append_option(r.org_name.is_some().then_some(report));
+                    c.year.append_option(r.year);
+                    c.template.append_value(template_key);
+                    c.table
+                        .append_value(table.def.min(i32::MAX as usize) as i32);
+                    c.row.append_value(row_start.saturating_add(ri as i32));
+                    c.col.append_value(col_start.saturating_add(ci as i32));
+                    c.value.append_option(cell.value);
+                    c.raw.append_option(r.raw(cell.raw));
                 }
             }
         }
