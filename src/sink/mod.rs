@@ -4,10 +4,13 @@
 //! It takes `ReportOut`s in a deterministic order and gives the five datasets
 //! of datasets.md under `OUT/`, written into a staging folder first and then
 //! renamed into place, so a crash leaves the previous datasets whole (STYLE,
-//! habit 6). Rows are buffered per year in small Arrow batches that the
-//! Parquet writer encodes into 64k-row groups as they come, so memory stays
-//! flat. It is the only stage that writes files.
+//! habit 6). Reports are admitted one by one (`Sink::admit`: duplicates,
+//! counts); the workers turn a chunk of them into Arrow batches per dataset
+//! and year (`rows`), which the Parquet writer encodes into row groups of at
+//! most 64k rows or 4 MiB as they come, so memory stays flat. It is the only
+//! stage that writes files.
 
+mod first;
 pub mod layout;
 pub mod rows;
 pub mod schema;
@@ -15,7 +18,7 @@ mod writer;
 
 pub use writer::Partitioned;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -105,18 +108,10 @@ pub struct Sink {
     litigation: Partitioned,
     findings: Partitioned,
     shard: Shard,
-    /// Content hash (first 128 bits) → index of the first path with it.
-    seen: HashMap<u128, u32>,
-    /// The first paths, end to end, and where each ends.
-    paths: String,
-    path_ends: Vec<u32>,
+    /// The first path of every file's bytes (duplicates).
+    first: first::FirstPaths,
     written: Written,
     digest: Sha256,
-}
-
-/// The first 128 bits of a hex SHA-256.
-fn id_key(hex: &str) -> Option<u128> {
-    u128::from_str_radix(hex.get(..32)?, 16).ok()
 }
 
 impl Sink {
@@ -141,11 +136,9 @@ impl Sink {
             procurement: p("procurement", schema::procurement)?,
             litigation: p("litigation", schema::litigation)?,
             findings: p("findings", schema::findings)?,
+            first: first::FirstPaths::create(&staging.join(".first-paths"))?,
             staging,
             shard,
-            seen: HashMap::new(),
-            paths: String::new(),
-            path_ends: Vec::new(),
             written: Written::default(),
             digest: Sha256::new(),
         })
@@ -160,16 +153,7 @@ impl Sink {
         self.digest.update([0]);
         self.digest.update(r.report_id.as_bytes());
         self.digest.update([b'\n']);
-        let key = id_key(&r.report_id);
-        let first = key.and_then(|k| self.seen.get(&k)).map(|&i| {
-            let start = if i == 0 {
-                0
-            } else {
-                self.path_ends[i as usize - 1] as usize
-            };
-            self.paths[start..self.path_ends[i as usize] as usize].to_string()
-        });
-        if let Some(first) = first {
+        if let Some(first) = self.first.first(&r.report_id, &r.source_path)? {
             r.status = Status::Duplicate;
             r.duplicate_of = Some(first.clone());
             r.tables.clear();
@@ -181,10 +165,6 @@ impl Sink {
                     r.source_path
                 ),
             )];
-        } else if let Some(k) = key {
-            self.seen.insert(k, self.path_ends.len() as u32);
-            self.paths.push_str(&r.source_path);
-            self.path_ends.push(self.paths.len() as u32);
         }
         *self.written.by_status.entry(r.status.as_str()).or_default() += 1;
         for f in &r.findings {
@@ -225,6 +205,7 @@ impl Sink {
     /// Closes every file; the datasets stay in the staging folder until
     /// `Staged::publish`.
     pub fn close(self) -> Result<Staged, Error> {
+        self.first.remove();
         let mut written = self.written;
         written.digest = crate::digest::hex(&self.digest.finalize());
         for d in [
