@@ -257,13 +257,12 @@ pub fn build(
 
 impl Builder<'_> {
     fn rows(&mut self, set: usize, year: Option<i32>) -> Result<&mut Rows, Error> {
-        let rows = &mut self.sets[set];
-        if !rows.contains_key(&year) {
-            let new = Rows::new(SCHEMAS[set]()).map_err(|e| e.to_string())?;
-            rows.insert(year, new);
+        match self.sets[set].entry(year) {
+            std::collections::btree_map::Entry::Occupied(e) => Ok(e.into_mut()),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                Ok(e.insert(Rows::new(SCHEMAS[set]()).map_err(|e| e.to_string())?))
+            }
         }
-        rows.get_mut(&year)
-            .ok_or_else(|| "rows vanished".to_string())
     }
 
     fn report(&mut self, r: &ReportOut) -> Result<(), Error> {
