@@ -3,12 +3,15 @@
 //! It takes the corpus, the output folder and the settings, and gives the
 //! datasets closed in the sink's staging folder, with counts and stage
 //! times; `run` decides what follows (derive, publish, manifest). A walker
-//! thread streams the corpus's entries through a bounded channel; the main thread cuts them into chunks,
-//! hands each chunk to the worker pool and, while the workers extract the
-//! next chunk, writes the previous one — in corpus order, so the output is
-//! the same whatever the thread count. At most two chunks are in memory, so
-//! memory does not grow with the corpus. Workers never write files, stdout or
-//! the progress bar.
+//! thread streams the corpus's entries through a bounded channel; the main
+//! thread cuts them into chunks and hands each chunk to the worker pool.
+//! When a chunk's reports are back, the main thread admits them in corpus
+//! order (duplicates, counts: `Sink::admit`) and hands them back to the pool,
+//! which builds their Arrow batches (`sink::rows`); meanwhile it writes the
+//! batches of the chunk before, in corpus order, so the output is the same
+//! whatever the thread count. At most three chunks are in memory, so memory
+//! does not grow with the corpus. Workers never write files, stdout or the
+//! progress bar.
 
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -23,6 +26,7 @@ use crate::memory;
 use crate::model::{ReportOut, Stages};
 use crate::report;
 use crate::settings::Settings;
+use crate::sink::rows::{Batches, Labels};
 use crate::sink::{Shard, Sink, Staged};
 
 /// Files handed to the workers at a time.
@@ -91,7 +95,7 @@ pub fn stage(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<I
     // From here a signal is noted and acted on between chunks (module
     // `interrupt`), so the staging folder is always removed.
     crate::interrupt::install();
-    let mut sink = Sink::create(&opts.out, &settings.templates, opts.shard).map_err(|e| {
+    let mut sink = Sink::create(&opts.out, opts.shard).map_err(|e| {
         Error::Argument(format!(
             "--out {out}: cannot write into the output folder: {e}"
         ))
@@ -103,6 +107,7 @@ pub fn stage(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<I
     let mut files = 0usize;
     let mut stages = Stages::default();
     let mut heap = memory::Peak::default();
+    let labels = &Labels::new(&settings.templates);
     let result: Result<(usize, usize, Duration), Error> = std::thread::scope(|threads| {
         let walker = threads.spawn(move || {
             let mut other_shards = 0usize;
@@ -125,12 +130,17 @@ pub fn stage(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<I
             other_formats.map(|n| (n, other_shards, walking))
         });
         let written = pool.in_place_scope(|scope| -> Result<(), Error> {
-            let mut pending: Option<mpsc::Receiver<Vec<ReportOut>>> = None;
+            // Three chunks in flight: the workers extract chunk N+1 and
+            // build the rows of chunk N while this thread writes chunk N-1.
+            let mut extracting: Option<mpsc::Receiver<Vec<ReportOut>>> = None;
+            let mut building: Option<mpsc::Receiver<Built>> = None;
             loop {
                 crate::interrupt::check()?;
                 let chunk = next_chunk(&rx);
                 let done = chunk.is_empty();
-                if !done {
+                let extracted = if done {
+                    extracting.take()
+                } else {
                     let (t, r) = mpsc::sync_channel(1);
                     scope.spawn(move |_| {
                         let reports: Vec<ReportOut> = chunk
@@ -139,12 +149,28 @@ pub fn stage(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<I
                             .collect();
                         let _ = t.send(reports);
                     });
-                    if let Some(prev) = pending.replace(r) {
-                        write_chunk(&mut sink, prev, bar, &mut files, &mut stages, &mut heap)?;
+                    extracting.replace(r)
+                };
+                if let Some(extracted) = extracted {
+                    let mut reports = extracted
+                        .recv()
+                        .map_err(|_| "a worker stopped without its reports".to_string())?;
+                    let clock = Instant::now();
+                    for r in &mut reports {
+                        sink.admit(r)?;
                     }
-                } else {
-                    if let Some(prev) = pending.take() {
-                        write_chunk(&mut sink, prev, bar, &mut files, &mut stages, &mut heap)?;
+                    stages.0[Stages::WRITE] += clock.elapsed().as_nanos() as u64;
+                    let (t, r) = mpsc::sync_channel(1);
+                    scope.spawn(move |_| {
+                        let _ = t.send(build(settings, labels, reports));
+                    });
+                    if let Some(built) = building.replace(r) {
+                        write_chunk(&mut sink, built, bar, &mut files, &mut stages, &mut heap)?;
+                    }
+                }
+                if done {
+                    if let Some(built) = building.take() {
+                        write_chunk(&mut sink, built, bar, &mut files, &mut stages, &mut heap)?;
                     }
                     return Ok(());
                 }
@@ -180,26 +206,48 @@ pub fn stage(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<I
     })
 }
 
+/// A chunk's rows, built by a worker, and what its reports counted.
+struct Built {
+    batches: Result<Batches, String>,
+    stages: Stages,
+    reports: usize,
+}
+
+/// Builds the rows of admitted reports (on the worker pool).
+fn build(settings: &Settings, labels: &Labels, reports: Vec<ReportOut>) -> Built {
+    let mut clock = Instant::now();
+    let mut stages = Stages::default();
+    for r in &reports {
+        stages.add(&r.stages);
+    }
+    let batches = crate::sink::rows::build(&settings.templates, labels, &reports);
+    let n = reports.len();
+    drop(reports);
+    stages.lap(Stages::ROWS, &mut clock);
+    Built {
+        batches,
+        stages,
+        reports: n,
+    }
+}
+
 fn write_chunk(
     sink: &mut Sink,
-    reports: mpsc::Receiver<Vec<ReportOut>>,
+    built: mpsc::Receiver<Built>,
     bar: &ProgressBar,
     files: &mut usize,
     stages: &mut Stages,
     heap: &mut memory::Peak,
 ) -> Result<(), String> {
-    let reports = reports
+    let built = built
         .recv()
-        .map_err(|_| "a worker stopped without its reports".to_string())?;
-    let n = reports.len();
+        .map_err(|_| "a worker stopped without its rows".to_string())?;
     let mut clock = Instant::now();
-    for r in reports {
-        stages.add(&r.stages);
-        sink.write(r)?;
-    }
+    sink.write(built.batches?)?;
+    stages.add(&built.stages);
     stages.lap(Stages::WRITE, &mut clock);
     heap.sample();
-    *files += n;
-    bar.inc(n as u64);
+    *files += built.reports;
+    bar.inc(built.reports as u64);
     Ok(())
 }

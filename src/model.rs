@@ -211,7 +211,7 @@ pub struct ReportOut {
 pub struct Stages(pub [u64; Stages::NAMES.len()]);
 
 impl Stages {
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 9] = [
         "walk",
         "read",
         "hash+decode",
@@ -219,6 +219,7 @@ impl Stages {
         "segment",
         "extract",
         "meta+checks",
+        "rows",
         "write",
     ];
     pub const WALK: usize = 0;
@@ -228,7 +229,9 @@ impl Stages {
     pub const SEGMENT: usize = 4;
     pub const EXTRACT: usize = 5;
     pub const CHECKS: usize = 6;
-    pub const WRITE: usize = 7;
+    /// Building a chunk's Arrow batches (`sink::rows`), in the workers.
+    pub const ROWS: usize = 7;
+    pub const WRITE: usize = 8;
 
     /// Adds the time since `*since` to `stage` and restarts the clock.
     pub fn lap(&mut self, stage: usize, since: &mut std::time::Instant) {

@@ -226,6 +226,18 @@ fn every_hostile_file_is_a_row_with_a_named_problem() {
         assert_eq!(r["status"].str(), Some("duplicate"), "{dup}");
         assert_eq!(r["duplicate_of"].str(), Some("good.txt"), "{dup}");
     }
+    // Its one finding names both paths (the first looked up on disk, sink::first).
+    let findings = rows(&out.join("findings"));
+    let dup: Vec<_> = findings
+        .iter()
+        .filter(|f| f["source_path"].str() == Some("zz_same_bytes.txt"))
+        .collect();
+    assert_eq!(dup.len(), 1);
+    assert_eq!(dup[0]["code"].str(), Some("file.duplicate"));
+    assert_eq!(
+        dup[0]["message"].str(),
+        Some("zz_same_bytes.txt: the same bytes as good.txt; its rows are not repeated")
+    );
     let good_id = by_path["good.txt"]["report_id"].str().unwrap();
     let lit = rows(&out.join("litigation"));
     assert_eq!(

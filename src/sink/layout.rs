@@ -8,7 +8,8 @@
 //! polars, DuckDB and Spark then all read `year` from the files, as int32,
 //! and since a file holds one year its statistics let each of them skip it
 //! on a filter (datasets.md). Every file is written with the same
-//! properties: ZSTD, plain Utf8 strings, row groups of at most 64k rows, and
+//! properties: ZSTD, plain Utf8 strings, row groups of at most 64k rows,
+//! statistics on `year` and the key columns only, and
 //! pandas metadata naming nullable dtypes. This module decides names and
 //! settings; it never decides what a value is.
 
@@ -16,10 +17,12 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use arrow_schema::{DataType, Schema};
+use parquet::arrow::arrow_writer::ArrowWriterOptions;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
 /// Rows per row group.
 pub const ROW_GROUP: usize = 64 * 1024;
@@ -130,32 +133,62 @@ pub fn pandas_metadata(schema: &Schema) -> String {
     .to_string()
 }
 
+/// Does a reader's filter use the statistics of this column? `year`
+/// (datasets.md: a filter on it skips the other years' files and row
+/// groups) and the keys (`table_key`, `row_key`, … : low cardinality, in
+/// runs within a report). The others (ids, names, labels, raw text,
+/// messages, values) get none: their min and max cost a comparison per row
+/// on the one writer thread and rule nothing out.
+pub fn has_statistics(column: &str) -> bool {
+    column == "year" || column.ends_with("_key")
+}
+
 /// The one writer configuration of every Parquet file xxgk writes: ZSTD
-/// level 1, 64k-row groups, column statistics (the default), and the
-/// pandas metadata as a file key.
+/// level 1, 64k-row groups, statistics on the columns filters use
+/// (`has_statistics`), and the pandas metadata as a file key.
 pub fn properties(schema: &Schema) -> WriterProperties {
-    WriterProperties::builder()
+    let mut b = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_max_row_group_row_count(Some(ROW_GROUP))
+        .set_statistics_enabled(EnabledStatistics::None)
         .set_key_value_metadata(Some(vec![KeyValue::new(
             PANDAS.to_string(),
             pandas_metadata(schema),
-        )]))
-        .build()
+        )]));
+    for f in schema.fields() {
+        if has_statistics(f.name()) {
+            b = b.set_column_statistics_enabled(
+                ColumnPath::from(f.name().as_str()),
+                EnabledStatistics::Page,
+            );
+        }
+    }
+    b.build()
 }
 
 const PANDAS: &str = "pandas";
 
 /// Creates the Parquet file `path` for batches of `schema`, with
 /// `properties`. The pandas metadata also goes into the Arrow schema stored
-/// in the file, which is where pyarrow looks for it.
+/// in the file, which is where pyarrow looks for it. A schema with
+/// dictionary columns (the cell datasets' batches, `rows::Labels`) is not
+/// stored: readers would build categoricals from it, and without it they
+/// read the plain strings the Parquet columns hold (and pyarrow the pandas
+/// metadata from the file's key).
 pub fn create(path: &Path, schema: &arrow_schema::SchemaRef) -> Result<ArrowWriter<File>, String> {
     let err = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
     let file = File::create(path).map_err(|e| err(&e))?;
     let mut metadata = schema.metadata().clone();
     metadata.insert(PANDAS.to_string(), pandas_metadata(schema));
     let stored = std::sync::Arc::new(schema.as_ref().clone().with_metadata(metadata));
-    ArrowWriter::try_new(file, stored, Some(properties(schema))).map_err(|e| err(&e))
+    let dictionaries = schema
+        .fields()
+        .iter()
+        .any(|f| matches!(f.data_type(), DataType::Dictionary(_, _)));
+    let options = ArrowWriterOptions::new()
+        .with_properties(properties(schema))
+        .with_skip_arrow_metadata(dictionaries);
+    ArrowWriter::try_new_with_options(file, stored, options).map_err(|e| err(&e))
 }
 
 #[cfg(test)]

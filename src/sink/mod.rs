@@ -4,25 +4,26 @@
 //! It takes `ReportOut`s in a deterministic order and gives the five datasets
 //! of datasets.md under `OUT/`, written into a staging folder first and then
 //! renamed into place, so a crash leaves the previous datasets whole (STYLE,
-//! habit 6). Rows are buffered per year in small Arrow batches that the
-//! Parquet writer encodes into 64k-row groups as they come, so memory stays
-//! flat. It is the only stage that writes files.
+//! habit 6). Reports are admitted one by one (`Sink::admit`: duplicates,
+//! counts); the workers turn a chunk of them into Arrow batches per dataset
+//! and year (`rows`), which the Parquet writer encodes into row groups of at
+//! most 64k rows or 4 MiB as they come, so memory stays flat. It is the only
+//! stage that writes files.
 
+mod first;
 pub mod layout;
+pub mod rows;
 pub mod schema;
 mod writer;
 
 pub use writer::Partitioned;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::model::{CellOut, ReportOut, Severity, Status};
-use crate::template::{ColumnKind, Dataset, Templates};
-use crate::validate::money::Decimal;
-use schema::V;
+use crate::model::{ReportOut, Severity, Status};
 
 type Error = String;
 
@@ -98,8 +99,7 @@ pub struct Written {
 }
 
 /// The writer of a run.
-pub struct Sink<'t> {
-    templates: &'t Templates,
+pub struct Sink {
     out: PathBuf,
     staging: PathBuf,
     reports: Partitioned,
@@ -108,27 +108,15 @@ pub struct Sink<'t> {
     litigation: Partitioned,
     findings: Partitioned,
     shard: Shard,
-    /// Content hash (first 128 bits) → index of the first path with it.
-    seen: HashMap<u128, u32>,
-    /// The first paths, end to end, and where each ends.
-    paths: String,
-    path_ends: Vec<u32>,
+    /// The first path of every file's bytes (duplicates).
+    first: first::FirstPaths,
     written: Written,
     digest: Sha256,
 }
 
-/// The first 128 bits of a hex SHA-256.
-fn id_key(hex: &str) -> Option<u128> {
-    u128::from_str_radix(hex.get(..32)?, 16).ok()
-}
-
-fn decimal(d: Option<Decimal>, scale: i8) -> Option<i128> {
-    d.and_then(|d| d.at_scale(scale as u32))
-}
-
-impl<'t> Sink<'t> {
+impl Sink {
     /// Prepares a staging folder inside `out`.
-    pub fn create(out: &Path, templates: &'t Templates, shard: Shard) -> Result<Sink<'t>, Error> {
+    pub fn create(out: &Path, shard: Shard) -> Result<Sink, Error> {
         std::fs::create_dir_all(out).map_err(|e| err(out, e))?;
         // Named after the shard: a run killed before it published leaves
         // this folder, and the next run of the same shard clears it.
@@ -142,40 +130,30 @@ impl<'t> Sink<'t> {
         std::fs::create_dir_all(&staging).map_err(|e| err(&staging, e))?;
         let p = |name, make| Partitioned::new(name, &staging, make, &shard.tag());
         Ok(Sink {
-            templates,
             out: out.to_path_buf(),
             reports: p("reports", schema::reports)?,
             counts: p("disclosure_counts", schema::disclosure_counts)?,
             procurement: p("procurement", schema::procurement)?,
             litigation: p("litigation", schema::litigation)?,
             findings: p("findings", schema::findings)?,
+            first: first::FirstPaths::create(&staging.join(".first-paths"))?,
             staging,
             shard,
-            seen: HashMap::new(),
-            paths: String::new(),
-            path_ends: Vec::new(),
             written: Written::default(),
             digest: Sha256::new(),
         })
     }
 
-    /// Writes one report's rows. Reports must come in corpus order: the first
-    /// path with given bytes is the original, later ones are duplicates.
-    pub fn write(&mut self, mut r: ReportOut) -> Result<(), Error> {
+    /// Admits one report, in corpus order: the first path with given bytes
+    /// is the original, a later one becomes a duplicate (its tables dropped,
+    /// one `file.duplicate` finding), and the run's counts take it in. Its
+    /// rows are then built (`rows::build`) and written (`write`).
+    pub fn admit(&mut self, r: &mut ReportOut) -> Result<(), Error> {
         self.digest.update(r.source_path.as_bytes());
         self.digest.update([0]);
         self.digest.update(r.report_id.as_bytes());
         self.digest.update([b'\n']);
-        let key = id_key(&r.report_id);
-        let first = key.and_then(|k| self.seen.get(&k)).map(|&i| {
-            let start = if i == 0 {
-                0
-            } else {
-                self.path_ends[i as usize - 1] as usize
-            };
-            self.paths[start..self.path_ends[i as usize] as usize].to_string()
-        });
-        if let Some(first) = first {
+        if let Some(first) = self.first.first(&r.report_id, &r.source_path)? {
             r.status = Status::Duplicate;
             r.duplicate_of = Some(first.clone());
             r.tables.clear();
@@ -187,14 +165,7 @@ impl<'t> Sink<'t> {
                     r.source_path
                 ),
             )];
-        } else if let Some(k) = key {
-            self.seen.insert(k, self.path_ends.len() as u32);
-            self.paths.push_str(&r.source_path);
-            self.path_ends.push(self.paths.len() as u32);
         }
-        self.write_tables(&r)?;
-        self.write_findings(&r)?;
-        self.write_report(&r)?;
         *self.written.by_status.entry(r.status.as_str()).or_default() += 1;
         for f in &r.findings {
             *self.written.by_code.entry(f.code.clone()).or_default() += 1;
@@ -210,152 +181,22 @@ impl<'t> Sink<'t> {
                 self.written.errors += 1;
             }
         }
-        for d in [
-            &mut self.reports,
-            &mut self.counts,
-            &mut self.procurement,
-            &mut self.litigation,
-            &mut self.findings,
+        Ok(())
+    }
+
+    /// Writes the rows of admitted reports, chunk after chunk in corpus
+    /// order.
+    pub fn write(&mut self, batches: rows::Batches) -> Result<(), Error> {
+        let [reports, counts, procurement, litigation, findings] = batches.0;
+        for (d, set) in [
+            (&mut self.reports, reports),
+            (&mut self.counts, counts),
+            (&mut self.procurement, procurement),
+            (&mut self.litigation, litigation),
+            (&mut self.findings, findings),
         ] {
-            d.flush_full()?;
-        }
-        Ok(())
-    }
-
-    fn write_report(&mut self, r: &ReportOut) -> Result<(), Error> {
-        let template = r
-            .template
-            .map_or("none", |t| self.templates.templates[t].name.as_str());
-        let errors = r
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count();
-        let rows = self.reports.part(r.year)?;
-        rows.push(&[
-            V::S(Some(&r.report_id)),
-            V::S(Some(&r.source_path)),
-            V::I32(r.year),
-            V::S(Some(template)),
-            V::S(r.org_name.as_deref()),
-            V::S(Some(r.format)),
-            V::I32(r.pages.map(|p| p.min(i32::MAX as u32) as i32)),
-            V::S(Some(r.encoding)),
-            V::S(Some(r.status.as_str())),
-            V::I32(Some(r.cells_found().min(i32::MAX as usize) as i32)),
-            V::I32(Some(r.findings.len().min(i32::MAX as usize) as i32)),
-            V::I32(Some(errors.min(i32::MAX as usize) as i32)),
-            V::S(Some(crate::report::PARSER_VERSION)),
-            V::S(r.year_evidence.source),
-            V::S(r.year_evidence.text.as_deref()),
-            V::S(r.org_evidence.source),
-            V::S(Some(r.layout)),
-            V::I64(Some(r.bytes.min(i64::MAX as u64) as i64)),
-            V::S(r.duplicate_of.as_deref()),
-            V::S(r.org_key.as_deref()),
-            V::S(r.region.as_deref()),
-        ]);
-        Ok(())
-    }
-
-    fn write_findings(&mut self, r: &ReportOut) -> Result<(), Error> {
-        for f in &r.findings {
-            let rows = self.findings.part(r.year)?;
-            rows.push(&[
-                V::S(Some(&r.report_id)),
-                V::S(Some(&r.source_path)),
-                V::I32(r.year),
-                V::S(Some(f.severity.as_str())),
-                V::S(Some(&f.code)),
-                V::S(f.table_key.as_deref()),
-                V::S(f.row_key.as_deref()),
-                V::S(f.col_key.as_deref()),
-                V::I32(f.page.map(|p| p.min(i32::MAX as u32) as i32)),
-                V::S(Some(&f.message)),
-            ]);
-        }
-        Ok(())
-    }
-
-    fn write_tables(&mut self, r: &ReportOut) -> Result<(), Error> {
-        let t = self.templates;
-        let template = r.template.map_or("none", |i| t.templates[i].name.as_str());
-        for table in &r.tables {
-            let def = &t.tables[table.def];
-            let ncols = def.columns.len();
-            for (ri, row) in def.rows.iter().enumerate() {
-                let cells = table.cells.get(ri * ncols..(ri + 1) * ncols).unwrap_or(&[]);
-                // Money and project counts of this row go to procurement.
-                let money = def.columns.iter().position(|c| c.kind == ColumnKind::Money);
-                if let Some(m) = money {
-                    let count = def
-                        .columns
-                        .iter()
-                        .position(|c| c.kind == ColumnKind::ProjectCount);
-                    let (pc, pc_raw) = match count.and_then(|i| cells.get(i)) {
-                        Some(CellOut::Count(c)) => (c.value, r.raw(c.raw)),
-                        _ => (None, None),
-                    };
-                    if let Some(CellOut::Money(mc)) = cells.get(m) {
-                        let rows = self.procurement.part(r.year)?;
-                        rows.push(&[
-                            V::S(Some(&r.report_id)),
-                            V::I32(r.year),
-                            V::S(r.org_name.as_deref()),
-                            V::S(Some(template)),
-                            V::S(Some(&def.key)),
-                            V::S(Some(&row.key)),
-                            V::S(Some(&row.label)),
-                            V::I64(pc),
-                            V::S(pc_raw),
-                            V::D(decimal(mc.value, schema::VALUE_SCALE)),
-                            V::S(mc.unit.map(|u| u.as_str())),
-                            V::D(decimal(mc.yuan, schema::YUAN_SCALE)),
-                            V::S(r.raw(mc.raw)),
-                        ]);
-                    }
-                }
-                for (ci, col) in def.columns.iter().enumerate() {
-                    if matches!(col.kind, ColumnKind::Money | ColumnKind::ProjectCount) {
-                        continue;
-                    }
-                    let Some(CellOut::Count(cell)) = cells.get(ci) else {
-                        continue;
-                    };
-                    let target = match def.dataset {
-                        Dataset::DisclosureCounts => &mut self.counts,
-                        Dataset::Litigation => &mut self.litigation,
-                    };
-                    let rows = target.part(r.year)?;
-                    match def.dataset {
-                        Dataset::DisclosureCounts => rows.push(&[
-                            V::S(Some(&r.report_id)),
-                            V::I32(r.year),
-                            V::S(r.org_name.as_deref()),
-                            V::S(Some(template)),
-                            V::S(Some(&def.key)),
-                            V::S(Some(&def.label)),
-                            V::S(Some(&row.key)),
-                            V::S(Some(&row.label)),
-                            V::S(Some(&col.key)),
-                            V::S(Some(&col.label)),
-                            V::I64(cell.value),
-                            V::S(r.raw(cell.raw)),
-                        ]),
-                        Dataset::Litigation => rows.push(&[
-                            V::S(Some(&r.report_id)),
-                            V::I32(r.year),
-                            V::S(r.org_name.as_deref()),
-                            V::S(Some(template)),
-                            V::S(Some(&row.key)),
-                            V::S(Some(&row.label)),
-                            V::S(Some(&col.key)),
-                            V::S(Some(&col.label)),
-                            V::I64(cell.value),
-                            V::S(r.raw(cell.raw)),
-                        ]),
-                    }
-                }
+            for (year, batch) in set {
+                d.write_batch(year, &batch)?;
             }
         }
         Ok(())
@@ -364,6 +205,7 @@ impl<'t> Sink<'t> {
     /// Closes every file; the datasets stay in the staging folder until
     /// `Staged::publish`.
     pub fn close(self) -> Result<Staged, Error> {
+        self.first.remove();
         let mut written = self.written;
         written.digest = crate::digest::hex(&self.digest.finalize());
         for d in [

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
 use parquet::arrow::ArrowWriter;
 
 use super::layout::{self, Holds};
@@ -86,9 +88,15 @@ impl Partitioned {
 
     /// Opens the file of `holds`.
     fn open(&self, holds: Holds) -> Result<Part, Error> {
+        self.open_as(holds, None)
+    }
+
+    /// Opens the file of `holds` for batches of `schema` (the dataset's
+    /// schema, or one with dictionary columns: `rows::Labels`).
+    fn open_as(&self, holds: Holds, schema: Option<&SchemaRef>) -> Result<Part, Error> {
         let path = self.dir.join(layout::file_name(holds, &self.tag));
         let rows = Rows::new((self.make)()).map_err(|e| err(&path, e))?;
-        let writer = layout::create(&path, &rows.schema)?;
+        let writer = layout::create(&path, schema.unwrap_or(&rows.schema))?;
         Ok(Part { rows, writer, path })
     }
 
@@ -146,6 +154,32 @@ impl Partitioned {
     pub fn push(&mut self, year: Option<i32>, values: &[V<'_>]) -> Result<(), Error> {
         self.part(year)?.push(values);
         self.flush_full()
+    }
+
+    /// Writes a batch of rows (a chunk's, `rows::build`) into the file of
+    /// `year`, opened for the first batch's schema, and closes the row group once
+    /// it holds `ROW_GROUP_BYTES`. The batches' sizes depend on the corpus
+    /// only, so the bytes do too.
+    pub fn write_batch(&mut self, year: Option<i32>, batch: &RecordBatch) -> Result<(), Error> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        if !self.parts.contains_key(&year) {
+            let part = self.open_as(Holds::Year(year), Some(batch.schema_ref()))?;
+            self.parts.insert(year, part);
+        }
+        let Some(p) = self.parts.get_mut(&year) else {
+            return Err(err(&self.dir, "partition vanished"));
+        };
+        if !p.rows.is_empty() {
+            return Err(err(&p.path, "rows and batches written into one file"));
+        }
+        p.writer.write(batch).map_err(|e| err(&p.path, e))?;
+        if p.writer.memory_size() >= ROW_GROUP_BYTES {
+            p.writer.flush().map_err(|e| err(&p.path, e))?;
+        }
+        self.rows += batch.num_rows() as u64;
+        Ok(())
     }
 
     /// Closes the file of `year`, if open: its rows are all written.
