@@ -9,7 +9,7 @@
 use super::header::{read_header, Header};
 use super::hits::Hits;
 use super::read::{fit, padding, read_flat, read_grid, Pad, Run};
-use crate::segment::Doc;
+use crate::segment::{CellKind, Doc};
 use crate::template::{Shape, Templates};
 
 /// A table as read from one region with one variant, scored.
@@ -59,13 +59,44 @@ pub(super) fn read_table(
 }
 
 /// The padding a document's rows carry, judged on its largest table read:
-/// for tables too small to show it themselves.
-pub(super) fn document_padding(cands: &[Candidate]) -> Pad {
-    cands
+/// for tables too small to show it themselves. It is weak where a row of
+/// that table has its columns without the padding, or a blank before a value
+/// among more cells than both: the document prints stray blanks, and a blank
+/// at the edge of a small table's row may be one of them.
+pub(super) fn document_padding(doc: &Doc, t: &Templates, cands: &[Candidate]) -> Pad {
+    let Some(c) = cands
         .iter()
         .filter(|c| c.run.pad.decided() && !c.run.pad.edges)
         .max_by_key(|c| c.run.pad.rows)
-        .map_or(Pad::default(), |c| c.run.pad)
+    else {
+        return Pad::default();
+    };
+    let pad = c.run.pad;
+    let width = t.tables[c.def].columns.len() + usize::from(pad.lead) + usize::from(pad.trail);
+    let k = t.tables[c.def].columns.len();
+    let blank = |i: &u32| doc.cells[*i as usize].kind == CellKind::Empty;
+    let (mut unpadded, mut inner) = (0usize, false);
+    for span in c.run.rows.iter().flatten() {
+        let Some(cells) = c.run.cands.get(span.start as usize..span.end as usize) else {
+            continue;
+        };
+        // Its columns without the padding (the last row of a table may end
+        // without the separator the others end in; two such rows show the
+        // padding is not the layout's).
+        unpadded += usize::from(cells.len() == k && width > k);
+        // A blank before a value beyond the columns and padding: a stray.
+        inner |= cells.len() > width
+            && cells
+                .iter()
+                .skip(usize::from(pad.lead))
+                .skip_while(|i| !blank(i))
+                .any(|i| !blank(i));
+    }
+    let strays = inner || unpadded >= 2;
+    Pad {
+        weak: strays,
+        ..pad
+    }
 }
 
 /// Scores a candidate: rows matched and fitting, and the header's likeness.

@@ -94,18 +94,19 @@ pub fn locate(doc: &Doc, t: &Templates) -> Located {
     }
     // Padding is the layout's: a table of a row or two takes the largest
     // table's, rather than guessing from its own edges.
-    let pad = form::document_padding(&read);
+    let pad = form::document_padding(doc, t, &read);
     let mut best: Vec<Option<Candidate>> = (0..t.tables.len()).map(|_| None).collect();
     for mut c in read {
         // Lent only to a table every row of which carries more cells than
         // columns and a blank where the padding goes, as padded rows do: a
         // row without shows the layout pads none of this table's rows.
         if !c.run.pad.decided() && padded_alike(doc, &c, t.tables[c.def].columns.len(), pad) {
-            // A row printing every column and the padding shows the padding
-            // is this table's too; rows with blank cells of their own do not.
+            // Weak where the document prints stray blanks, unless a row
+            // printing every column and the padding shows the padding is
+            // this table's too (rows with blank cells of their own do not).
             let shown = shows_padding(doc, &c, t.tables[c.def].columns.len(), pad);
             c.run.pad = read::Pad {
-                weak: shown == 0,
+                weak: shown == 0 && pad.weak,
                 ..pad
             };
         }

@@ -609,6 +609,21 @@ pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
             .get(span.start as usize..span.end as usize)
             .is_some_and(|c| c.len() == k && c.last().is_some_and(|&i| empty(i)))
     });
+    // Every header line printed cell by cell ending in an empty cell shows
+    // the grid; the second line of a broken header alone may end in one
+    // because the last column's word was not broken.
+    let every_line_ends_empty = || {
+        run.header.iter().all(|&h| {
+            let line = doc.cells[h as usize].line;
+            let same = |j: &usize| doc.cells[*j].line == line;
+            let last = (h as usize..doc.cells.len()).take_while(same).last();
+            let first = (0..=h as usize).rev().take_while(same).last();
+            match (first, last) {
+                (Some(f), Some(l)) if l > f => doc.cells[l].kind == CellKind::Empty,
+                _ => true,
+            }
+        })
+    };
     match grid_trail {
         Some((true, _)) if !most(trail) && !unpadded_row => {
             return Pad {
@@ -616,7 +631,7 @@ pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
                 trail: true,
                 edges: false,
                 rows: rows.max(MIN_PAD_ROWS),
-                weak: true,
+                weak: !every_line_ends_empty(),
             };
         }
         // A header line of exactly a label and the columns: the grid has no
