@@ -68,8 +68,8 @@ pub enum Command {
         /// No progress bar and no summary.
         #[arg(long, short)]
         quiet: bool,
-        /// Print the time spent per stage (walk, read, decode, html, segment,
-        /// extract, checks, write) after the summary.
+        /// Print the time spent per stage (walk, read, hash+decode, html,
+        /// segment, extract, meta+checks, rows, write, derive) after the summary.
         #[arg(long)]
         timings: bool,
         /// Exit 1 when any finding has severity error.
