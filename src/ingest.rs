@@ -247,6 +247,7 @@ fn write_chunk(
     stages.add(&built.stages);
     stages.lap(Stages::WRITE, &mut clock);
     heap.sample();
+    memory::trim_slack();
     *files += built.reports;
     bar.inc(built.reports as u64);
     Ok(())

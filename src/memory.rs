@@ -41,6 +41,18 @@ pub fn trim() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 pub fn trim() {}
 
+/// Free memory the allocator may hold before the ingest gives it back.
+const SLACK: u64 = 48 << 20;
+
+/// Gives memory back (`trim`) when the allocator holds more than `SLACK`
+/// beyond what is in use: the workers' arenas keep the freed memory of past
+/// chunks, which would otherwise count in the ingest's resident size.
+pub fn trim_slack() {
+    if now().is_some_and(|h| h.held > h.in_use + SLACK) {
+        trim();
+    }
+}
+
 /// The largest heap in use seen so far, and the allocator's hold then.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Peak(pub Option<Heap>);
