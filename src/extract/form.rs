@@ -72,8 +72,8 @@ pub(super) fn document_padding(doc: &Doc, t: &Templates, cands: &[Candidate]) ->
         return Pad::default();
     };
     let pad = c.run.pad;
-    let width = t.tables[c.def].columns.len() + usize::from(pad.lead) + usize::from(pad.trail);
     let k = t.tables[c.def].columns.len();
+    let width = k + usize::from(pad.lead) + usize::from(pad.trail);
     let blank = |i: &u32| doc.cells[*i as usize].kind == CellKind::Empty;
     let (mut unpadded, mut inner) = (0usize, false);
     for span in c.run.rows.iter().flatten() {

@@ -576,8 +576,6 @@ fn move_totals(t: &Templates, table: usize, suggested: &[usize]) -> Vec<usize> {
     order
 }
 
-/// Does every row read in a candidate have more cells than `k`, and a blank
-/// at each edge `pad` drops?
 /// Rows of a candidate that show the padding beyond doubt: every column
 /// printed, and the padding's blanks beyond them.
 fn shows_padding(doc: &Doc, c: &Candidate, k: usize, pad: read::Pad) -> usize {
@@ -599,6 +597,8 @@ fn shows_padding(doc: &Doc, c: &Candidate, k: usize, pad: read::Pad) -> usize {
         .count()
 }
 
+/// Does every row read in a candidate have more cells than `k`, and a blank
+/// at each edge `pad` drops?
 fn padded_alike(doc: &Doc, c: &Candidate, k: usize, pad: read::Pad) -> bool {
     let blank = |i: Option<&u32>| i.is_some_and(|&i| doc.cells[i as usize].kind == CellKind::Empty);
     let mut rows = c.run.rows.iter().flatten().peekable();

@@ -7,6 +7,7 @@
 
 use super::hits::Variant;
 use super::labels::{match_row, Hit, Probe, Strength, SHORT_LABEL};
+use crate::input::Layout;
 use crate::segment::normalise::group_enumerator;
 use crate::segment::{CellKind, Doc};
 use crate::template::{Shape, TableDef};
@@ -546,9 +547,10 @@ pub(super) struct Pad {
     /// Rows the padding was judged on: a table of fewer than
     /// `MIN_PAD_ROWS` takes the padding of the document's largest table.
     pub rows: usize,
-    /// Not shown by the table's own rows (lent by the document's largest
-    /// table, or read off a header line's empty end): a blank at a row's
-    /// edge may as well be a blank cell, with a stray blank elsewhere.
+    /// Not shown by the table's own rows where the document prints stray
+    /// blanks (lent by a largest table that shows them, or read off a
+    /// broken header line's empty end): a blank at a row's edge may as well
+    /// be a blank cell, with a stray blank elsewhere.
     pub weak: bool,
 }
 
@@ -590,17 +592,7 @@ pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
     // empty cell shows the grid is wider than this table: its rows end in
     // the same padding (`行政许可\t1,215\t\t` under `信息内容\t本年处理决定数量\t\t`),
     // whatever the number of rows.
-    let grid_trail = run.header.iter().rev().find_map(|&h| {
-        let line = doc.cells.get(h as usize)?.line;
-        let last = (h as usize..doc.cells.len())
-            .take_while(|&j| doc.cells[j].line == line)
-            .last()?;
-        let first = (0..=h as usize)
-            .rev()
-            .take_while(|&j| doc.cells[j].line == line)
-            .last()?;
-        (last > first).then(|| (doc.cells[last].kind == CellKind::Empty, last + 1 - first))
-    });
+    let grid_trail = run.header.iter().rev().find_map(|&h| line_end(doc, h));
     // A row of exactly `k` cells ending in a blank carries no padding: its
     // blank is its last cell (the empty end of a header's second line is a
     // column whose word was not broken, not a wider grid).
@@ -613,16 +605,9 @@ pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
     // the grid; the second line of a broken header alone may end in one
     // because the last column's word was not broken.
     let every_line_ends_empty = || {
-        run.header.iter().all(|&h| {
-            let line = doc.cells[h as usize].line;
-            let same = |j: &usize| doc.cells[*j].line == line;
-            let last = (h as usize..doc.cells.len()).take_while(same).last();
-            let first = (0..=h as usize).rev().take_while(same).last();
-            match (first, last) {
-                (Some(f), Some(l)) if l > f => doc.cells[l].kind == CellKind::Empty,
-                _ => true,
-            }
-        })
+        run.header
+            .iter()
+            .all(|&h| line_end(doc, h).is_none_or(|(empty, _)| empty))
     };
     match grid_trail {
         Some((true, _)) if !most(trail) && !unpadded_row => {
@@ -653,6 +638,16 @@ pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
     }
 }
 
+/// The line of cell `h`, when it holds more than one cell: whether its last
+/// cell is empty, and how many cells it holds.
+fn line_end(doc: &Doc, h: u32) -> Option<(bool, usize)> {
+    let line = doc.cells.get(h as usize)?.line;
+    let same = |j: &usize| doc.cells[*j].line == line;
+    let last = (h as usize..doc.cells.len()).take_while(same).last()?;
+    let first = (0..=h as usize).rev().take_while(same).last()?;
+    (last > first).then(|| (doc.cells[last].kind == CellKind::Empty, last + 1 - first))
+}
+
 /// The printed part of a row the document ends in: a saved page cut off in
 /// the middle of a table (real-world.md, "Truncated documents"). When the
 /// row's candidates are the last non-blank cells of the whole document and
@@ -663,7 +658,6 @@ pub(super) fn padding(doc: &Doc, run: &Run, k: usize) -> Pad {
 /// the row is not cut so, or when a blank or text among its values leaves
 /// the columns in doubt (a stray blank shifts them).
 pub(super) fn cut_row(doc: &Doc, cands: &[u32], k: usize, pad: Pad) -> Option<(usize, usize)> {
-    use crate::input::Layout;
     if matches!(doc.layout, Layout::SpaceRows | Layout::Prose) {
         return None;
     }

@@ -128,24 +128,17 @@ fn enumerator_len(s: &str) -> Option<usize> {
 /// Is the first enumerator of `raw` a group's (`一、`, `（一）`), rather than
 /// an item's (`1.`, `(1)`)? `None` when `raw` starts with none.
 pub fn group_enumerator(raw: &str) -> Option<bool> {
-    let mut s = raw
-        .trim_start()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(fold_width);
-    let first = s.next()?;
-    let second = if first == '(' || first == '（' {
-        s.next()?
-    } else {
-        first
-    };
-    if is_cn_numeral(second) {
-        Some(true)
-    } else if second.is_ascii_digit() {
-        Some(false)
-    } else {
-        None
+    // The first characters folded as `label_into` folds them, without an
+    // allocation: an enumerator is at most 5 characters.
+    let mut buf = [0u8; 32];
+    let mut n = 0;
+    for c in raw.chars().filter(|c| !c.is_whitespace()).take(6) {
+        n += fold_width(c).encode_utf8(&mut buf[n..]).len();
     }
+    let head = std::str::from_utf8(&buf[..n]).ok()?;
+    enumerator_len(head)?;
+    let numeral = head.chars().find(|&c| c != '(')?;
+    Some(is_cn_numeral(numeral))
 }
 
 impl Normaliser {
