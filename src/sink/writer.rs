@@ -40,6 +40,10 @@ const ROW_GROUP_BYTES: usize = 4 * 1024 * 1024;
 /// rows cost far more memory than encoded pages, so this stays small.
 const BATCH: usize = 8 * 1024;
 
+/// Batches of fewer rows encode their columns on one task: a column of a
+/// few hundred rows costs less than handing it to another thread.
+const PARALLEL_ROWS: usize = 1024;
+
 type Error = String;
 
 fn err(path: &Path, e: impl std::fmt::Display) -> Error {
@@ -64,7 +68,8 @@ impl Group {
     ) -> Result<(), String> {
         let fields = schema.fields();
         let e = |e: parquet::errors::ParquetError| e.to_string();
-        if parallel && fields.len() == self.columns.len() && batch.num_columns() == fields.len() {
+        let flat = fields.len() == self.columns.len() && batch.num_columns() == fields.len();
+        if parallel && flat && batch.num_rows() >= PARALLEL_ROWS {
             // Flat schemas (every dataset's): one leaf per field.
             self.columns
                 .par_iter_mut()
@@ -398,5 +403,75 @@ impl Partitioned {
             self.closed = true;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sink::schema;
+
+    /// Findings-shaped batches: `n` rows from `from` on, with texts long
+    /// enough that row groups close on `ROW_GROUP_BYTES` as well as on
+    /// `ROW_GROUP` rows.
+    fn batch(from: usize, n: usize) -> RecordBatch {
+        let mut rows = Rows::new(schema::findings()).unwrap();
+        for i in from..from + n {
+            let id = format!("{:064x}", i / 7);
+            let path = format!("r/{:03}/{:07}.txt", i % 13, i / 7);
+            let message = format!(
+                "{}: 表{} 行{} {}",
+                path,
+                i % 5,
+                i % 31,
+                "说明".repeat(i % 40)
+            );
+            rows.push(&[
+                V::S(Some(&id)),
+                V::S(Some(&path)),
+                V::I32(Some(2020)),
+                V::S(Some(["error", "warning", "info"][i % 3])),
+                V::S(Some("check.sum")),
+                V::S((i % 4 == 0).then_some("t1")),
+                V::S(None),
+                V::S(Some("total")),
+                V::I32((i % 9 == 0).then_some(i as i32)),
+                V::S(Some(&message)),
+            ]);
+        }
+        rows.finish().unwrap()
+    }
+
+    #[test]
+    fn the_pool_writes_the_bytes_of_the_arrow_writer() {
+        let d = tempfile::tempdir().unwrap();
+        // Sizes that cross 64k rows inside a batch and 4 MiB between them.
+        let sizes = [9000, 30000, 40000, 1, 70000, 5000, 30000];
+        let mut lent = Partitioned::new("findings", d.path(), schema::findings, "pool").unwrap();
+        let mut from = 0;
+        for n in sizes {
+            let mut jobs = vec![lent.lend(Some(2020), batch(from, n)).unwrap().unwrap()];
+            Job::run_all(&mut jobs.iter_mut().collect::<Vec<_>>());
+            lent.take(jobs.pop().unwrap()).unwrap();
+            from += n;
+        }
+        assert_eq!(lent.close().unwrap(), from as u64);
+        // What the ArrowWriter writes with the same rule: a row group at 64k
+        // rows, and after a batch once it holds 4 MiB.
+        let path = d.path().join("reference.parquet");
+        let schema = Arc::new(schema::findings());
+        let mut w = layout::create(&path, &schema).unwrap();
+        let mut from = 0;
+        for n in sizes {
+            w.write(&batch(from, n)).unwrap();
+            if w.memory_size() >= ROW_GROUP_BYTES {
+                w.flush().unwrap();
+            }
+            from += n;
+        }
+        let meta = w.close().unwrap();
+        assert!(meta.num_row_groups() >= 4, "{}", meta.num_row_groups());
+        let ours = std::fs::read(d.path().join("findings/2020-pool.parquet")).unwrap();
+        assert!(ours == std::fs::read(&path).unwrap(), "the files differ");
     }
 }
