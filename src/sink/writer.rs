@@ -15,7 +15,6 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
@@ -52,7 +51,7 @@ fn err(path: &Path, e: impl std::fmt::Display) -> Error {
 
 /// The open row group of a file: one column writer per leaf column, each
 /// holding its encoded, compressed pages.
-pub struct Group {
+struct Group {
     columns: Vec<ArrowColumnWriter>,
     rows: usize,
 }
@@ -124,7 +123,7 @@ impl Group {
 /// appended.
 struct Encoder {
     schema: SchemaRef,
-    factory: Arc<ArrowRowGroupWriterFactory>,
+    factory: ArrowRowGroupWriterFactory,
     group: Option<Group>,
     /// Row groups of the file so far, appended or in `closed`.
     groups: usize,
@@ -291,7 +290,7 @@ impl Partitioned {
             .map_err(|e| err(&path, e))?;
         let encoder = Encoder {
             schema,
-            factory: Arc::new(factory),
+            factory,
             group: None,
             groups: 0,
             closed: Vec::new(),
@@ -459,7 +458,7 @@ mod tests {
         // What the ArrowWriter writes with the same rule: a row group at 64k
         // rows, and after a batch once it holds 4 MiB.
         let path = d.path().join("reference.parquet");
-        let schema = Arc::new(schema::findings());
+        let schema = std::sync::Arc::new(schema::findings());
         let mut w = layout::create(&path, &schema).unwrap();
         let mut from = 0;
         for n in sizes {
