@@ -7,11 +7,13 @@
 //! thread cuts them into chunks and hands each chunk to the worker pool.
 //! When a chunk's reports are back, the main thread admits them in corpus
 //! order (duplicates, counts: `Sink::admit`) and hands them back to the pool,
-//! which builds their Arrow batches (`sink::rows`); meanwhile it writes the
-//! batches of the chunk before, in corpus order, so the output is the same
-//! whatever the thread count. At most three chunks are in memory, so memory
-//! does not grow with the corpus. Workers never write files, stdout or the
-//! progress bar.
+//! which builds their Arrow batches (`sink::rows`); the batches of the chunk
+//! before go back to the pool once more, with the open row groups of their
+//! files, to be encoded and compressed (`sink::Encode`), and the main thread
+//! appends the row groups they close to the files, chunk after chunk in
+//! corpus order, so the output is the same whatever the thread count. At
+//! most three chunks are in memory, so memory does not grow with the corpus.
+//! Workers never write files, stdout or the progress bar.
 
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -27,7 +29,7 @@ use crate::model::{ReportOut, Stages};
 use crate::report;
 use crate::settings::Settings;
 use crate::sink::rows::{Batches, Labels};
-use crate::sink::{Shard, Sink, Staged};
+use crate::sink::{Encode, Shard, Sink, Staged};
 
 /// Files handed to the workers at a time.
 const CHUNK: usize = 256;
@@ -130,12 +132,22 @@ pub fn stage(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<I
             other_formats.map(|n| (n, other_shards, walking))
         });
         let written = pool.in_place_scope(|scope| -> Result<(), Error> {
-            // Three chunks in flight: the workers extract chunk N+1 and
-            // build the rows of chunk N while this thread writes chunk N-1.
+            // Three chunks in flight: the workers extract chunk N+1, build
+            // the rows of chunk N and encode those of chunk N-1, whose row
+            // groups this thread then appends to the files.
             let mut extracting: Option<mpsc::Receiver<Vec<ReportOut>>> = None;
             let mut building: Option<mpsc::Receiver<Built>> = None;
+            let mut w = Writing {
+                sink: &mut sink,
+                encoding: None,
+                stages: &mut stages,
+                heap: &mut heap,
+            };
             loop {
                 crate::interrupt::check()?;
+                // The chunk before's row groups are encoded before the next
+                // chunk is read: three chunks in flight, not four.
+                w.take_encoded()?;
                 let chunk = next_chunk(&rx);
                 let done = chunk.is_empty();
                 let extracted = if done {
@@ -157,21 +169,22 @@ pub fn stage(opts: &Options, settings: &Settings, bar: &ProgressBar) -> Result<I
                         .map_err(|_| "a worker stopped without its reports".to_string())?;
                     let clock = Instant::now();
                     for r in &mut reports {
-                        sink.admit(r)?;
+                        w.sink.admit(r)?;
                     }
-                    stages.0[Stages::WRITE] += clock.elapsed().as_nanos() as u64;
+                    w.stages.0[Stages::WRITE] += clock.elapsed().as_nanos() as u64;
                     let (t, r) = mpsc::sync_channel(1);
                     scope.spawn(move |_| {
                         let _ = t.send(build(settings, labels, reports));
                     });
                     if let Some(built) = building.replace(r) {
-                        write_chunk(&mut sink, built, bar, &mut files, &mut stages, &mut heap)?;
+                        w.chunk(scope, built, bar, &mut files)?;
                     }
                 }
                 if done {
                     if let Some(built) = building.take() {
-                        write_chunk(&mut sink, built, bar, &mut files, &mut stages, &mut heap)?;
+                        w.chunk(scope, built, bar, &mut files)?;
                     }
+                    w.take_encoded()?;
                     return Ok(());
                 }
             }
@@ -231,24 +244,58 @@ fn build(settings: &Settings, labels: &Labels, reports: Vec<ReportOut>) -> Built
     }
 }
 
-fn write_chunk(
-    sink: &mut Sink,
-    built: mpsc::Receiver<Built>,
-    bar: &ProgressBar,
-    files: &mut usize,
-    stages: &mut Stages,
-    heap: &mut memory::Peak,
-) -> Result<(), String> {
-    let built = built
-        .recv()
-        .map_err(|_| "a worker stopped without its rows".to_string())?;
-    let mut clock = Instant::now();
-    sink.write(built.batches?)?;
-    stages.add(&built.stages);
-    stages.lap(Stages::WRITE, &mut clock);
-    heap.sample();
-    memory::trim_slack();
-    *files += built.reports;
-    bar.inc(built.reports as u64);
-    Ok(())
+/// The writer's side of the pipeline: the sink and the chunk being
+/// encoded.
+struct Writing<'a> {
+    sink: &'a mut Sink,
+    encoding: Option<mpsc::Receiver<Encode>>,
+    stages: &'a mut Stages,
+    heap: &'a mut memory::Peak,
+}
+
+impl Writing<'_> {
+    /// Lends a built chunk's batches to the pool to encode, once the chunk
+    /// before is back.
+    fn chunk<'s>(
+        &mut self,
+        scope: &rayon::Scope<'s>,
+        built: mpsc::Receiver<Built>,
+        bar: &ProgressBar,
+        files: &mut usize,
+    ) -> Result<(), String> {
+        let built = built
+            .recv()
+            .map_err(|_| "a worker stopped without its rows".to_string())?;
+        self.take_encoded()?;
+        let mut clock = Instant::now();
+        let encode = self.sink.lend(built.batches?)?;
+        let (t, r) = mpsc::sync_channel(1);
+        scope.spawn(move |_| {
+            let _ = t.send(encode.run());
+        });
+        self.encoding = Some(r);
+        self.stages.add(&built.stages);
+        self.stages.lap(Stages::WRITE, &mut clock);
+        *files += built.reports;
+        bar.inc(built.reports as u64);
+        Ok(())
+    }
+
+    /// Waits for the chunk being encoded, if any, and appends its row
+    /// groups to the files.
+    fn take_encoded(&mut self) -> Result<(), String> {
+        let Some(encoding) = self.encoding.take() else {
+            return Ok(());
+        };
+        let encoded = encoding
+            .recv()
+            .map_err(|_| "a worker stopped while encoding".to_string())?;
+        let mut clock = Instant::now();
+        self.stages.0[Stages::WRITE] += encoded.elapsed.as_nanos() as u64;
+        self.sink.take(encoded)?;
+        self.stages.lap(Stages::WRITE, &mut clock);
+        self.heap.sample();
+        memory::trim_slack();
+        Ok(())
+    }
 }

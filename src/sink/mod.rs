@@ -6,9 +6,9 @@
 //! renamed into place, so a crash leaves the previous datasets whole (STYLE,
 //! habit 6). Reports are admitted one by one (`Sink::admit`: duplicates,
 //! counts); the workers turn a chunk of them into Arrow batches per dataset
-//! and year (`rows`), which the Parquet writer encodes into row groups of at
-//! most 64k rows or 4 MiB as they come, so memory stays flat. It is the only
-//! stage that writes files.
+//! and year (`rows`) and encode those into the open row groups of the files
+//! (`lend`, `Encode::run`, `take`: row groups of at most 64k rows or 4 MiB,
+//! so memory stays flat). It is the only stage that writes files.
 
 mod first;
 pub mod layout;
@@ -184,22 +184,51 @@ impl Sink {
         Ok(())
     }
 
-    /// Writes the rows of admitted reports, chunk after chunk in corpus
-    /// order.
-    pub fn write(&mut self, batches: rows::Batches) -> Result<(), Error> {
-        let [reports, counts, procurement, litigation, findings] = batches.0;
-        for (d, set) in [
-            (&mut self.reports, reports),
-            (&mut self.counts, counts),
-            (&mut self.procurement, procurement),
-            (&mut self.litigation, litigation),
-            (&mut self.findings, findings),
-        ] {
-            for (year, batch) in set {
-                d.write_batch(year, &batch)?;
+    /// Lends the open row groups of the files that `batches` go to, with
+    /// the batches, for the worker pool to encode (`Encode::run`); `take`
+    /// gets them back. Chunk after chunk in corpus order, each taken back
+    /// before the next is lent.
+    pub fn lend(&mut self, batches: rows::Batches) -> Result<Encode, Error> {
+        let mut jobs = Vec::new();
+        for (set, batches) in batches.0.into_iter().enumerate() {
+            for (year, batch) in batches {
+                if let Some(job) = self.dataset(set)?.lend(year, batch)? {
+                    jobs.push((set, job));
+                }
             }
         }
+        Ok(Encode {
+            jobs,
+            elapsed: std::time::Duration::ZERO,
+        })
+    }
+
+    /// Takes back what `lend` lent, encoded, and appends the row groups it
+    /// closed to the files.
+    pub fn take(&mut self, encoded: Encode) -> Result<(), Error> {
+        for (set, job) in encoded.jobs {
+            self.dataset(set)?.take(job)?;
+        }
         Ok(())
+    }
+
+    /// Writes the rows of admitted reports here and now: `lend`, `run`,
+    /// `take`.
+    pub fn write(&mut self, batches: rows::Batches) -> Result<(), Error> {
+        let encode = self.lend(batches)?;
+        self.take(encode.run())
+    }
+
+    /// The dataset of index `set` (`schema::DATASETS` order).
+    fn dataset(&mut self, set: usize) -> Result<&mut Partitioned, Error> {
+        Ok(match set {
+            rows::REPORTS => &mut self.reports,
+            rows::COUNTS => &mut self.counts,
+            rows::PROCUREMENT => &mut self.procurement,
+            rows::LITIGATION => &mut self.litigation,
+            rows::FINDINGS => &mut self.findings,
+            _ => return Err(format!("no dataset {set}")),
+        })
     }
 
     /// Closes every file; the datasets stay in the staging folder until
@@ -230,6 +259,26 @@ impl Sink {
     /// Removes the staging folder: nothing is published.
     pub fn abandon(self) {
         let _ = std::fs::remove_dir_all(&self.staging);
+    }
+}
+
+/// A chunk's batches lent with the encoders of their files (`Sink::lend`):
+/// pure work, for the worker pool; it touches no file.
+pub struct Encode {
+    jobs: Vec<(usize, writer::Job)>,
+    /// How long `run` took.
+    pub elapsed: std::time::Duration,
+}
+
+impl Encode {
+    /// Encodes and compresses every batch, each file's and each column's
+    /// on its own task.
+    pub fn run(mut self) -> Encode {
+        let clock = std::time::Instant::now();
+        let mut jobs: Vec<&mut writer::Job> = self.jobs.iter_mut().map(|(_, j)| j).collect();
+        writer::Job::run_all(&mut jobs);
+        self.elapsed = clock.elapsed();
+        self
     }
 }
 
