@@ -39,7 +39,7 @@ pub enum Kind {
     Element(Element),
     Text(StrTendril),
     /// Comments, processing instructions and a `<template>`'s contents
-    /// (a child of the template, as in scraper's tree).
+    /// (a child of the template: its text is read with the page).
     Other,
 }
 
