@@ -3,7 +3,8 @@
 //! It takes a decoded page and the `[html]` words of the config and gives the
 //! page as lines of text plus, for every row of every data table, the byte
 //! range and grid column of each cell in those lines. The page is parsed by
-//! html5ever (through scraper); nothing here reads markup by hand.
+//! html5ever into a light tree of our own (`dom`); nothing here reads markup
+//! by hand.
 //!
 //! - Flow text (headings, paragraphs, list items, layout-table cells) becomes
 //!   lines, white space collapsed as a browser does; `<pre>` keeps its lines.
@@ -21,21 +22,19 @@
 //!
 //! It does no I/O and allocates per page and per table, not per character.
 
-use std::cell::Cell;
-use std::collections::HashSet;
+mod dom;
 
-use ego_tree::iter::Edge;
-use ego_tree::{NodeId, NodeRef};
+use std::cell::Cell;
+
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{
     BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 use html5ever::tree_builder::{TreeBuilder, TreeBuilderOpts, TreeSink};
-use html5ever::{local_name, ns, LocalName, TokenizerResult};
-use scraper::node::Element;
-use scraper::{Html, HtmlTreeSink, Node};
+use html5ever::{local_name, LocalName, TokenizerResult};
 use serde::Deserialize;
 
+use self::dom::{Dom, Edge, Edges, Id, Kind, Sink, Words, ROOT};
 use super::decode::{decode, Decoded};
 use super::grid::{Grid, Slot};
 use super::Refused;
@@ -74,58 +73,13 @@ pub struct Page {
     pub spans: Vec<Span>,
 }
 
-/// Elements that end a line of flow text.
-fn is_block(name: &LocalName) -> bool {
-    matches!(
-        *name,
-        local_name!("address")
-            | local_name!("article")
-            | local_name!("aside")
-            | local_name!("blockquote")
-            | local_name!("body")
-            | local_name!("caption")
-            | local_name!("center")
-            | local_name!("dd")
-            | local_name!("div")
-            | local_name!("dl")
-            | local_name!("dt")
-            | local_name!("fieldset")
-            | local_name!("figcaption")
-            | local_name!("figure")
-            | local_name!("footer")
-            | local_name!("form")
-            | local_name!("h1")
-            | local_name!("h2")
-            | local_name!("h3")
-            | local_name!("h4")
-            | local_name!("h5")
-            | local_name!("h6")
-            | local_name!("header")
-            | local_name!("hr")
-            | local_name!("html")
-            | local_name!("li")
-            | local_name!("main")
-            | local_name!("nav")
-            | local_name!("ol")
-            | local_name!("p")
-            | local_name!("pre")
-            | local_name!("section")
-            | local_name!("table")
-            | local_name!("tbody")
-            | local_name!("td")
-            | local_name!("tfoot")
-            | local_name!("th")
-            | local_name!("thead")
-            | local_name!("title")
-            | local_name!("tr")
-            | local_name!("ul")
-    )
+/// Is this byte ASCII white space (what a browser collapses in flow text)?
+fn ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\x0C' | b'\r')
 }
 
 struct Renderer<'c> {
     cfg: &'c HtmlConfig,
-    /// `cfg.skip_tags` as html5ever's names.
-    skip_tags: Vec<LocalName>,
     out: Page,
     /// Current line number (1-based) and where it starts in `out.text`.
     line: u32,
@@ -137,6 +91,8 @@ struct Renderer<'c> {
     linked: bool,
     links: u32,
     pre: u32,
+    /// Cell texts of the table being laid out (kept between tables).
+    buf: String,
 }
 
 impl Renderer<'_> {
@@ -161,109 +117,121 @@ impl Renderer<'_> {
         self.linked = false;
     }
 
+    /// Marks the line as holding visible characters, in or out of a link.
+    fn visible(&mut self) {
+        if self.links > 0 {
+            self.linked = true;
+        } else {
+            self.plain = true;
+        }
+    }
+
     fn text(&mut self, s: &str) {
-        for c in s.chars() {
-            if self.pre > 0 {
-                match c {
-                    '\n' => {
-                        self.flush();
-                        continue;
-                    }
-                    '\r' => continue,
-                    _ => self.out.text.push(c),
-                }
-            } else if c.is_ascii_whitespace() {
+        if self.pre > 0 {
+            return self.pre_text(s);
+        }
+        // Runs between ASCII white space are copied whole: within a run
+        // nothing is collapsed.
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes.get(i).copied().is_some_and(ascii_space) {
                 self.space = true;
+                i += 1;
                 continue;
-            } else {
-                if self.space && self.out.text.len() > self.line_start {
-                    self.out.text.push(' ');
+            }
+            let end = bytes
+                .get(i..)
+                .and_then(|rest| rest.iter().position(|&b| ascii_space(b)))
+                .map_or(bytes.len(), |n| i + n);
+            let Some(run) = s.get(i..end) else {
+                return;
+            };
+            if self.space && self.out.text.len() > self.line_start {
+                self.out.text.push(' ');
+            }
+            self.space = false;
+            self.out.text.push_str(run);
+            if run.chars().any(|c| !c.is_whitespace()) {
+                self.visible();
+            }
+            i = end;
+        }
+    }
+
+    /// Text inside `<pre>`: its line breaks end lines.
+    fn pre_text(&mut self, s: &str) {
+        for c in s.chars() {
+            match c {
+                '\n' => {
+                    self.flush();
+                    continue;
                 }
-                self.space = false;
-                self.out.text.push(c);
+                '\r' => continue,
+                _ => self.out.text.push(c),
             }
             if !c.is_whitespace() {
-                if self.links > 0 {
-                    self.linked = true;
-                } else {
-                    self.plain = true;
-                }
+                self.visible();
             }
         }
     }
 }
 
-/// Does this element's class or id name page chrome? It reads the
-/// attributes' text: scraper's `classes()` would intern every class name
-/// in string_cache's global set.
-fn is_chrome(e: &Element, words: &[String]) -> bool {
-    for (name, value) in &e.attrs {
-        if !matches!(name.local, local_name!("class") | local_name!("id")) {
-            continue;
-        }
-        for token in value.split(|c: char| !c.is_ascii_alphanumeric()) {
-            if words.iter().any(|w| w.eq_ignore_ascii_case(token)) {
-                return true;
-            }
-        }
+/// Does `c` separate words in a cell? A no-break space and an ideographic
+/// space are kept: a cell may hold only one.
+fn cell_space(c: char) -> bool {
+    c.is_whitespace() && c != '\u{A0}' && c != '\u{3000}'
+}
+
+/// Adds a word of a cell's text to `buf` (from `start`), after a space if
+/// one is owed.
+fn push_word(buf: &mut String, start: usize, space: &mut bool, word: &str) {
+    if word.is_empty() {
+        return;
     }
-    false
-}
-
-/// An attribute without namespace, as a number.
-fn number(e: &Element, attr: LocalName) -> Option<u32> {
-    let (_, v) = e
-        .attrs
-        .iter()
-        .find(|(n, _)| n.prefix.is_none() && n.ns == ns!() && n.local == attr)?;
-    v.trim().trim_matches('"').parse::<u32>().ok()
-}
-
-fn element_name(n: NodeRef<'_, Node>) -> Option<&LocalName> {
-    n.value().as_element().map(|e| &e.name.local)
+    if *space && buf.len() > start {
+        buf.push(' ');
+    }
+    *space = false;
+    buf.push_str(word);
 }
 
 /// The text of a node, white space collapsed, block edges as spaces, into
-/// `buf`; skipped elements inside are left out.
-fn cell_text(n: NodeRef<'_, Node>, skip_tags: &[LocalName], buf: &mut String) {
+/// `buf`; skipped elements inside are left out. It holds no tab or line
+/// break.
+fn cell_text(dom: &Dom, n: Id, buf: &mut String) {
     let start = buf.len();
     let mut space = false;
-    let mut skip: Option<NodeId> = None;
-    for edge in n.traverse() {
+    let mut edges = Edges::new(dom, n);
+    while let Some(edge) = edges.next() {
         match edge {
-            Edge::Open(d) => {
-                if skip.is_some() {
-                    continue;
-                }
-                match d.value() {
-                    Node::Text(t) => {
-                        for c in t.chars() {
-                            if c.is_whitespace() && c != '\u{A0}' && c != '\u{3000}' {
-                                space = true;
-                            } else {
-                                if space && buf.len() > start {
-                                    buf.push(' ');
-                                }
-                                space = false;
-                                buf.push(c);
-                            }
-                        }
-                    }
-                    Node::Element(e) => {
-                        let name = &e.name.local;
-                        if d.id() != n.id() && skip_tags.contains(name) {
-                            skip = Some(d.id());
-                        } else if *name == local_name!("br") || is_block(name) {
+            Edge::Open(d) => match dom.node(d).map(|x| &x.kind) {
+                Some(Kind::Text(t)) => {
+                    let mut run = 0;
+                    for (i, c) in t.char_indices() {
+                        if cell_space(c) {
+                            push_word(buf, start, &mut space, t.get(run..i).unwrap_or(""));
                             space = true;
+                            run = i + c.len_utf8();
                         }
                     }
-                    _ => {}
+                    push_word(buf, start, &mut space, t.get(run..).unwrap_or(""));
                 }
-            }
+                Some(Kind::Element(e)) => {
+                    if d != n && e.skip {
+                        edges.pass_over(d);
+                    } else if e.name.local == local_name!("br") || e.block {
+                        space = true;
+                    }
+                }
+                _ => {}
+            },
             Edge::Close(d) => {
-                if skip == Some(d.id()) {
-                    skip = None;
-                } else if skip.is_none() && element_name(d).is_some_and(is_block) {
+                if dom
+                    .node(d)
+                    .and_then(|x| x.element())
+                    .is_some_and(|e| e.block)
+                {
                     space = true;
                 }
             }
@@ -283,28 +251,46 @@ struct GridCell {
 impl Renderer<'_> {
     /// Lays out a data table. Returns false (nothing written) when it turns
     /// out to be page layout: a cell longer than `max_cell_chars`.
-    fn grid(&mut self, table: NodeRef<'_, Node>) -> bool {
-        let mut buf = String::new();
+    fn grid(&mut self, dom: &Dom, table: Id) -> bool {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let done = self.grid_with(dom, table, &mut buf);
+        self.buf = buf;
+        done
+    }
+
+    fn grid_with(&mut self, dom: &Dom, table: Id, buf: &mut String) -> bool {
         let mut cells: Vec<GridCell> = Vec::new();
         let mut captions: Vec<(usize, usize)> = Vec::new();
         let mut rows = 0u32;
-        for d in table.descendants() {
-            let Some(name) = element_name(d) else {
+        for edge in Edges::new(dom, table) {
+            let Edge::Open(d) = edge else {
                 continue;
             };
-            match *name {
-                local_name!("tr") => {
+            let Some(node) = dom.node(d) else {
+                continue;
+            };
+            match node.name() {
+                Some(&local_name!("tr")) => {
                     let before = cells.len();
-                    for c in d.children() {
-                        let Some(e) = c.value().as_element() else {
+                    let mut child = node.first();
+                    while let Some(c) = child {
+                        let Some(cn) = dom.node(c) else {
+                            break;
+                        };
+                        child = cn.next();
+                        let Some(e) = cn.element() else {
                             continue;
                         };
                         if !matches!(e.name.local, local_name!("td") | local_name!("th")) {
                             continue;
                         }
                         let start = buf.len();
-                        cell_text(c, &self.skip_tags, &mut buf);
-                        if buf[start..].chars().count() > self.cfg.max_cell_chars {
+                        cell_text(dom, c, buf);
+                        if buf
+                            .get(start..)
+                            .is_some_and(|t| t.chars().count() > self.cfg.max_cell_chars)
+                        {
                             return false;
                         }
                         cells.push(GridCell {
@@ -312,8 +298,8 @@ impl Renderer<'_> {
                             start,
                             end: buf.len(),
                             slot: Slot::Cell {
-                                colspan: number(e, local_name!("colspan")).unwrap_or(1),
-                                rowspan: number(e, local_name!("rowspan")).unwrap_or(1),
+                                colspan: e.colspan.unwrap_or(1),
+                                rowspan: e.rowspan.unwrap_or(1),
                             },
                         });
                     }
@@ -321,9 +307,9 @@ impl Renderer<'_> {
                         rows += 1;
                     }
                 }
-                local_name!("caption") => {
+                Some(&local_name!("caption")) => {
                     let start = buf.len();
-                    cell_text(d, &self.skip_tags, &mut buf);
+                    cell_text(dom, d, buf);
                     captions.push((start, buf.len()));
                 }
                 _ => {}
@@ -331,16 +317,14 @@ impl Renderer<'_> {
         }
         self.flush();
         for &(a, z) in &captions {
-            self.text(&buf[a..z]);
+            self.text(buf.get(a..z).unwrap_or(""));
             self.flush();
         }
         let mut grid = Grid::new();
-        let mut i = 0;
+        let mut cells = cells.iter().peekable();
         for row in 0..rows {
             let mut first = true;
-            while i < cells.len() && cells[i].row == row {
-                let cell = &cells[i];
-                i += 1;
+            while let Some(cell) = cells.next_if(|c| c.row == row) {
                 let Some(col) = grid.place(cell.slot) else {
                     continue;
                 };
@@ -349,15 +333,10 @@ impl Renderer<'_> {
                 }
                 first = false;
                 let start = self.out.text.len();
-                for ch in buf[cell.start..cell.end].chars() {
-                    self.out
-                        .text
-                        .push(if ch == '\t' || ch == '\n' || ch == '\r' {
-                            ' '
-                        } else {
-                            ch
-                        });
-                }
+                // `cell_text` left no tab or line break in it.
+                self.out
+                    .text
+                    .push_str(buf.get(cell.start..cell.end).unwrap_or(""));
                 self.out.spans.push(Span {
                     line: self.line,
                     start: start as u32,
@@ -372,35 +351,6 @@ impl Renderer<'_> {
         }
         true
     }
-}
-
-/// Tables that hold another table, and elements that hold a table.
-fn scan(page: &Html) -> (HashSet<NodeId>, HashSet<NodeId>) {
-    let mut layout = HashSet::new();
-    let mut holds_table = HashSet::new();
-    let mut open: Vec<NodeId> = Vec::new();
-    for edge in page.tree.root().traverse() {
-        match edge {
-            Edge::Open(n) if element_name(n) == Some(&local_name!("table")) => {
-                if let Some(&outer) = open.last() {
-                    layout.insert(outer);
-                }
-                open.push(n.id());
-                let mut up = n.parent();
-                while let Some(a) = up {
-                    if !holds_table.insert(a.id()) {
-                        break;
-                    }
-                    up = a.parent();
-                }
-            }
-            Edge::Close(n) if element_name(n) == Some(&local_name!("table")) => {
-                open.pop();
-            }
-            _ => {}
-        }
-    }
-    (layout, holds_table)
 }
 
 /// Elements that never nest: void elements and those a following sibling
@@ -447,23 +397,23 @@ fn is_flat(name: &LocalName) -> bool {
 /// proportion to the open elements for every element, so once the count
 /// passes `limit` no token reaches it any more: the rest of the page is only
 /// tokenized, to report how deep it goes. One tokenizer pass either way.
-struct Guarded {
-    builder: TreeBuilder<NodeId, HtmlTreeSink>,
+struct Guarded<'c> {
+    builder: TreeBuilder<Id, Sink<'c>>,
     limit: usize,
     depth: Cell<usize>,
     max: Cell<usize>,
 }
 
-impl Guarded {
+impl Guarded<'_> {
     fn too_deep(&self) -> bool {
         self.max.get() > self.limit
     }
 }
 
-impl TokenSink for Guarded {
-    type Handle = NodeId;
+impl TokenSink for Guarded<'_> {
+    type Handle = Id;
 
-    fn process_token(&self, token: Token, line: u64) -> TokenSinkResult<NodeId> {
+    fn process_token(&self, token: Token, line: u64) -> TokenSinkResult<Id> {
         if let Token::TagToken(tag) = &token {
             if !tag.self_closing && !is_flat(&tag.name) {
                 let d = self.depth.get();
@@ -491,11 +441,12 @@ impl TokenSink for Guarded {
     }
 }
 
-/// Parses a page into scraper's tree with one tokenizer pass, or says how
-/// deep its tags nest when that is more than `limit` (the tree is then
-/// dropped half built).
-fn parse(source: &str, limit: usize) -> Result<Html, TooDeep> {
-    let sink = HtmlTreeSink::new(Html::new_document());
+/// Parses a page into a `Dom` with one tokenizer pass, or says how deep its
+/// tags nest when that is more than `limit` (the tree is then dropped half
+/// built).
+fn parse(source: &str, words: Words<'_>, limit: usize) -> Result<Dom, TooDeep> {
+    // About one node per 16 bytes of a typical page.
+    let sink = Sink::new(words, source.len() / 16);
     let guarded = Guarded {
         builder: TreeBuilder::new(sink, TreeBuilderOpts::default()),
         limit,
@@ -521,15 +472,18 @@ fn parse(source: &str, limit: usize) -> Result<Html, TooDeep> {
 
 /// Renders a page, or refuses one that nests deeper than `max_depth`.
 pub fn render(source: &str, cfg: &HtmlConfig) -> Result<Page, TooDeep> {
-    let page = parse(source, cfg.max_depth)?;
-    let (layout, holds_table) = scan(&page);
+    let skip_tags: Vec<LocalName> = cfg
+        .skip_tags
+        .iter()
+        .map(|t| LocalName::from(t.as_str()))
+        .collect();
+    let words = Words {
+        skip_tags: &skip_tags,
+        chrome_words: &cfg.chrome_words,
+    };
+    let dom = parse(source, words, cfg.max_depth)?;
     let mut r = Renderer {
         cfg,
-        skip_tags: cfg
-            .skip_tags
-            .iter()
-            .map(|t| LocalName::from(t.as_str()))
-            .collect(),
         out: Page {
             text: String::with_capacity(source.len() / 2),
             spans: Vec::new(),
@@ -541,49 +495,37 @@ pub fn render(source: &str, cfg: &HtmlConfig) -> Result<Page, TooDeep> {
         linked: false,
         links: 0,
         pre: 0,
+        buf: String::new(),
     };
     // The title first: the report's name is often only there.
-    if let Some(title) = page
-        .tree
-        .root()
-        .descendants()
-        .find(|n| element_name(*n) == Some(&local_name!("title")))
-    {
+    if let Some(title) = dom.find(&local_name!("title")) {
         let mut buf = String::new();
-        cell_text(title, &r.skip_tags, &mut buf);
+        cell_text(&dom, title, &mut buf);
         r.text(&buf);
         r.flush();
     }
-    let mut skip: Option<NodeId> = None;
-    for edge in page.tree.root().traverse() {
+    let mut edges = Edges::new(&dom, ROOT);
+    while let Some(edge) = edges.next() {
         match edge {
-            Edge::Open(n) => {
-                if skip.is_some() {
+            Edge::Open(id) => {
+                let Some(n) = dom.node(id) else {
                     continue;
-                }
-                match n.value() {
-                    Node::Text(t) => r.text(t),
-                    Node::Element(e) => {
+                };
+                match &n.kind {
+                    Kind::Text(t) => r.text(t),
+                    Kind::Element(e) => {
                         let name = &e.name.local;
-                        let tagged = r.skip_tags.contains(name) || *name == local_name!("title");
-                        // The set's look-up last: few elements look like chrome.
-                        let chrome = (matches!(
-                            *name,
-                            local_name!("nav")
-                                | local_name!("header")
-                                | local_name!("footer")
-                                | local_name!("aside")
-                        ) || is_chrome(e, &cfg.chrome_words))
-                            && !holds_table.contains(&n.id());
-                        if tagged || chrome {
-                            skip = Some(n.id());
+                        let tagged = e.skip || *name == local_name!("title");
+                        if tagged || (e.chrome && !n.holds_table) {
+                            edges.pass_over(id);
                             continue;
                         }
-                        if *name == local_name!("table") && !layout.contains(&n.id()) && r.grid(n) {
-                            skip = Some(n.id());
+                        // A table holding another is page layout.
+                        if *name == local_name!("table") && !n.holds_table && r.grid(&dom, id) {
+                            edges.pass_over(id);
                             continue;
                         }
-                        if *name == local_name!("br") || is_block(name) {
+                        if *name == local_name!("br") || e.block {
                             r.flush();
                         }
                         match *name {
@@ -595,22 +537,17 @@ pub fn render(source: &str, cfg: &HtmlConfig) -> Result<Page, TooDeep> {
                     _ => {}
                 }
             }
-            Edge::Close(n) => {
-                if skip.is_some() {
-                    if skip == Some(n.id()) {
-                        skip = None;
-                    }
+            Edge::Close(id) => {
+                let Some(e) = dom.node(id).and_then(|n| n.element()) else {
                     continue;
+                };
+                if e.block {
+                    r.flush();
                 }
-                if let Some(name) = element_name(n) {
-                    if is_block(name) {
-                        r.flush();
-                    }
-                    match *name {
-                        local_name!("a") => r.links = r.links.saturating_sub(1),
-                        local_name!("pre") => r.pre = r.pre.saturating_sub(1),
-                        _ => {}
-                    }
+                match e.name.local {
+                    local_name!("a") => r.links = r.links.saturating_sub(1),
+                    local_name!("pre") => r.pre = r.pre.saturating_sub(1),
+                    _ => {}
                 }
             }
         }
@@ -724,6 +661,52 @@ mod tests {
             "某县2023年政府信息公开工作年度报告\n某县2023年\n政府信息公开工作年度报告\n本报告 所列数据详见附件。\n"
         );
         assert!(r.spans.is_empty());
+    }
+
+    #[test]
+    fn the_tree_builders_fix_ups_are_kept() {
+        let cells = |page: &str| {
+            let r = render(page, &cfg()).unwrap();
+            (r.text.clone(), grid(&r))
+        };
+        let c = |t: &str, col: u16| (t.to_string(), col);
+        // Implied `</td>` and `<tr>` ends; an attribute's quotes and blanks.
+        assert_eq!(
+            cells("<table><tr><td>规章<td>5<tr><td>行政许可<td colspan=\" 2 \">3</table>"),
+            (
+                "规章\t5\n行政许可\t3\n".to_string(),
+                vec![
+                    vec![c("规章", 0), c("5", 1)],
+                    vec![c("行政许可", 0), c("3", 1)]
+                ]
+            )
+        );
+        // Text misplaced in a table is moved before it (foster parenting).
+        assert_eq!(
+            cells("<p>前</p><table>游离<tr><td>1</td>文字</tr></table><p>后"),
+            ("前\n游离文字\n1\n后\n".to_string(), vec![vec![c("1", 0)]])
+        );
+        // Misnested formatting is reparented (the adoption agency).
+        assert_eq!(cells("<b>粗<p>段</b>尾</p>").0, "粗\n段尾\n");
+        // A second `<body>` adds the attributes the first lacks: here a
+        // chrome class, so the whole body is chrome.
+        assert_eq!(cells("<body id=main><p>正文</p><body class=\"nav\">").0, "");
+        assert_eq!(
+            cells("<body class=main><p>正文</p><body class=\"nav\">").0,
+            "正文\n"
+        );
+        // Chrome holding a table is read; a `<br>` in a cell is a space.
+        assert_eq!(
+            cells("<div class=nav><table><tr><td>a</td><td>1</td></tr></table>菜单</div>").0,
+            "a\t1\n菜单\n"
+        );
+        assert_eq!(
+            cells("<table><tr><td>甲<br>乙</td><td><script>x</script>1&nbsp;2</td></tr></table>"),
+            (
+                "甲 乙\t1\u{A0}2\n".to_string(),
+                vec![vec![c("甲 乙", 0), c("1\u{A0}2", 1)]]
+            )
+        );
     }
 
     #[test]
