@@ -103,9 +103,9 @@ impl<'t> Builder<'t, '_> {
     /// Adds the cell at byte range `start..end` of the text, trimmed.
     fn push(&mut self, start: usize, end: usize, line: u32, col: usize) {
         let piece = &self.text[start..end];
-        let trimmed_start = piece.len() - piece.trim_start().len();
-        let trimmed = piece.trim();
-        let start = start + trimmed_start;
+        let from_start = piece.trim_start();
+        let trimmed = from_start.trim_end();
+        let start = start + (piece.len() - from_start.len());
         let end = start + trimmed.len();
         let kind = classify(trimmed);
         let norm_start = self.doc.norm.len();
@@ -321,10 +321,12 @@ pub fn segment_with<'t>(text: &'t str, spans: &[Span], normaliser: &Normaliser) 
                 continue;
             }
             // A run of value tokens at the end of the line is a row's values;
-            // what stands before them is one text cell (its label).
+            // what stands before them is one text cell (its label). A line of
+            // one token is one cell whatever it holds: `push` classifies it,
+            // so it is not classified here as well.
             let tok = |i: usize| &text[toks[i].0..toks[i].1];
             let mut k = toks.len();
-            while k > 0 {
+            while k > 0 && toks.len() > 1 {
                 if k >= 2 && is_unit_only(tok(k - 1)) && classify(tok(k - 2)) == CellKind::Value {
                     k -= 2;
                 } else if classify(tok(k - 1)) == CellKind::Value {
