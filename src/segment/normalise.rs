@@ -419,6 +419,26 @@ mod tests {
         " 2 3 .",
     ];
 
+    #[test]
+    fn enumerators_as_long_as_the_window_holds_are_stripped_alike() {
+        let n = norm();
+        for raw in [
+            "(123)规章",
+            "（１２３）规章",
+            "(1234)规章",
+            "123、规章",
+            "1234、规章",
+            "123.5规章",
+            "十一、(一)规章",
+            " ( 1 2 3 ) 规章",
+            "\u{FEFF}1 2 3 、规章",
+        ] {
+            assert_eq!(n.label(raw), label_by_scratch(&n, raw), "{raw:?}");
+        }
+        assert_eq!(n.label("(123)规章"), "规章");
+        assert_eq!(n.label("(1234)规章"), "1234规章");
+    }
+
     proptest::proptest! {
         #[test]
         fn one_pass_labels_equal_the_scratch_ones(
