@@ -15,8 +15,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
+use super::header::Words;
 use super::labels::{pick_row, Hit, Rel, MIN_PIECE};
 use crate::segment::{CellKind, Doc};
 use crate::template::{Shape, TableDef};
@@ -71,6 +72,12 @@ pub struct Index {
     /// hold.
     shapes: Vec<Shape>,
     caption_extra: Vec<usize>,
+    /// Per variant: its header words, for `header::read_header`.
+    words: Vec<Words>,
+    /// `caption_of[caption_at[p]..caption_at[p + 1]]`: the variants label
+    /// text `p` is a caption of.
+    caption_at: Vec<u32>,
+    caption_of: Vec<u32>,
 }
 
 impl Index {
@@ -129,6 +136,22 @@ impl Index {
             }
         }
         start.push(at as u32);
+        // The roles are in label text order: each text's caption variants,
+        // each once.
+        let mut caption_at = Vec::with_capacity(texts.len() + 1);
+        let mut caption_of: Vec<u32> = Vec::new();
+        let mut at = 0;
+        for p in 0..texts.len() as u32 {
+            let from = caption_of.len();
+            caption_at.push(from as u32);
+            while let Some(&(_, d, m)) = roles.get(at).filter(|r| r.0 == p) {
+                if m.role == Role::Caption && caption_of[from..].last() != Some(&(d as u32)) {
+                    caption_of.push(d as u32);
+                }
+                at += 1;
+            }
+        }
+        caption_at.push(caption_of.len() as u32);
         let members = roles.into_iter().map(|(_, _, m)| m).collect();
         // An empty text cannot be searched for: a label that normalises to
         // nothing names only an empty text cell (a bare ordinal).
@@ -136,7 +159,12 @@ impl Index {
         let searched: Vec<u32> = (0..texts.len() as u32)
             .filter(|&p| Some(p) != empty)
             .collect();
-        let ac = AhoCorasick::new(searched.iter().map(|&p| &texts[p as usize])).ok();
+        // A DFA: one table lookup per byte of every text cell, for a few
+        // megabytes built once per run.
+        let ac = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(searched.iter().map(|&p| &texts[p as usize]))
+            .ok();
         // (piece, 0 head / 1 tail, label id)
         let mut cut: Vec<(&str, u8, u32)> = Vec::new();
         for (p, text) in texts.iter().enumerate() {
@@ -181,7 +209,18 @@ impl Index {
             members,
             shapes: tables.iter().map(|d| d.shape).collect(),
             caption_extra: tables.iter().map(|d| d.caption_max_extra).collect(),
+            words: tables.iter().map(Words::new).collect(),
+            caption_at,
+            caption_of,
         }
+    }
+
+    /// Variant `d`'s header words.
+    pub(super) fn words(&self, d: usize) -> &Words {
+        static NONE: std::sync::OnceLock<Words> = std::sync::OnceLock::new();
+        self.words
+            .get(d)
+            .unwrap_or_else(|| NONE.get_or_init(Words::default))
     }
 
     fn roles(&self, p: u32, d: usize) -> &[Member] {
@@ -308,6 +347,31 @@ impl<'i> Hits<'i> {
         out
     }
 
+    /// `f(d)` for each table variant `d` cell i holds a caption of, with at
+    /// most the variant's extra characters around it (`Variant::caption`
+    /// asked of every variant), possibly more than once.
+    pub(super) fn captions(&self, i: usize, mut f: impl FnMut(usize)) {
+        let index = self.index;
+        let nchars = self.chars(i);
+        for h in self.cell(i) {
+            if !matches!(h.rel, Rel::Equal | Rel::Within) {
+                continue;
+            }
+            let p = h.label as usize;
+            let achars = index.chars.get(p).map_or(0, |&c| c as usize);
+            let of = match (index.caption_at.get(p), index.caption_at.get(p + 1)) {
+                (Some(&a), Some(&b)) => index.caption_of.get(a as usize..b as usize),
+                _ => None,
+            };
+            for &d in of.unwrap_or(&[]) {
+                let extra = index.caption_extra.get(d as usize).copied().unwrap_or(0);
+                if nchars <= achars + extra {
+                    f(d as usize);
+                }
+            }
+        }
+    }
+
     /// The hits as table variant `d` (index into `Templates::tables`) sees
     /// them.
     pub(super) fn of(&self, d: usize) -> Variant<'_, 'i> {
@@ -334,7 +398,7 @@ pub(super) struct Variant<'h, 'i> {
     d: usize,
 }
 
-impl Variant<'_, '_> {
+impl<'i> Variant<'_, 'i> {
     /// Cell i's normalised characters.
     pub(super) fn chars(&self, i: usize) -> usize {
         self.hits.chars(i)
@@ -397,6 +461,23 @@ impl Variant<'_, '_> {
         pick_row(bests, self.hits.chars(i))
     }
 
+    /// The variant's header words.
+    pub(super) fn words(&self) -> &'i Words {
+        self.hits.index.words(self.d)
+    }
+
+    /// `f(pos, rel)` for each column alias and group label (at `pos` in
+    /// `header_labels` order) cell i holds or is a piece of.
+    pub(super) fn header_words(&self, i: usize, mut f: impl FnMut(u32, Rel)) {
+        for h in self.hits.cell(i) {
+            for m in self.hits.index.roles(h.label, self.d) {
+                if let Role::Header { .. } = m.role {
+                    f(m.pos, h.rel);
+                }
+            }
+        }
+    }
+
     /// `best_hit(cell i, header_labels(def))`.
     pub(super) fn header(&self, i: usize) -> Option<Hit> {
         self.best(i, |r| matches!(r, Role::Header { .. }).then_some(0))
@@ -436,6 +517,7 @@ impl Variant<'_, '_> {
 
     /// Does cell i hold one of the variant's captions, with at most the
     /// variant's extra characters around it?
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(super) fn caption(&self, i: usize) -> bool {
         let index = self.hits.index;
         let nchars = self.hits.chars(i);
@@ -483,6 +565,14 @@ mod tests {
             n += 1;
             let probe = Probe::new(doc.norm(i));
             assert_eq!(hits.chars(i), probe.chars, "{what}: cell {i}");
+            let mut captions = Vec::new();
+            hits.captions(i, |d| captions.push(d));
+            captions.sort_unstable();
+            captions.dedup();
+            let each: Vec<usize> = (0..t.tables.len())
+                .filter(|&d| hits.of(d).caption(i))
+                .collect();
+            assert_eq!(captions, each, "{what}: captions of cell {i}");
             for (d, def) in t.tables.iter().enumerate() {
                 let m = hits.of(d);
                 let at = || format!("{what}: cell {i} {:?}, table {d} {}", probe.norm, def.key);
@@ -520,6 +610,8 @@ mod tests {
                     probe.chars <= c.chars + def.caption_max_extra && probe.norm.contains(&**c)
                 });
                 assert_eq!(m.caption(i), caption, "caption: {}", at());
+                let [held, scanned] = crate::extract::header::held_both(doc, m, i);
+                assert_eq!(held, scanned, "header words: {}", at());
             }
         }
         n
