@@ -391,6 +391,38 @@ impl<'i> Hits<'i> {
     }
 }
 
+/// The row a cell names, from its row hits (`pick_row` over each row's best
+/// alias, as `best_hit` over the row's aliases in order).
+fn pick(rows: &mut [RowHit], chars: usize) -> Option<(usize, Hit)> {
+    if rows.is_empty() {
+        return None;
+    }
+    rows.sort_unstable_by_key(|r| (r.row, r.pos));
+    let mut w = 0;
+    for k in 0..rows.len() {
+        let r = rows[k];
+        if w > 0 && rows[w - 1].row == r.row {
+            if r.hit.rank() >= rows[w - 1].hit.rank() {
+                rows[w - 1] = r;
+            }
+        } else {
+            rows[w] = r;
+            w += 1;
+        }
+    }
+    let bests = rows[..w].iter().map(|r| (r.row as usize, r.hit));
+    pick_row(bests, chars)
+}
+
+/// What one text cell says in one variant: the row it names, its best
+/// header word and its best ignored word.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Said {
+    pub row: Option<(usize, Hit)>,
+    pub header: Option<Hit>,
+    pub ignore: Option<Hit>,
+}
+
 /// One table variant's view of the hits.
 #[derive(Clone, Copy)]
 pub(super) struct Variant<'h, 'i> {
@@ -429,6 +461,7 @@ impl<'i> Variant<'_, 'i> {
     }
 
     /// `match_row(def, cell i)`.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(super) fn row(&self, i: usize) -> Option<(usize, Hit)> {
         let mut rows = self.hits.rows.borrow_mut();
         rows.clear();
@@ -440,25 +473,37 @@ impl<'i> Variant<'_, 'i> {
             }),
             _ => None,
         }));
-        if rows.is_empty() {
-            return None;
-        }
-        rows.sort_unstable_by_key(|r| (r.row, r.pos));
-        // Each row's best alias, as `best_hit` over its aliases in order.
-        let mut w = 0;
-        for k in 0..rows.len() {
-            let r = rows[k];
-            if w > 0 && rows[w - 1].row == r.row {
-                if r.hit.rank() >= rows[w - 1].hit.rank() {
-                    rows[w - 1] = r;
-                }
-            } else {
-                rows[w] = r;
-                w += 1;
+        pick(&mut rows, self.hits.chars(i))
+    }
+
+    /// `row`, `header` and `ignore` of cell i, from one pass over its hits.
+    pub(super) fn said(&self, i: usize) -> Said {
+        let mut rows = self.hits.rows.borrow_mut();
+        rows.clear();
+        // The best hit and its position, the last of the best in order, as
+        // `best` picks.
+        let mut header: Option<(Hit, u32)> = None;
+        let mut ignore: Option<(Hit, u32)> = None;
+        let better = |b: Option<(Hit, u32)>, hit: Hit, pos: u32| {
+            b.is_none_or(|(h, p)| (hit.rank(), pos) >= (h.rank(), p))
+        };
+        for (m, hit) in self.each(i) {
+            match m.role {
+                Role::Header { .. } if better(header, hit, m.pos) => header = Some((hit, m.pos)),
+                Role::Ignore if better(ignore, hit, m.pos) => ignore = Some((hit, m.pos)),
+                Role::Row { row } => rows.push(RowHit {
+                    row,
+                    pos: m.pos,
+                    hit,
+                }),
+                _ => {}
             }
         }
-        let bests = rows[..w].iter().map(|r| (r.row as usize, r.hit));
-        pick_row(bests, self.hits.chars(i))
+        Said {
+            row: pick(&mut rows, self.hits.chars(i)),
+            header: header.map(|h| h.0),
+            ignore: ignore.map(|h| h.0),
+        }
     }
 
     /// The variant's header words.
@@ -479,11 +524,13 @@ impl<'i> Variant<'_, 'i> {
     }
 
     /// `best_hit(cell i, header_labels(def))`.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(super) fn header(&self, i: usize) -> Option<Hit> {
         self.best(i, |r| matches!(r, Role::Header { .. }).then_some(0))
     }
 
     /// `best_hit(cell i, def.ignore)`.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(super) fn ignore(&self, i: usize) -> Option<Hit> {
         self.best(i, |r| (r == Role::Ignore).then_some(0))
     }
@@ -584,6 +631,11 @@ mod tests {
                 assert_eq!(key(m.header(i)), key(header), "header: {}", at());
                 let ignore = best_hit(&probe, def.ignore.iter());
                 assert_eq!(key(m.ignore(i)), key(ignore), "ignore: {}", at());
+                let said = m.said(i);
+                let row = said.row.map(|(r, h)| (r, key(Some(h))));
+                assert_eq!(row, direct, "said row: {}", at());
+                assert_eq!(key(said.header), key(header), "said header: {}", at());
+                assert_eq!(key(said.ignore), key(ignore), "said ignore: {}", at());
                 assert_eq!(
                     key(m.any_row(i)),
                     key(best_hit(&probe, rows())),
