@@ -202,10 +202,14 @@ impl Held {
     }
 }
 
+/// The places of the words a cell holds and the word it is a piece of.
+#[cfg(test)]
+pub(super) type HeldWords = (Vec<u32>, Option<(Item, bool)>);
+
 /// The header words text cell i holds and is a piece of, read from the hits
 /// and by scanning: (hits, scan), for tests that they agree.
 #[cfg(test)]
-pub(super) fn held_both(doc: &Doc, m: Variant, i: usize) -> [(Vec<u32>, Option<(Item, bool)>); 2] {
+pub(super) fn held_both(doc: &Doc, m: Variant, i: usize) -> [HeldWords; 2] {
     let (mut a, mut b) = (Held::default(), Held::default());
     a.of(m, m.words(), i);
     b.scan(m.words(), doc.norm(i));
@@ -308,9 +312,8 @@ fn head_at_end(words: &Words, norm: &str) -> Option<usize> {
 /// The one header word whose head or tail `piece` is, if exactly one is,
 /// and whether it is the tail.
 fn fragment_of(labels: &[(String, Item)], piece: &str) -> Option<(Item, bool)> {
-    if piece.chars().nth(MIN_FRAGMENT_CHARS - 1).is_none() {
-        return None;
-    }
+    // Fewer than `MIN_FRAGMENT_CHARS` characters name no word.
+    piece.chars().nth(MIN_FRAGMENT_CHARS - 1)?;
     let mut found: Option<(Item, bool)> = None;
     for (alias, item) in labels {
         // Longest first: no word after a short one is longer.
