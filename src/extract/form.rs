@@ -39,7 +39,7 @@ pub(super) fn read_table(
         Shape::Grid => {
             let mut run = read_grid(doc, def, lo, hi, hits.of(d));
             run.pad = padding(doc, &run, def.columns.len());
-            let header = read_header(doc, def, &run.header);
+            let header = read_header(doc, def, hits.of(d), &run.header);
             (run, Some(header))
         }
         Shape::Flat => {

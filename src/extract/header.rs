@@ -7,8 +7,9 @@
 //! short). A permutation is never taken from weak evidence: a value under the
 //! wrong column is the worst failure.
 
-use super::labels::contains;
-use crate::segment::Doc;
+use super::hits::Variant;
+use super::labels::{contains, Rel, MIN_PIECE};
+use crate::segment::{CellKind, Doc};
 use crate::template::{ColumnKind, TableDef};
 use crate::validate::money::{unit_in_header, Unit};
 
@@ -40,31 +41,203 @@ const MAX_HEADER_CHARS: usize = 60;
 /// characters on, when no other header word holds the same piece.
 const MIN_FRAGMENT_CHARS: usize = 3;
 
-pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
-    let mut labels: Vec<(&str, Item)> = def
-        .columns
-        .iter()
-        .enumerate()
-        .flat_map(|(c, col)| {
-            col.aliases
-                .iter()
-                .map(move |a| (a.text.as_str(), Item::Col(c)))
-        })
-        .chain(
-            def.groups
-                .iter()
-                .enumerate()
-                .map(|(g, gr)| (gr.label.text.as_str(), Item::Group(g))),
-        )
-        .collect();
-    labels.sort_by_key(|(a, _)| std::cmp::Reverse(a.len()));
+/// A variant's header words, prepared once per run: its column aliases and
+/// group labels, longest first, and the character pairs of its column
+/// aliases (for `likeness`).
+#[derive(Debug, Default)]
+pub(super) struct Words {
+    labels: Vec<(String, Item)>,
+    /// Per word, at its place in `header_labels` order (the `pos` of its
+    /// header role in the hits): its place in `labels`.
+    rank: Vec<u32>,
+    /// Places in `labels` of words that normalise to nothing (no cell is
+    /// found holding them: every cell does).
+    empty: Vec<u32>,
+    /// Bytes of the longest word.
+    longest: usize,
+    /// Each distinct pair of adjacent characters of the column aliases,
+    /// sorted, with how often the aliases print it.
+    pairs: Vec<((char, char), u32)>,
+    /// Pairs of the column aliases, each occurrence counted.
+    total: i64,
+}
+
+impl Words {
+    pub(super) fn new(def: &TableDef) -> Words {
+        let labels: Vec<(String, Item)> = def
+            .columns
+            .iter()
+            .enumerate()
+            .flat_map(|(c, col)| {
+                col.aliases
+                    .iter()
+                    .map(move |a| (a.text.clone(), Item::Col(c)))
+            })
+            .chain(
+                def.groups
+                    .iter()
+                    .enumerate()
+                    .map(|(g, gr)| (gr.label.text.clone(), Item::Group(g))),
+            )
+            .collect();
+        let mut by_length: Vec<usize> = (0..labels.len()).collect();
+        by_length.sort_by_key(|&p| std::cmp::Reverse(labels[p].0.len()));
+        let mut rank = vec![0u32; labels.len()];
+        for (r, &p) in by_length.iter().enumerate() {
+            rank[p] = r as u32;
+        }
+        let labels: Vec<(String, Item)> = by_length.iter().map(|&p| labels[p].clone()).collect();
+        let empty = (0..labels.len() as u32)
+            .filter(|&r| labels[r as usize].0.is_empty())
+            .collect();
+        let mut all: Vec<(char, char)> = Vec::new();
+        for alias in def.columns.iter().flat_map(|c| c.aliases.iter()) {
+            let mut chars = alias.chars();
+            let Some(mut prev) = chars.next() else {
+                continue;
+            };
+            for c in chars {
+                all.push((prev, c));
+                prev = c;
+            }
+        }
+        let total = all.len() as i64;
+        all.sort_unstable();
+        let mut pairs: Vec<((char, char), u32)> = Vec::new();
+        for p in all {
+            match pairs.last_mut() {
+                Some((q, n)) if *q == p => *n += 1,
+                _ => pairs.push((p, 1)),
+            }
+        }
+        Words {
+            longest: labels.iter().map(|(a, _)| a.len()).max().unwrap_or(0),
+            labels,
+            rank,
+            empty,
+            pairs,
+            total,
+        }
+    }
+
+    /// 0–10: the share of the column aliases' character pairs the header
+    /// holds (its cells' text run together: a pair may span two cells).
+    fn likeness(&self, doc: &Doc, header: &[u32]) -> i64 {
+        if self.total == 0 {
+            return 0;
+        }
+        let mut seen = vec![false; self.pairs.len()];
+        let mut text = header.iter().flat_map(|&i| doc.norm(i as usize).chars());
+        if let Some(mut prev) = text.next() {
+            for c in text {
+                if let Ok(k) = self.pairs.binary_search_by(|(p, _)| p.cmp(&(prev, c))) {
+                    seen[k] = true;
+                }
+                prev = c;
+            }
+        }
+        let found: i64 = self
+            .pairs
+            .iter()
+            .zip(&seen)
+            .filter(|(_, &s)| s)
+            .map(|((_, n), _)| i64::from(*n))
+            .sum();
+        found * 10 / self.total
+    }
+}
+
+/// How one header cell stands to a variant's header words.
+#[derive(Default)]
+struct Held {
+    /// Places in `Words::labels` of the words the cell holds, ascending.
+    words: Vec<u32>,
+    /// The one word the whole cell is the head (false) or tail (true) of.
+    piece: Option<(Item, bool)>,
+}
+
+impl Held {
+    /// From the document's label hits: the words found inside the cell
+    /// and the words it is a piece of, as `contains` and `fragment_of`
+    /// would find them one by one.
+    fn of(&mut self, m: Variant, words: &Words, i: usize) {
+        self.words.clear();
+        self.words.extend_from_slice(&words.empty);
+        let mut piece: Option<Option<(Item, bool)>> = None;
+        m.header_words(i, |pos, rel| {
+            let Some(&r) = words.rank.get(pos as usize) else {
+                return;
+            };
+            let Some(&(_, item)) = words.labels.get(r as usize) else {
+                return;
+            };
+            let hit = match rel {
+                Rel::Equal | Rel::Within => {
+                    self.words.push(r);
+                    return;
+                }
+                Rel::Head => (item, false),
+                Rel::Tail => (item, true),
+            };
+            piece = match piece {
+                None => Some(Some(hit)),
+                Some(Some(f)) if f == hit => Some(Some(f)),
+                _ => Some(None),
+            };
+        });
+        self.words.sort_unstable();
+        self.words.dedup();
+        self.piece = piece.flatten();
+    }
+
+    /// By scanning the cell for every word.
+    fn scan(&mut self, words: &Words, norm: &str) {
+        self.words.clear();
+        self.words
+            .extend((0..words.labels.len() as u32).filter(|&r| {
+                let alias = words.labels[r as usize].0.as_str();
+                alias.is_empty() || contains(norm, alias)
+            }));
+        self.piece = fragment_of(&words.labels, norm);
+    }
+}
+
+/// The places of the words a cell holds and the word it is a piece of.
+#[cfg(test)]
+pub(super) type HeldWords = (Vec<u32>, Option<(Item, bool)>);
+
+/// The header words text cell i holds and is a piece of, read from the hits
+/// and by scanning: (hits, scan), for tests that they agree.
+#[cfg(test)]
+pub(super) fn held_both(doc: &Doc, m: Variant, i: usize) -> [HeldWords; 2] {
+    let (mut a, mut b) = (Held::default(), Held::default());
+    a.of(m, m.words(), i);
+    b.scan(m.words(), doc.norm(i));
+    [(a.words, a.piece), (b.words, b.piece)]
+}
+
+// A cell's pieces in the hits are those `fragment_of` reads.
+const _: () = assert!(MIN_FRAGMENT_CHARS == MIN_PIECE);
+
+pub(super) fn claims(doc: &Doc, m: Variant, header: &[u32]) -> Vec<Claim> {
+    let words = m.words();
+    let labels = &words.labels[..];
     let mut out = Vec::new();
+    let mut held = Held::default();
     for (order, &i) in header.iter().enumerate() {
         let norm = doc.norm(i as usize);
-        if norm.chars().count() > MAX_HEADER_CHARS {
+        if norm.chars().nth(MAX_HEADER_CHARS).is_some() {
             continue;
         }
-        let cell = &doc.cells[i as usize];
+        let Some(cell) = doc.cells.get(i as usize) else {
+            continue;
+        };
+        // The hits hold text cells only.
+        if cell.kind == CellKind::Text {
+            held.of(m, words, i as usize);
+        } else {
+            held.scan(words, norm);
+        }
         let claim = |pos, end, item, tail| Claim {
             order,
             line: cell.line,
@@ -79,48 +252,46 @@ pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
         // A cell that is itself the head or tail of a longer header word
         // (`其他组织` of 法人或其他组织) is that piece, not the shorter word
         // inside it (其他).
-        if let Some((item, tail)) = fragment_of(&labels, norm) {
+        if let Some((item, tail)) = held.piece {
             out.push(claim(0, norm.len(), item, tail));
             continue;
         }
         // The head of a longer word at the cell's end (`总计自然人法人或其他`
         // read as one cell, the span broken after 其他) is that piece, and
         // the short word inside it (其他) names nothing.
-        if let Some(pos) = head_at_end(&labels, norm) {
+        if let Some(pos) = head_at_end(words, norm) {
             let piece = &norm[pos..];
             let holds_word = labels
                 .iter()
-                .any(|&(a, _)| a.len() < piece.len() && piece.contains(a));
-            if let (true, Some((item, false))) = (holds_word, fragment_of(&labels, piece)) {
+                .any(|(a, _)| a.len() < piece.len() && piece.contains(a.as_str()));
+            if let (true, Some((item, false))) = (holds_word, fragment_of(labels, piece)) {
                 out.push(claim(pos, norm.len(), item, false));
             }
         }
-        for &(alias, item) in &labels {
-            // A plain scan first: most header words are not in most cells,
-            // and `match_indices` builds a searcher per call.
-            if !alias.is_empty() && !contains(norm, alias) {
+        // The words the cell holds, longest first.
+        for &r in &held.words {
+            let Some((alias, item)) = labels.get(r as usize) else {
                 continue;
-            }
-            for (pos, m) in norm.match_indices(alias) {
-                let end = pos + m.len();
+            };
+            for (pos, found) in norm.match_indices(alias.as_str()) {
+                let end = pos + found.len();
                 let overlaps = out[first..]
                     .iter()
                     .any(|c: &Claim| pos < c.end && c.pos < end);
                 if !overlaps {
-                    out.push(claim(pos, end, item, false));
+                    out.push(claim(pos, end, *item, false));
                 }
             }
         }
         // Pieces of words broken over two lines (`法人或其` / `他组织`): a
         // cell that holds no whole word, or the text after a cell's last
         // whole word (`…社会公益组织法律服` / `务机构`). A piece names a word
-        // only when no other header word has it.
+        // only when no other header word has it. (The whole cell is no
+        // piece: that was asked first.)
         let rest = out[first..].iter().map(|c| c.end).max().unwrap_or(0);
-        if let Some(piece) = norm.get(rest..) {
-            if let Some((item, tail)) = fragment_of(&labels, piece) {
-                if rest == 0 || !tail {
-                    out.push(claim(rest, norm.len(), item, tail));
-                }
+        if let Some(piece) = norm.get(rest..).filter(|_| rest > 0) {
+            if let Some((item, false)) = fragment_of(labels, piece) {
+                out.push(claim(rest, norm.len(), item, false));
             }
         }
         out[first..].sort_by_key(|c| c.pos);
@@ -130,26 +301,26 @@ pub(super) fn claims(doc: &Doc, def: &TableDef, header: &[u32]) -> Vec<Claim> {
 
 /// Where the longest piece at the end of `norm` that is the head of exactly
 /// one longer header word starts, if one does (and is not the whole cell).
-fn head_at_end(labels: &[(&str, Item)], norm: &str) -> Option<usize> {
+fn head_at_end(words: &Words, norm: &str) -> Option<usize> {
     // Only a piece shorter than some word can be its head.
-    let longest = labels.iter().map(|(a, _)| a.len()).max().unwrap_or(0);
     norm.char_indices()
         .map(|(i, _)| i)
-        .filter(|&i| i > 0 && norm.len() - i < longest)
-        .find(|&i| matches!(fragment_of(labels, &norm[i..]), Some((_, false))))
+        .filter(|&i| i > 0 && norm.len() - i < words.longest)
+        .find(|&i| matches!(fragment_of(&words.labels, &norm[i..]), Some((_, false))))
 }
 
 /// The one header word whose head or tail `piece` is, if exactly one is,
 /// and whether it is the tail.
-fn fragment_of(labels: &[(&str, Item)], piece: &str) -> Option<(Item, bool)> {
-    if piece.chars().count() < MIN_FRAGMENT_CHARS {
-        return None;
-    }
+fn fragment_of(labels: &[(String, Item)], piece: &str) -> Option<(Item, bool)> {
+    // Fewer than `MIN_FRAGMENT_CHARS` characters name no word.
+    piece.chars().nth(MIN_FRAGMENT_CHARS - 1)?;
     let mut found: Option<(Item, bool)> = None;
-    for &(alias, item) in labels {
+    for (alias, item) in labels {
+        // Longest first: no word after a short one is longer.
         if alias.len() <= piece.len() {
-            continue;
+            break;
         }
+        let item = *item;
         let hit = match (alias.starts_with(piece), alias.ends_with(piece)) {
             (true, _) => (item, false),
             (false, true) => (item, true),
@@ -293,10 +464,10 @@ fn printed_order(
     }
 }
 
-pub(super) fn read_header(doc: &Doc, def: &TableDef, header: &[u32]) -> Header {
+pub(super) fn read_header(doc: &Doc, def: &TableDef, m: Variant, header: &[u32]) -> Header {
     let n = def.columns.len();
     let template: Vec<usize> = (0..n).collect();
-    let mut claims = claims(doc, def, header);
+    let mut claims = claims(doc, m, header);
     let named = (0..n)
         .filter(|&c| claims.iter().any(|x| x.item == Item::Col(c)))
         .count();
@@ -324,32 +495,6 @@ pub(super) fn read_header(doc: &Doc, def: &TableDef, header: &[u32]) -> Header {
             }
         }
     }
-    // Likeness: the share of the variant's header bigrams the header holds
-    // (its cells' text run together: a bigram may span two cells).
-    let mut text = header.iter().flat_map(|&i| doc.norm(i as usize).chars());
-    let mut pairs: Vec<(char, char)> = Vec::new();
-    if let Some(mut prev) = text.next() {
-        for c in text {
-            pairs.push((prev, c));
-            prev = c;
-        }
-    }
-    pairs.sort_unstable();
-    pairs.dedup();
-    let (mut total, mut found) = (0i64, 0i64);
-    for alias in def.columns.iter().flat_map(|c| c.aliases.iter()) {
-        let mut chars = alias.chars();
-        let Some(mut prev) = chars.next() else {
-            continue;
-        };
-        for c in chars {
-            total += 1;
-            if pairs.binary_search(&(prev, c)).is_ok() {
-                found += 1;
-            }
-            prev = c;
-        }
-    }
     Header {
         order,
         reordered,
@@ -359,7 +504,7 @@ pub(super) fn read_header(doc: &Doc, def: &TableDef, header: &[u32]) -> Header {
         named,
         confirmed,
         units,
-        likeness: if total == 0 { 0 } else { found * 10 / total },
+        likeness: m.words().likeness(doc, header),
     }
 }
 

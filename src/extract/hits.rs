@@ -15,8 +15,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
+use super::header::Words;
 use super::labels::{pick_row, Hit, Rel, MIN_PIECE};
 use crate::segment::{CellKind, Doc};
 use crate::template::{Shape, TableDef};
@@ -71,6 +72,12 @@ pub struct Index {
     /// hold.
     shapes: Vec<Shape>,
     caption_extra: Vec<usize>,
+    /// Per variant: its header words, for `header::read_header`.
+    words: Vec<Words>,
+    /// `caption_of[caption_at[p]..caption_at[p + 1]]`: the variants label
+    /// text `p` is a caption of.
+    caption_at: Vec<u32>,
+    caption_of: Vec<u32>,
 }
 
 impl Index {
@@ -129,6 +136,22 @@ impl Index {
             }
         }
         start.push(at as u32);
+        // The roles are in label text order: each text's caption variants,
+        // each once.
+        let mut caption_at = Vec::with_capacity(texts.len() + 1);
+        let mut caption_of: Vec<u32> = Vec::new();
+        let mut at = 0;
+        for p in 0..texts.len() as u32 {
+            let from = caption_of.len();
+            caption_at.push(from as u32);
+            while let Some(&(_, d, m)) = roles.get(at).filter(|r| r.0 == p) {
+                if m.role == Role::Caption && caption_of[from..].last() != Some(&(d as u32)) {
+                    caption_of.push(d as u32);
+                }
+                at += 1;
+            }
+        }
+        caption_at.push(caption_of.len() as u32);
         let members = roles.into_iter().map(|(_, _, m)| m).collect();
         // An empty text cannot be searched for: a label that normalises to
         // nothing names only an empty text cell (a bare ordinal).
@@ -136,7 +159,12 @@ impl Index {
         let searched: Vec<u32> = (0..texts.len() as u32)
             .filter(|&p| Some(p) != empty)
             .collect();
-        let ac = AhoCorasick::new(searched.iter().map(|&p| &texts[p as usize])).ok();
+        // A DFA: one table lookup per byte of every text cell, for a few
+        // megabytes built once per run.
+        let ac = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(searched.iter().map(|&p| &texts[p as usize]))
+            .ok();
         // (piece, 0 head / 1 tail, label id)
         let mut cut: Vec<(&str, u8, u32)> = Vec::new();
         for (p, text) in texts.iter().enumerate() {
@@ -181,7 +209,18 @@ impl Index {
             members,
             shapes: tables.iter().map(|d| d.shape).collect(),
             caption_extra: tables.iter().map(|d| d.caption_max_extra).collect(),
+            words: tables.iter().map(Words::new).collect(),
+            caption_at,
+            caption_of,
         }
+    }
+
+    /// Variant `d`'s header words.
+    pub(super) fn words(&self, d: usize) -> &Words {
+        static NONE: std::sync::OnceLock<Words> = std::sync::OnceLock::new();
+        self.words
+            .get(d)
+            .unwrap_or_else(|| NONE.get_or_init(Words::default))
     }
 
     fn roles(&self, p: u32, d: usize) -> &[Member] {
@@ -308,6 +347,31 @@ impl<'i> Hits<'i> {
         out
     }
 
+    /// `f(d)` for each table variant `d` cell i holds a caption of, with at
+    /// most the variant's extra characters around it (`Variant::caption`
+    /// asked of every variant), possibly more than once.
+    pub(super) fn captions(&self, i: usize, mut f: impl FnMut(usize)) {
+        let index = self.index;
+        let nchars = self.chars(i);
+        for h in self.cell(i) {
+            if !matches!(h.rel, Rel::Equal | Rel::Within) {
+                continue;
+            }
+            let p = h.label as usize;
+            let achars = index.chars.get(p).map_or(0, |&c| c as usize);
+            let of = match (index.caption_at.get(p), index.caption_at.get(p + 1)) {
+                (Some(&a), Some(&b)) => index.caption_of.get(a as usize..b as usize),
+                _ => None,
+            };
+            for &d in of.unwrap_or(&[]) {
+                let extra = index.caption_extra.get(d as usize).copied().unwrap_or(0);
+                if nchars <= achars + extra {
+                    f(d as usize);
+                }
+            }
+        }
+    }
+
     /// The hits as table variant `d` (index into `Templates::tables`) sees
     /// them.
     pub(super) fn of(&self, d: usize) -> Variant<'_, 'i> {
@@ -327,6 +391,38 @@ impl<'i> Hits<'i> {
     }
 }
 
+/// The row a cell names, from its row hits (`pick_row` over each row's best
+/// alias, as `best_hit` over the row's aliases in order).
+fn pick(rows: &mut [RowHit], chars: usize) -> Option<(usize, Hit)> {
+    if rows.is_empty() {
+        return None;
+    }
+    rows.sort_unstable_by_key(|r| (r.row, r.pos));
+    let mut w = 0;
+    for k in 0..rows.len() {
+        let r = rows[k];
+        if w > 0 && rows[w - 1].row == r.row {
+            if r.hit.rank() >= rows[w - 1].hit.rank() {
+                rows[w - 1] = r;
+            }
+        } else {
+            rows[w] = r;
+            w += 1;
+        }
+    }
+    let bests = rows[..w].iter().map(|r| (r.row as usize, r.hit));
+    pick_row(bests, chars)
+}
+
+/// What one text cell says in one variant: the row it names, its best
+/// header word and its best ignored word.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Said {
+    pub row: Option<(usize, Hit)>,
+    pub header: Option<Hit>,
+    pub ignore: Option<Hit>,
+}
+
 /// One table variant's view of the hits.
 #[derive(Clone, Copy)]
 pub(super) struct Variant<'h, 'i> {
@@ -334,7 +430,7 @@ pub(super) struct Variant<'h, 'i> {
     d: usize,
 }
 
-impl Variant<'_, '_> {
+impl<'i> Variant<'_, 'i> {
     /// Cell i's normalised characters.
     pub(super) fn chars(&self, i: usize) -> usize {
         self.hits.chars(i)
@@ -365,6 +461,7 @@ impl Variant<'_, '_> {
     }
 
     /// `match_row(def, cell i)`.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(super) fn row(&self, i: usize) -> Option<(usize, Hit)> {
         let mut rows = self.hits.rows.borrow_mut();
         rows.clear();
@@ -376,33 +473,64 @@ impl Variant<'_, '_> {
             }),
             _ => None,
         }));
-        if rows.is_empty() {
-            return None;
-        }
-        rows.sort_unstable_by_key(|r| (r.row, r.pos));
-        // Each row's best alias, as `best_hit` over its aliases in order.
-        let mut w = 0;
-        for k in 0..rows.len() {
-            let r = rows[k];
-            if w > 0 && rows[w - 1].row == r.row {
-                if r.hit.rank() >= rows[w - 1].hit.rank() {
-                    rows[w - 1] = r;
-                }
-            } else {
-                rows[w] = r;
-                w += 1;
+        pick(&mut rows, self.hits.chars(i))
+    }
+
+    /// `row`, `header` and `ignore` of cell i, from one pass over its hits.
+    pub(super) fn said(&self, i: usize) -> Said {
+        let mut rows = self.hits.rows.borrow_mut();
+        rows.clear();
+        // The best hit and its position, the last of the best in order, as
+        // `best` picks.
+        let mut header: Option<(Hit, u32)> = None;
+        let mut ignore: Option<(Hit, u32)> = None;
+        let better = |b: Option<(Hit, u32)>, hit: Hit, pos: u32| {
+            b.is_none_or(|(h, p)| (hit.rank(), pos) >= (h.rank(), p))
+        };
+        for (m, hit) in self.each(i) {
+            match m.role {
+                Role::Header { .. } if better(header, hit, m.pos) => header = Some((hit, m.pos)),
+                Role::Ignore if better(ignore, hit, m.pos) => ignore = Some((hit, m.pos)),
+                Role::Row { row } => rows.push(RowHit {
+                    row,
+                    pos: m.pos,
+                    hit,
+                }),
+                _ => {}
             }
         }
-        let bests = rows[..w].iter().map(|r| (r.row as usize, r.hit));
-        pick_row(bests, self.hits.chars(i))
+        Said {
+            row: pick(&mut rows, self.hits.chars(i)),
+            header: header.map(|h| h.0),
+            ignore: ignore.map(|h| h.0),
+        }
+    }
+
+    /// The variant's header words.
+    pub(super) fn words(&self) -> &'i Words {
+        self.hits.index.words(self.d)
+    }
+
+    /// `f(pos, rel)` for each column alias and group label (at `pos` in
+    /// `header_labels` order) cell i holds or is a piece of.
+    pub(super) fn header_words(&self, i: usize, mut f: impl FnMut(u32, Rel)) {
+        for h in self.hits.cell(i) {
+            for m in self.hits.index.roles(h.label, self.d) {
+                if let Role::Header { .. } = m.role {
+                    f(m.pos, h.rel);
+                }
+            }
+        }
     }
 
     /// `best_hit(cell i, header_labels(def))`.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(super) fn header(&self, i: usize) -> Option<Hit> {
         self.best(i, |r| matches!(r, Role::Header { .. }).then_some(0))
     }
 
     /// `best_hit(cell i, def.ignore)`.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(super) fn ignore(&self, i: usize) -> Option<Hit> {
         self.best(i, |r| (r == Role::Ignore).then_some(0))
     }
@@ -436,6 +564,7 @@ impl Variant<'_, '_> {
 
     /// Does cell i hold one of the variant's captions, with at most the
     /// variant's extra characters around it?
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(super) fn caption(&self, i: usize) -> bool {
         let index = self.hits.index;
         let nchars = self.hits.chars(i);
@@ -483,6 +612,14 @@ mod tests {
             n += 1;
             let probe = Probe::new(doc.norm(i));
             assert_eq!(hits.chars(i), probe.chars, "{what}: cell {i}");
+            let mut captions = Vec::new();
+            hits.captions(i, |d| captions.push(d));
+            captions.sort_unstable();
+            captions.dedup();
+            let each: Vec<usize> = (0..t.tables.len())
+                .filter(|&d| hits.of(d).caption(i))
+                .collect();
+            assert_eq!(captions, each, "{what}: captions of cell {i}");
             for (d, def) in t.tables.iter().enumerate() {
                 let m = hits.of(d);
                 let at = || format!("{what}: cell {i} {:?}, table {d} {}", probe.norm, def.key);
@@ -494,6 +631,11 @@ mod tests {
                 assert_eq!(key(m.header(i)), key(header), "header: {}", at());
                 let ignore = best_hit(&probe, def.ignore.iter());
                 assert_eq!(key(m.ignore(i)), key(ignore), "ignore: {}", at());
+                let said = m.said(i);
+                let row = said.row.map(|(r, h)| (r, key(Some(h))));
+                assert_eq!(row, direct, "said row: {}", at());
+                assert_eq!(key(said.header), key(header), "said header: {}", at());
+                assert_eq!(key(said.ignore), key(ignore), "said ignore: {}", at());
                 assert_eq!(
                     key(m.any_row(i)),
                     key(best_hit(&probe, rows())),
@@ -520,6 +662,8 @@ mod tests {
                     probe.chars <= c.chars + def.caption_max_extra && probe.norm.contains(&**c)
                 });
                 assert_eq!(m.caption(i), caption, "caption: {}", at());
+                let [held, scanned] = crate::extract::header::held_both(doc, m, i);
+                assert_eq!(held, scanned, "header words: {}", at());
             }
         }
         n

@@ -85,6 +85,8 @@ struct Line<'t, 'n> {
     text: &'t str,
     raw: OnceCell<Vec<char>>,
     key: OnceCell<Vec<char>>,
+    /// `Words::junk` of `key`.
+    junk: OnceCell<bool>,
     norm: &'n Normaliser,
 }
 
@@ -94,6 +96,7 @@ impl<'t, 'n> Line<'t, 'n> {
             text,
             raw: OnceCell::new(),
             key: OnceCell::new(),
+            junk: OnceCell::new(),
             norm,
         }
     }
@@ -112,14 +115,43 @@ impl<'t, 'n> Line<'t, 'n> {
         self.key
             .get_or_init(|| self.raw().iter().map(|&c| self.norm.fold(c)).collect())
     }
+
+    /// Does the line hold page chrome or boilerplate?
+    fn junk(&self, w: &Words) -> bool {
+        *self.junk.get_or_init(|| w.junk(self.key()))
+    }
+}
+
+/// A list of words, folded as the text is, in one buffer: the words are
+/// folded for every document, and one allocation is cheaper than one each.
+#[derive(Default)]
+struct List {
+    chars: Vec<char>,
+    /// Where each word ends in `chars`.
+    ends: Vec<usize>,
+}
+
+impl List {
+    fn push(&mut self, word: impl Iterator<Item = char>) {
+        self.chars.extend(word);
+        self.ends.push(self.chars.len());
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[char]> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(a, &b)| self.chars.get(a..b).unwrap_or(&[]))
+    }
 }
 
 /// The config's words, folded as the text is.
 struct Words {
-    title: Vec<Vec<Vec<char>>>,
-    cut: Vec<Vec<char>>,
-    suffixes: Vec<Vec<char>>,
-    boilerplate: Vec<Vec<char>>,
+    /// Per group, its words (none empty).
+    title: Vec<List>,
+    cut: List,
+    suffixes: List,
+    boilerplate: List,
     stop: Vec<char>,
     lead: Vec<char>,
     no_lead: Vec<char>,
@@ -128,22 +160,26 @@ struct Words {
 
 impl Words {
     fn new(cfg: &MetaConfig, norm: &Normaliser) -> Words {
-        let word = |w: &String| -> Vec<char> {
-            w.chars()
-                .filter(|c| !c.is_whitespace())
-                .map(|c| norm.fold(c))
-                .collect()
+        let list = |ws: &[String], keep_empty: bool| {
+            let mut out = List::default();
+            for w in ws {
+                let mut word = w
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .map(|c| norm.fold(c))
+                    .peekable();
+                if keep_empty || word.peek().is_some() {
+                    out.push(word);
+                }
+            }
+            out
         };
         let chars = |s: &str| s.chars().map(|c| norm.fold(c)).collect::<Vec<_>>();
         Words {
-            title: cfg
-                .title_words
-                .iter()
-                .map(|g| g.iter().map(word).filter(|w| !w.is_empty()).collect())
-                .collect(),
-            cut: cfg.title_cut.iter().map(word).collect(),
-            suffixes: cfg.org_suffixes.iter().map(word).collect(),
-            boilerplate: cfg.boilerplate.iter().map(word).collect(),
+            title: cfg.title_words.iter().map(|g| list(g, false)).collect(),
+            cut: list(&cfg.title_cut, true),
+            suffixes: list(&cfg.org_suffixes, true),
+            boilerplate: list(&cfg.boilerplate, true),
             stop: chars(&cfg.org_stop_chars),
             lead: chars(&cfg.org_lead_chars),
             no_lead: chars(&cfg.org_no_lead),
@@ -169,8 +205,8 @@ impl Words {
     fn has_title_word(&self, key: &[char]) -> bool {
         self.title
             .iter()
-            .flatten()
-            .chain(&self.cut)
+            .flat_map(List::iter)
+            .chain(self.cut.iter())
             .any(|w| find(key, w).is_some())
     }
 
@@ -195,7 +231,7 @@ impl Words {
     /// Is this line a body's name, with at most a year (`XX局2018年度`), so
     /// the start of a title split over lines?
     fn name_piece(&self, l: &Line) -> bool {
-        if l.raw().len() > TITLE_MAX_CHARS || self.junk(l.key()) {
+        if l.raw().len() > TITLE_MAX_CHARS || l.junk(self) {
             return false;
         }
         let name: Vec<char> = clean_org(l.key()).chars().collect();
@@ -215,10 +251,12 @@ impl Words {
 
 /// Where `needle` first occurs in `hay`.
 fn find(hay: &[char], needle: &[char]) -> Option<usize> {
-    if needle.is_empty() || needle.len() > hay.len() {
+    let &first = needle.first()?;
+    if needle.len() > hay.len() {
         return None;
     }
-    hay.windows(needle.len()).position(|w| w == needle)
+    hay.windows(needle.len())
+        .position(|w| w[0] == first && w == needle)
 }
 
 /// A year `YYYY年` starting at `i`, not preceded by a digit.
@@ -282,18 +320,74 @@ fn window_at(c: &[char], i: usize, y: i32) -> Option<usize> {
 }
 
 /// Every statistics window (year and text), and how often the text names
-/// each year other than in a date, in one pass.
+/// each year other than in a date, in one pass over `c` (the text's
+/// characters without white space, width-folded).
+#[cfg_attr(not(test), allow(dead_code))]
 fn years(c: &[char]) -> (Vec<(i32, String)>, HashMap<i32, usize>) {
     let mut wins = Vec::new();
     let mut counts: HashMap<i32, usize> = HashMap::new();
     for i in 0..c.len() {
-        let Some(y) = year_at(c, i) else { continue };
-        if let Some(end) = window_at(c, i, y) {
-            wins.push((y, c[i..end].iter().collect()));
+        year_here(c, i, &mut wins, &mut counts);
+    }
+    (wins, counts)
+}
+
+/// What `years` counts of a year at `c[i]`, if one starts there.
+fn year_here(
+    c: &[char],
+    i: usize,
+    wins: &mut Vec<(i32, String)>,
+    counts: &mut HashMap<i32, usize>,
+) {
+    let Some(y) = year_at(c, i) else { return };
+    if let Some(end) = window_at(c, i, y) {
+        wins.push((y, c[i..end].iter().collect()));
+    }
+    if !month_at(c, i + 5) {
+        *counts.entry(y).or_default() += 1;
+    }
+}
+
+/// Characters after a year's `年` that `year_here` may look at: a window's
+/// opening date, the gap and its closing date with its year.
+const YEAR_REACH: usize = 40;
+
+/// `years` of the text's characters without white space, width-folded,
+/// read around each `年` only: a year ends in one, and what `years` asks of
+/// a year starting at a character lies among the one before it and the
+/// `YEAR_REACH` after its `年`.
+fn years_in(text: &str) -> (Vec<(i32, String)>, HashMap<i32, usize>) {
+    let kept = |c: &char| !c.is_whitespace() && *c != '\u{FEFF}';
+    let mut wins = Vec::new();
+    let mut counts: HashMap<i32, usize> = HashMap::new();
+    let mut around: Vec<char> = Vec::with_capacity(YEAR_REACH + 6);
+    for (at, _) in text.match_indices('年') {
+        // The four characters before the `年` and the one before them. Most
+        // `年` end a word (本年, 年度), not a year: only four digits before it
+        // make one worth reading on.
+        around.clear();
+        let mut back = text[..at].chars().rev().filter(kept).map(fold_width);
+        while around.len() < 5 {
+            let Some(c) = back.next() else { break };
+            around.push(c);
+            if around.len() <= 4 && !c.is_ascii_digit() {
+                break;
+            }
         }
-        if !month_at(c, i + 5) {
-            *counts.entry(y).or_default() += 1;
+        if around.len() < 4 || !around[..4].iter().all(char::is_ascii_digit) {
+            continue;
         }
+        around.reverse();
+        let i = around.len() - 4;
+        around.push('年');
+        around.extend(
+            text[at + '年'.len_utf8()..]
+                .chars()
+                .filter(kept)
+                .map(fold_width)
+                .take(YEAR_REACH),
+        );
+        year_here(&around, i, &mut wins, &mut counts);
     }
     (wins, counts)
 }
@@ -363,10 +457,7 @@ fn find_title(lines: &[Line], w: &Words) -> Option<(usize, usize)> {
         let mut found = None;
         for start in (end.saturating_sub(TITLE_SPAN - 1)..=end).rev() {
             let line = &lines[start];
-            if line.raw().len() > TITLE_MAX_CHARS
-                || line.raw().contains(&'。')
-                || w.junk(line.key())
-            {
+            if line.raw().len() > TITLE_MAX_CHARS || line.raw().contains(&'。') || line.junk(w) {
                 break;
             }
             let (raw, key) = join(&lines[start..=end]);
@@ -398,26 +489,26 @@ pub fn detect<'t>(text: &'t str, cfg: &MetaConfig, norm: &Normaliser) -> Meta {
     let w = Words::new(cfg, norm);
     // Lines are built only where words are searched: the first and the
     // last few, and every line only when the prose must name the body.
-    let texts: Vec<&str> = text
-        .lines()
-        .filter(|l| l.chars().any(|c| !c.is_whitespace() && c != '\u{FEFF}'))
-        .collect();
-    let make =
-        |ls: &[&'t str]| -> Vec<Line<'t, '_>> { ls.iter().map(|l| Line::new(l, norm)).collect() };
-    let head = make(&texts[..texts.len().min(TITLE_LINES)]);
-    let tail = make(&texts[texts.len().saturating_sub(SIGNATURE_LINES)..]);
+    let blank = |l: &&str| l.chars().all(|c| c.is_whitespace() || c == '\u{FEFF}');
+    let make = |ls: &mut dyn Iterator<Item = &'t str>| -> Vec<Line<'t, '_>> {
+        ls.map(|l| Line::new(l, norm)).collect()
+    };
+    let head = make(&mut text.lines().filter(|l| !blank(l)).take(TITLE_LINES));
+    let mut tail = make(
+        &mut text
+            .lines()
+            .rev()
+            .filter(|l| !blank(l))
+            .take(SIGNATURE_LINES),
+    );
+    tail.reverse();
     let title = find_title(&head, &w).map(|(a, b)| join(&head[a..=b]));
     let title_text = title
         .as_ref()
         .map(|(raw, _)| raw.iter().collect::<String>());
 
     // The year: digits and 年月日 are the same in either script.
-    let all: Vec<char> = text
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{FEFF}')
-        .map(fold_width)
-        .collect();
-    let (wins, counts) = years(&all);
+    let (wins, counts) = years_in(text);
     let title_year = title.as_ref().and_then(|(_, key)| first_year(key));
     let mut prose: Vec<(i32, usize)> = counts.into_iter().collect();
     prose.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
@@ -497,7 +588,7 @@ pub fn detect<'t>(text: &'t str, cfg: &MetaConfig, norm: &Normaliser) -> Meta {
         }
     }
     if meta.org.is_none() {
-        match prose_org(&make(&texts), &w) {
+        match prose_org(&make(&mut text.lines().filter(|l| !blank(l))), &w) {
             Some(Prose::Name(org, n)) => {
                 meta.org_evidence = Evidence {
                     source: Some("prose"),
@@ -563,7 +654,7 @@ fn prose_org(lines: &[Line], w: &Words) -> Option<Prose> {
         let key = l.key();
         let years = yearish(key);
         let word = |i: usize| is_cjk(key[i]) && !years[i];
-        for sfx in &w.suffixes {
+        for sfx in w.suffixes.iter() {
             let mut from = 0;
             while let Some(k) = find(&key[from..], sfx) {
                 let i = from + k;
@@ -660,6 +751,47 @@ mod tests {
     fn run(text: &str) -> Meta {
         let (cfg, norm) = shipped();
         detect(text, &cfg, &norm)
+    }
+
+    /// `years_in` reads around each `年` what `years` reads of the whole
+    /// text: windows, dates and years with white space, full-width digits
+    /// and page breaks inside, at the text's edges, and every fixture.
+    #[test]
+    fn years_read_around_each_nian_as_over_the_whole_text() {
+        let all = |t: &str| -> Vec<char> {
+            t.chars()
+                .filter(|c| !c.is_whitespace() && *c != '\u{FEFF}')
+                .map(fold_width)
+                .collect()
+        };
+        let sorted = |(w, c): (Vec<(i32, String)>, HashMap<i32, usize>)| {
+            let mut c: Vec<(i32, usize)> = c.into_iter().collect();
+            c.sort_unstable();
+            (w, c)
+        };
+        let mut texts: Vec<String> = [
+            "2020年",
+            "年2020年",
+            "12020年1月1日至2020年12月31日",
+            "自 2 0 2 0 年 1 月 1 日起至 2020 年 12 月 31 日止",
+            "从２０１９年１月１日到１２月３１日止，2019年度，2019年",
+            "2019年1月1日——至\n\n2019年12月31日2021年1月15日\u{FEFF}2019年",
+            "2019年01月01日至2020年12月31日，2018年1月1日至12月31日止2018",
+            "本年度2021年\t \r\n2 021年1月1日至　2021年12月31日",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/fixtures");
+        for e in std::fs::read_dir(root).into_iter().flatten().flatten() {
+            if let Ok(t) = std::fs::read_to_string(e.path()) {
+                texts.push(t);
+            }
+        }
+        assert!(texts.len() > 20, "{} texts", texts.len());
+        for t in &texts {
+            assert_eq!(sorted(years_in(t)), sorted(years(&all(t))), "{t}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! which cell labels each row and which cells follow it. It reads no value
 //! and never decides which value is which column (`header` and `fit` do).
 
-use super::hits::Variant;
+use super::hits::{Said, Variant};
 use super::labels::{match_row, Hit, Probe, Strength, SHORT_LABEL};
 use crate::input::Layout;
 use crate::segment::normalise::group_enumerator;
@@ -112,7 +112,14 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize, m: Vari
     // Where the values after a bare ordinal (`一、`, its label broken off
     // after the values) start in `run.cands`.
     let mut ordinal: Option<u32> = None;
-    let repeated = repeated_header_lines(doc, lo, hi, m);
+    // What each text cell of the region says in this variant, asked once.
+    let said: Vec<Said> = (lo..hi)
+        .map(|i| match doc.cells[i].kind {
+            CellKind::Text => m.said(i),
+            _ => Said::default(),
+        })
+        .collect();
+    let repeated = repeated_header_lines(doc, lo, &said);
     // The cell before the first row label: the head of that label when it
     // is broken around its values before the body starts.
     let mut first_head: Option<u32> = None;
@@ -163,7 +170,12 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize, m: Vari
         let after_ordinal = ordinal.take();
         // A short label read under a group's enumerator (`（六）其 他`, a
         // piece of （六）其他处理) is not the item row it names (3.其他).
-        let row = m.row(i).filter(|&(r, h)| {
+        let Said {
+            row,
+            header: head,
+            ignore,
+        } = said[i - lo];
+        let row = row.filter(|&(r, h)| {
             h.len >= SHORT_LABEL
                 || !matches!(
                     (
@@ -173,8 +185,6 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize, m: Vari
                     (Some(true), Some(false))
                 )
         });
-        let head = m.header(i);
-        let ignore = m.ignore(i);
         let other = match (head, ignore) {
             (Some(a), Some(b)) => Some(if a.rank() >= b.rank() { a } else { b }),
             (a, b) => a.or(b),
@@ -357,7 +367,8 @@ const REPEATED_HEADER_WORDS: usize = 3;
 
 /// Lines of `[lo, hi)` that hold only header words, at least
 /// `REPEATED_HEADER_WORDS` of them, and no value.
-fn repeated_header_lines(doc: &Doc, lo: usize, hi: usize, m: Variant) -> Vec<u32> {
+fn repeated_header_lines(doc: &Doc, lo: usize, said: &[Said]) -> Vec<u32> {
+    let hi = lo + said.len();
     let mut out = Vec::new();
     let mut i = lo;
     while i < hi {
@@ -368,10 +379,9 @@ fn repeated_header_lines(doc: &Doc, lo: usize, hi: usize, m: Variant) -> Vec<u32
                 CellKind::Empty => {}
                 CellKind::Value => other = true,
                 CellKind::Text => {
-                    let header = m
-                        .header(i)
-                        .is_some_and(|h| h.strength >= Strength::Contains);
-                    let row = m.row(i).is_some_and(|(_, h)| h.strength == Strength::Exact);
+                    let Said { row, header, .. } = said[i - lo];
+                    let header = header.is_some_and(|h| h.strength >= Strength::Contains);
+                    let row = row.is_some_and(|(_, h)| h.strength == Strength::Exact);
                     // A word that names a row and no column is a row.
                     if header {
                         words += 1;

@@ -28,11 +28,11 @@ pub(super) fn anchors(doc: &Doc, t: &Templates, hits: &Hits) -> Vec<(usize, usiz
         if doc.cells[i].kind != CellKind::Text {
             continue;
         }
-        for (d, &k) in key_of.iter().enumerate() {
-            if hits.of(d).caption(i) {
+        hits.captions(i, |d| {
+            if let Some(&k) = key_of.get(d) {
                 out.push((i, k));
             }
-        }
+        });
     }
     // In reading order, and per cell in key order, each once.
     out.sort_unstable();

@@ -67,14 +67,9 @@ fn requests_header(s: &Settings, text: &str) -> (Vec<String>, bool, Option<Vec<S
     let (d, def) = table(s, "gb2019", "requests");
     let text = format!("{text}\n一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n");
     let doc = segment(&text, &s.templates.normaliser);
-    let run = read_grid(
-        &doc,
-        def,
-        0,
-        doc.cells.len(),
-        Hits::new(&doc, &s.templates.index).of(d),
-    );
-    let h = read_header(&doc, def, &run.header);
+    let hits = Hits::new(&doc, &s.templates.index);
+    let run = read_grid(&doc, def, 0, doc.cells.len(), hits.of(d));
+    let h = read_header(&doc, def, hits.of(d), &run.header);
     let keys = |o: &[usize]| o.iter().map(|&c| def.columns[c].key.clone()).collect();
     (
         keys(&h.order),
@@ -152,14 +147,9 @@ fn unit_of(s: &Settings, header: &str) -> Option<Unit> {
     let (d, def) = table(s, "gb2021", "art20_8");
     let text = format!("{header}\n行政事业性收费\t23.5\n");
     let doc: Doc = segment(&text, &s.templates.normaliser);
-    let run = read_grid(
-        &doc,
-        def,
-        0,
-        doc.cells.len(),
-        Hits::new(&doc, &s.templates.index).of(d),
-    );
-    read_header(&doc, def, &run.header).units[0]
+    let hits = Hits::new(&doc, &s.templates.index);
+    let run = read_grid(&doc, def, 0, doc.cells.len(), hits.of(d));
+    read_header(&doc, def, hits.of(d), &run.header).units[0]
 }
 
 #[test]

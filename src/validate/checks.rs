@@ -55,17 +55,18 @@ pub fn run(t: &Templates, tables: &[TableOut], findings: &mut Vec<Finding>) {
                     Each::Column => count(table, ncols, i, o),
                     Each::Row => count(table, ncols, o, i),
                 };
-                let side = |keys: &[usize]| -> Option<Vec<(&str, i64)>> {
-                    keys.iter()
-                        .map(|&i| value(i).map(|v| (key_of_inner(i), v)))
-                        .collect()
-                };
-                let (Some(left), Some(right)) = (side(&check.left), side(&check.right)) else {
+                // Summed first: the terms are spelt out only for a finding.
+                let total = |keys: &[usize]| keys.iter().map(|&i| value(i)).sum::<Option<i64>>();
+                let (Some(l), Some(r)) = (total(&check.left), total(&check.right)) else {
                     continue;
                 };
-                let l: i64 = left.iter().map(|p| p.1).sum();
-                let r: i64 = right.iter().map(|p| p.1).sum();
                 if l != r {
+                    let side = |keys: &[usize]| -> Vec<(&str, i64)> {
+                        keys.iter()
+                            .filter_map(|&i| value(i).map(|v| (key_of_inner(i), v)))
+                            .collect()
+                    };
+                    let (left, right) = (side(&check.left), side(&check.right));
                     let what = match check.each {
                         Each::Column => "column",
                         Each::Row => "row",

@@ -63,6 +63,17 @@ fn sign<I: Iterator<Item = char> + Clone>(mut it: I) -> (i64, I) {
 
 /// Parses one count cell.
 pub fn parse_count(raw: &str) -> Count {
+    // Most cells are plain ASCII digits: read them without the rules' folding,
+    // as the rules would (18 digits cannot overflow).
+    if (1..=18).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_digit()) {
+        let value = raw.bytes().fold(0i64, |v, b| v * 10 + i64::from(b - b'0'));
+        return Count::Number(value);
+    }
+    parse_by_rules(raw)
+}
+
+/// `parse_count` by the rules, for any text.
+fn parse_by_rules(raw: &str) -> Count {
     let mut chars = folded(raw).peekable();
     let Some(&first) = chars.peek() else {
         return Count::Blank;
@@ -114,6 +125,23 @@ pub fn parse_count(raw: &str) -> Count {
 mod tests {
     use super::*;
     use Count::*;
+
+    /// Plain digits read directly as the rules read them: every length up
+    /// to and past the direct path's, leading zeros, overflow.
+    #[test]
+    fn plain_digits_read_as_by_the_rules() {
+        let mut cells: Vec<String> = (0..3000).map(|n| n.to_string()).collect();
+        for len in 1..=21 {
+            cells.push("9".repeat(len));
+            cells.push(format!("0{}", "7".repeat(len)));
+            cells.push("1234567890".chars().cycle().take(len).collect());
+        }
+        cells.push(i64::MAX.to_string());
+        cells.push("9223372036854775808".into());
+        for c in &cells {
+            assert_eq!(parse_count(c), parse_by_rules(c), "{c}");
+        }
+    }
 
     #[test]
     fn numbers_with_width_spaces_and_separators() {
