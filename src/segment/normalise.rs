@@ -134,20 +134,53 @@ fn enumerator_len(s: &str) -> Option<usize> {
     (n <= 3 && sep && !then_digit).then_some(i + c.len_utf8())
 }
 
-/// Is the first enumerator of `raw` a group's (`一、`, `（一）`), rather than
-/// an item's (`1.`, `(1)`)? `None` when `raw` starts with none.
-pub fn group_enumerator(raw: &str) -> Option<bool> {
-    // The first characters folded as `label_into` folds them, without an
-    // allocation: an enumerator is at most 5 characters.
-    let mut buf = [0u8; 32];
-    let mut n = 0;
-    for c in raw.chars().filter(|c| !c.is_whitespace()).take(6) {
-        n += fold_width(c).encode_utf8(&mut buf[n..]).len();
+/// `enumerator_len` reads at most five characters (`(123)`, or `123、` and
+/// the one after it), so it gives the same answer on the first six folded
+/// characters as on all of them.
+const ENUMERATOR_WINDOW: usize = 6;
+
+/// The first enumerator of `s`, read as `enumerator_len` reads it from the
+/// characters of `s` that `skip` leaves, each folded by `fold`, without an
+/// allocation: its numeral (the first character after any `(`) and the bytes
+/// of `s` it spans, skipped characters inside it included.
+fn leading_enumerator(
+    s: &str,
+    skip: impl Fn(char) -> bool,
+    fold: impl Fn(char) -> char,
+) -> Option<(char, usize)> {
+    let mut buf = [0u8; 4 * ENUMERATOR_WINDOW];
+    // (folded bytes, bytes of `s`) after each character folded.
+    let mut ends = [(0usize, 0usize); ENUMERATOR_WINDOW];
+    let (mut n, mut k) = (0, 0);
+    for (i, c) in s.char_indices() {
+        if skip(c) {
+            continue;
+        }
+        if k == ENUMERATOR_WINDOW {
+            break;
+        }
+        let f = fold(c);
+        // Most labels open with no enumerator: leave before folding more.
+        if k == 0 && !(f == '(' || f.is_ascii_digit() || is_cn_numeral(f)) {
+            return None;
+        }
+        n += f.encode_utf8(&mut buf[n..]).len();
+        ends[k] = (n, i + c.len_utf8());
+        k += 1;
     }
     let head = std::str::from_utf8(&buf[..n]).ok()?;
-    enumerator_len(head)?;
+    let len = enumerator_len(head)?;
     let numeral = head.chars().find(|&c| c != '(')?;
-    Some(is_cn_numeral(numeral))
+    let used = ends[..k].iter().find(|e| e.0 == len)?.1;
+    Some((numeral, used))
+}
+
+/// Is the first enumerator of `raw` a group's (`一、`, `（一）`), rather than
+/// an item's (`1.`, `(1)`)? `None` when `raw` starts with none. Its
+/// characters are folded in width only, as a template's labels are printed.
+pub fn group_enumerator(raw: &str) -> Option<bool> {
+    leading_enumerator(raw, char::is_whitespace, fold_width)
+        .map(|(numeral, _)| is_cn_numeral(numeral))
 }
 
 impl Normaliser {
@@ -229,41 +262,14 @@ impl Normaliser {
     /// `enumerator_len`, run again and again over the folded characters of
     /// `raw` without white space, stops finding one.
     fn enumerators_end(&self, raw: &str) -> usize {
-        // `enumerator_len` reads at most five characters (`(123)`, or `123、`
-        // and the one after it), so it gives the same answer on the first six
-        // folded characters as on all of them.
-        const WINDOW: usize = 6;
         let mut start = 0;
-        loop {
-            let rest = &raw[start..];
-            let mut buf = [0u8; 4 * WINDOW];
-            // (folded bytes, bytes of `rest`) after each character folded.
-            let mut ends = [(0usize, 0usize); WINDOW];
-            let (mut n, mut k) = (0, 0);
-            for (i, c) in rest.char_indices() {
-                if skipped(c) {
-                    continue;
-                }
-                if k == WINDOW {
-                    break;
-                }
-                let f = self.fold(c);
-                // Most labels open with no enumerator: leave before folding more.
-                if k == 0 && !(f == '(' || f.is_ascii_digit() || is_cn_numeral(f)) {
-                    return start;
-                }
-                n += f.encode_utf8(&mut buf[n..]).len();
-                ends[k] = (n, i + c.len_utf8());
-                k += 1;
-            }
-            let Some(len) = std::str::from_utf8(&buf[..n]).ok().and_then(enumerator_len) else {
-                return start;
-            };
-            match ends[..k].iter().find(|e| e.0 == len) {
-                Some(&(_, used)) => start += used,
-                None => return start,
-            }
+        while let Some((_, used)) = raw
+            .get(start..)
+            .and_then(|rest| leading_enumerator(rest, skipped, |c| self.fold(c)))
+        {
+            start += used;
         }
+        start
     }
 
     /// The normalised label form of `raw`, allocated: for templates and tests.
