@@ -1,0 +1,90 @@
+//! What the HTML parser alone costs on a corpus: html5ever's tokenizer over
+//! every `.html`/`.htm` page, with a sink that only counts the tokens: no
+//! tree, no rendering, no decoding beyond UTF-8. This is a floor under the
+//! `html` stage that no work in xxgk can go below while it reads pages with
+//! a real HTML parser (BENCHMARKS.md, issue 14).
+//!
+//!     cargo bench --bench html_floor -- CORPUS
+//!
+//! The pages are read into memory first, so only the tokenizer is timed, in
+//! CPU seconds of its thread (the machine may be shared) and in wall seconds.
+
+use std::cell::Cell;
+use std::time::Instant;
+
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{BufferQueue, Token, TokenSink, TokenSinkResult, Tokenizer};
+
+struct Count(Cell<u64>);
+
+impl TokenSink for Count {
+    type Handle = ();
+
+    fn process_token(&self, _token: Token, _line: u64) -> TokenSinkResult<()> {
+        self.0.set(self.0.get() + 1);
+        TokenSinkResult::Continue
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench` before the arguments after `--`.
+    let Some(corpus) = std::env::args().skip(1).find(|a| !a.starts_with("--")) else {
+        eprintln!("usage: cargo bench --bench html_floor -- CORPUS");
+        std::process::exit(2);
+    };
+    let mut pages = Vec::new();
+    for entry in walkdir::WalkDir::new(&corpus).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("html_floor: {e}");
+                std::process::exit(1);
+            }
+        };
+        let html = entry
+            .path()
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| x.eq_ignore_ascii_case("html") || x.eq_ignore_ascii_case("htm"));
+        if html {
+            match std::fs::read(entry.path()) {
+                Ok(bytes) => pages.push(bytes),
+                Err(e) => eprintln!("html_floor: {}: {e}", entry.path().display()),
+            }
+        }
+    }
+    let bytes: usize = pages.iter().map(Vec::len).sum();
+    let clock = Instant::now();
+    let cpu = thread_cpu();
+    let mut tokens = 0;
+    for page in &pages {
+        let text = String::from_utf8_lossy(page);
+        let tokenizer = Tokenizer::new(Count(Cell::new(0)), Default::default());
+        let queue = BufferQueue::default();
+        queue.push_back(StrTendril::from_slice(&text));
+        let _ = tokenizer.feed(&queue);
+        tokenizer.end();
+        tokens += tokenizer.sink.0.get();
+    }
+    let secs = thread_cpu() - cpu;
+    println!(
+        "{} pages, {:.1} MB, {tokens} tokens: tokenizer {secs:.2} CPU s ({:.2} s wall) \
+         on one thread ({:.0} MB/s, {:.0} µs a page)",
+        pages.len(),
+        bytes as f64 / 1e6,
+        clock.elapsed().as_secs_f64(),
+        bytes as f64 / 1e6 / secs,
+        secs * 1e6 / pages.len().max(1) as f64,
+    );
+}
+
+/// CPU seconds this thread has run.
+fn thread_cpu() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid timespec for the call to fill.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
+}
