@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::digest::hex;
 use crate::discover::Entry;
-use crate::extract::{self, meta};
+use crate::extract;
 use crate::input::{self, Layout};
 use crate::model::{Evidence, Finding, Format, ReportOut, Severity, Stages, Status};
 use crate::segment;
@@ -161,7 +161,7 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, format: Format, settings: &Settings
         stages.lap(Stages::EXTRACT, &mut clock);
         (doc.layout, extraction)
     };
-    let meta = meta::detect(&rendered.text, &settings.meta, &t.normaliser);
+    let meta = settings.meta.detect(&rendered.text);
     let mut findings: Vec<Finding> = std::mem::take(&mut rendered.notes)
         .into_iter()
         .map(|(code, why)| Finding::new(Severity::Warning, code, format!("{rel}: {why}")))

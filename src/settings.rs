@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use crate::derive::config::DeriveConfig;
 use crate::error::Error;
-use crate::extract::meta::MetaConfig;
+use crate::extract::meta::{self, MetaConfig};
 use crate::input::docx::DocxConfig;
 use crate::input::html::HtmlConfig;
 use crate::input::pdf::PdfConfig;
@@ -109,7 +109,7 @@ pub struct Settings {
     pub docx: DocxConfig,
     pub pdf: PdfConfig,
     pub templates: Templates,
-    pub meta: MetaConfig,
+    pub meta: meta::Reader,
     pub org: OrgKeys,
     pub derive: DeriveConfig,
     /// Where the config came from: a path or `(embedded)`.
@@ -278,6 +278,7 @@ pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings,
                 .ok_or_else(|| bad(&name, format!("decode.legacy: unknown encoding {label:?}")))?,
         );
     }
+    let meta = meta::Reader::new(&cfg.meta, &templates.normaliser);
     Ok(Settings {
         include: globs(&cfg.corpus.include, "include", &name)?,
         exclude: globs(&cfg.corpus.exclude, "exclude", &name)?,
@@ -288,7 +289,7 @@ pub fn load(path: Option<&Path>, formats: Option<&[String]>) -> Result<Settings,
         docx: cfg.docx,
         pdf: cfg.pdf,
         templates,
-        meta: cfg.meta,
+        meta,
         org,
         derive: cfg.derive,
         config_name: name,

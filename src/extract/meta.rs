@@ -103,11 +103,15 @@ impl<'t, 'n> Line<'t, 'n> {
 
     fn raw(&self) -> &[char] {
         self.raw.get_or_init(|| {
-            self.text
-                .chars()
-                .filter(|c| !c.is_whitespace() && *c != '\u{FEFF}')
-                .map(fold_width)
-                .collect()
+            // At most one character a byte: one allocation, never a regrowth.
+            let mut raw = Vec::with_capacity(self.text.len());
+            raw.extend(
+                self.text
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && *c != '\u{FEFF}')
+                    .map(fold_width),
+            );
+            raw
         })
     }
 
@@ -122,9 +126,8 @@ impl<'t, 'n> Line<'t, 'n> {
     }
 }
 
-/// A list of words, folded as the text is, in one buffer: the words are
-/// folded for every document, and one allocation is cheaper than one each.
-#[derive(Default)]
+/// A list of words, folded as the text is, in one buffer.
+#[derive(Debug, Default)]
 struct List {
     chars: Vec<char>,
     /// Where each word ends in `chars`.
@@ -146,6 +149,7 @@ impl List {
 }
 
 /// The config's words, folded as the text is.
+#[derive(Debug)]
 struct Words {
     /// Per group, its words (none empty).
     title: Vec<List>,
@@ -361,7 +365,11 @@ fn years_in(text: &str) -> (Vec<(i32, String)>, HashMap<i32, usize>) {
     let mut wins = Vec::new();
     let mut counts: HashMap<i32, usize> = HashMap::new();
     let mut around: Vec<char> = Vec::with_capacity(YEAR_REACH + 6);
-    for (at, _) in text.match_indices('年') {
+    // memchr's search for the three bytes of `年` finds what
+    // `match_indices('年')` finds (a whole UTF-8 sequence only ever matches
+    // at a character boundary) without stopping at every byte `B4`, the
+    // last byte of `年` and of many Chinese characters.
+    for at in memchr::memmem::find_iter(text.as_bytes(), "年".as_bytes()) {
         // The four characters before the `年` and the one before them. Most
         // `年` end a word (本年, 年度), not a year: only four digits before it
         // make one worth reading on.
@@ -431,9 +439,23 @@ fn clean_org(s: &[char]) -> String {
 
 /// The lines `a..=b` joined: (raw, key).
 fn join(lines: &[Line]) -> (Vec<char>, Vec<char>) {
-    let raw = lines.iter().flat_map(|l| l.raw().iter().copied()).collect();
-    let key = lines.iter().flat_map(|l| l.key().iter().copied()).collect();
-    (raw, key)
+    (join_raw(lines), join_key(lines))
+}
+
+fn join_raw(lines: &[Line]) -> Vec<char> {
+    let mut raw = Vec::with_capacity(lines.iter().map(|l| l.raw().len()).sum());
+    for l in lines {
+        raw.extend_from_slice(l.raw());
+    }
+    raw
+}
+
+fn join_key(lines: &[Line]) -> Vec<char> {
+    let mut key = Vec::with_capacity(lines.iter().map(|l| l.raw().len()).sum());
+    for l in lines {
+        key.extend_from_slice(l.key());
+    }
+    key
 }
 
 /// The org part of a joined title, cleaned; empty when there is none.
@@ -460,12 +482,16 @@ fn find_title(lines: &[Line], w: &Words) -> Option<(usize, usize)> {
             if line.raw().len() > TITLE_MAX_CHARS || line.raw().contains(&'。') || line.junk(w) {
                 break;
             }
-            let (raw, key) = join(&lines[start..=end]);
-            if key.len() > TITLE_MAX_CHARS {
+            // A line's key is as long as its raw form: the span's length is
+            // known before it is joined, and its raw form is needed only
+            // when it is the title.
+            let span = &lines[start..=end];
+            if span.iter().map(|l| l.raw().len()).sum::<usize>() > TITLE_MAX_CHARS {
                 break;
             }
+            let key = join_key(span);
             if w.is_title(&key) {
-                found = Some((start, raw, key));
+                found = Some((start, join_raw(span), key));
                 break;
             }
         }
@@ -484,9 +510,35 @@ fn find_title(lines: &[Line], w: &Words) -> Option<(usize, usize)> {
     None
 }
 
-pub fn detect<'t>(text: &'t str, cfg: &MetaConfig, norm: &Normaliser) -> Meta {
+/// The `[meta]` words folded by the label normaliser, once for a run:
+/// folding them for every document cost a tenth of `detect`.
+#[derive(Debug)]
+pub struct Reader {
+    words: Words,
+    norm: Normaliser,
+}
+
+impl Reader {
+    pub fn new(cfg: &MetaConfig, norm: &Normaliser) -> Reader {
+        Reader {
+            words: Words::new(cfg, norm),
+            norm: norm.clone(),
+        }
+    }
+
+    /// The year and org of a document's text (see the module doc).
+    pub fn detect(&self, text: &str) -> Meta {
+        read(text, &self.words, &self.norm)
+    }
+}
+
+/// `Reader::detect` with words folded for this one call.
+pub fn detect(text: &str, cfg: &MetaConfig, norm: &Normaliser) -> Meta {
+    Reader::new(cfg, norm).detect(text)
+}
+
+fn read<'t>(text: &'t str, w: &Words, norm: &Normaliser) -> Meta {
     let mut meta = Meta::default();
-    let w = Words::new(cfg, norm);
     // Lines are built only where words are searched: the first and the
     // last few, and every line only when the prose must name the body.
     let blank = |l: &&str| l.chars().all(|c| c.is_whitespace() || c == '\u{FEFF}');
@@ -502,7 +554,7 @@ pub fn detect<'t>(text: &'t str, cfg: &MetaConfig, norm: &Normaliser) -> Meta {
             .take(SIGNATURE_LINES),
     );
     tail.reverse();
-    let title = find_title(&head, &w).map(|(a, b)| join(&head[a..=b]));
+    let title = find_title(&head, w).map(|(a, b)| join(&head[a..=b]));
     let title_text = title
         .as_ref()
         .map(|(raw, _)| raw.iter().collect::<String>());
@@ -561,7 +613,7 @@ pub fn detect<'t>(text: &'t str, cfg: &MetaConfig, norm: &Normaliser) -> Meta {
 
     // The org: the title, a signature or header line, the prose.
     if let Some((raw, key)) = &title {
-        let org = title_org(raw, key, &w);
+        let org = title_org(raw, key, w);
         let org_key: Vec<char> = org.chars().map(|c| norm.fold(c)).collect();
         if org.chars().count() >= 2 && !w.junk(&org_key) {
             meta.org = Some(org);
@@ -588,7 +640,7 @@ pub fn detect<'t>(text: &'t str, cfg: &MetaConfig, norm: &Normaliser) -> Meta {
         }
     }
     if meta.org.is_none() {
-        match prose_org(&make(&mut text.lines().filter(|l| !blank(l))), &w) {
+        match prose_org(&make(&mut text.lines().filter(|l| !blank(l))), w) {
             Some(Prose::Name(org, n)) => {
                 meta.org_evidence = Evidence {
                     source: Some("prose"),

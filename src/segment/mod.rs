@@ -68,6 +68,25 @@ impl<'t> Doc<'t> {
 
 /// Classifies cell text.
 pub fn classify(raw: &str) -> CellKind {
+    if opens_as_text(raw) {
+        return CellKind::Text;
+    }
+    classify_by_rules(raw)
+}
+
+/// Does `raw` open with a Chinese character no value starts with? Both
+/// `parse_count` and `parse_money` read a value only from a digit, a sign
+/// (`+`, `-`, `增`, `减`), a dash or `无`; a cell opening with any other
+/// Chinese character is text, and most text cells (labels, prose) are such.
+/// Deciding that from one character spares the two parsers' passes.
+fn opens_as_text(raw: &str) -> bool {
+    raw.chars().next().is_some_and(|c| {
+        matches!(c, '\u{4E00}'..='\u{9FFF}') && !matches!(c, '无' | '無' | '增' | '减' | '減')
+    })
+}
+
+/// `classify` by the value parsers alone.
+fn classify_by_rules(raw: &str) -> CellKind {
     match parse_count(raw) {
         Count::Blank => CellKind::Empty,
         Count::Number(_) | Count::NotApplicable => CellKind::Value,
@@ -125,10 +144,38 @@ impl<'t> Builder<'t, '_> {
 }
 
 /// Byte ranges of the whitespace-separated tokens of `line`, offset by `base`.
+///
+/// White space (`char::is_whitespace`) in UTF-8 is an ASCII byte or a
+/// character opening with `C2`, `E1`, `E2` or `E3`; only there is a character
+/// decoded, so a line of Chinese text costs a table lookup a byte.
 fn tokens(line: &str, base: usize, out: &mut Vec<(usize, usize)>) {
+    const MAYBE: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 128 {
+            t[b] = (b as u8 as char).is_whitespace();
+            b += 1;
+        }
+        t[0xC2] = true;
+        t[0xE1] = true;
+        t[0xE2] = true;
+        t[0xE3] = true;
+        t
+    };
     out.clear();
+    let bytes = line.as_bytes();
     let mut start = None;
-    for (i, c) in line.char_indices() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !MAYBE[b as usize] {
+            if start.is_none() {
+                start = Some(i);
+            }
+            i += 1;
+            continue;
+        }
+        let c = line.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
         if c.is_whitespace() {
             if let Some(s) = start.take() {
                 out.push((base + s, base + i));
@@ -136,6 +183,7 @@ fn tokens(line: &str, base: usize, out: &mut Vec<(usize, usize)>) {
         } else if start.is_none() {
             start = Some(i);
         }
+        i += c.len_utf8();
     }
     if let Some(s) = start {
         out.push((base + s, base + line.len()));
@@ -632,6 +680,60 @@ mod tests {
         assert_eq!(texts("其他\n\n总计"), ["其他", "总计"]);
         assert_eq!(texts("规章\n0\n0"), ["规章", "0", "0"]);
         assert_eq!(texts("本\t1\n年\t2"), ["本", "1", "年", "2"]);
+    }
+
+    /// `tokens` as it was written before it scanned bytes.
+    fn tokens_by_char(line: &str, base: usize) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, c) in line.char_indices() {
+            if c.is_whitespace() {
+                if let Some(s) = start.take() {
+                    out.push((base + s, base + i));
+                }
+            } else if start.is_none() {
+                start = Some(i);
+            }
+        }
+        if let Some(s) = start {
+            out.push((base + s, base + line.len()));
+        }
+        out
+    }
+
+    #[test]
+    fn tokens_split_at_every_white_space_character() {
+        // Every white space character, and characters sharing its first
+        // byte, between and around words.
+        let ws: Vec<char> = (0..0x3100u32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect();
+        let near = [
+            '\u{80}', '\u{A1}', '\u{1681}', '\u{200B}', '\u{2030}', '\u{3001}', '、', '规',
+        ];
+        let mut out = Vec::new();
+        for &w in ws.iter().chain(&near) {
+            for line in [
+                format!("{w}"),
+                format!("规章{w}0"),
+                format!("{w}{w}a{w}b{w}"),
+                format!("x{w}\u{3000}y\u{A0}z"),
+            ] {
+                tokens(&line, 7, &mut out);
+                assert_eq!(out, tokens_by_char(&line, 7), "{line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_cell_opening_with_a_chinese_character_is_classified_as_the_parsers_read_it() {
+        for c in ('\u{4E00}'..='\u{9FFF}').chain(['\u{3000}', '１', '－', '＋']) {
+            for tail in ["", "1", "10件", "0元", "万元", "加5", "少3"] {
+                let raw = format!("{c}{tail}");
+                assert_eq!(classify(&raw), classify_by_rules(&raw), "{raw:?}");
+            }
+        }
     }
 
     #[test]

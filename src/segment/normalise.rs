@@ -44,6 +44,27 @@ impl CharSet {
             None => self.astral.binary_search(&c).is_ok(),
         }
     }
+
+    /// Length of the UTF-8 character opening `bytes` (which are valid
+    /// UTF-8) when it is a plane-0 character outside the set, else `None`.
+    /// Read from the bytes: of a character's code point `u`, `u >> 6` (its
+    /// word) is the bits its first bytes carry, and `u & 63` (its bit) those
+    /// of its last byte, so nothing is decoded.
+    fn outside_at(&self, bytes: &[u8]) -> Option<usize> {
+        let &b0 = bytes.first()?;
+        let tail = |k: usize| bytes.get(k).map_or(0, |&b| usize::from(b & 0x3F));
+        let (word, bit, len) = if b0 < 0x80 {
+            (usize::from(b0) >> 6, usize::from(b0) & 63, 1)
+        } else if b0 < 0xE0 {
+            (usize::from(b0 & 0x1F), tail(1), 2)
+        } else if b0 < 0xF0 {
+            ((usize::from(b0 & 0x0F) << 6) | tail(1), tail(2), 3)
+        } else {
+            return None;
+        };
+        let set = self.bmp.get(word)?;
+        ((set >> bit) & 1 == 0).then_some(len)
+    }
 }
 
 impl std::fmt::Debug for CharSet {
@@ -213,12 +234,6 @@ impl Normaliser {
         Ok(n)
     }
 
-    /// Is `c` copied into a label as it stands? Only plane-0 characters
-    /// are looked up; any other takes the slow way.
-    fn copies(&self, c: char) -> bool {
-        (c as u32) < 0x10000 && !self.special.contains(c)
-    }
-
     /// Folds width and script of one character.
     pub fn fold(&self, c: char) -> char {
         let c = fold_width(c);
@@ -240,13 +255,20 @@ impl Normaliser {
     /// copied whole, and only the others are folded one by one.
     pub fn label_into(&self, raw: &str, out: &mut String) {
         let body = &raw[self.enumerators_end(raw)..];
-        let mut run = 0;
-        for (i, c) in body.char_indices() {
-            if self.copies(c) {
+        let bytes = body.as_bytes();
+        let (mut run, mut i) = (0, 0);
+        while i < bytes.len() {
+            // Characters copied as they stand are told from their bytes.
+            if let Some(len) = self.special.outside_at(&bytes[i..]) {
+                i += len;
                 continue;
             }
+            let Some(c) = body.get(i..).and_then(|t| t.chars().next()) else {
+                break;
+            };
             out.push_str(&body[run..i]);
-            run = i + c.len_utf8();
+            i += c.len_utf8();
+            run = i;
             if skipped(c) {
                 continue;
             }
@@ -255,7 +277,7 @@ impl Normaliser {
                 out.push(f);
             }
         }
-        out.push_str(&body[run..]);
+        out.push_str(body.get(run..).unwrap_or(""));
     }
 
     /// The byte offset in `raw` where its leading enumerators end: where
@@ -354,6 +376,21 @@ mod tests {
         let astral = Normaliser::new("𠀾a", "𠀿").unwrap();
         assert_eq!(astral.fold('𠀾'), 'a');
         assert_eq!(astral.label("x𠀾𠀿y"), "xay");
+    }
+
+    #[test]
+    fn a_character_is_read_from_its_bytes_as_from_its_code_point() {
+        let n = norm();
+        let mut buf = [0u8; 4];
+        for c in (0..0x11000u32).filter_map(char::from_u32) {
+            let bytes = c.encode_utf8(&mut buf).as_bytes();
+            let copied = (c as u32) < 0x10000 && !n.special.contains(c);
+            assert_eq!(
+                n.special.outside_at(bytes),
+                copied.then_some(bytes.len()),
+                "{c:?}"
+            );
+        }
     }
 
     /// `label` as it was built before it copied runs: fold everything into a
