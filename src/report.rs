@@ -66,7 +66,7 @@ fn io_code(e: &std::io::Error) -> &'static str {
 
 /// Reads a file, refusing one larger than `max` bytes before reading it.
 fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, (&'static str, String)> {
-    let file = std::fs::File::open(path).map_err(|e| (io_code(&e), e.to_string()))?;
+    let mut file = std::fs::File::open(path).map_err(|e| (io_code(&e), e.to_string()))?;
     let len = file
         .metadata()
         .map_err(|e| (io_code(&e), e.to_string()))?
@@ -80,11 +80,33 @@ fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, (&'static str, String)
     if len > max {
         return Err(too_large(len));
     }
-    let mut bytes = Vec::with_capacity(len as usize);
-    // The file may grow while it is read: never read past the limit.
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| (io_code(&e), e.to_string()))?;
+    // One `read` of one byte more than the file's length: a regular file
+    // that gives fewer bytes than asked is at its end, so a file that did
+    // not grow needs no second `read` to find its end (`read_to_end` makes
+    // one). A file that gives that byte more grew since: it is read on to
+    // its end, never past the limit.
+    let want = len as usize + 1;
+    let mut bytes = vec![0u8; want];
+    let mut got = 0;
+    while got < want {
+        match file.read(&mut bytes[got..]) {
+            Ok(0) => break,
+            Ok(n) => {
+                got += n;
+                if got >= len as usize {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err((io_code(&e), e.to_string())),
+        }
+    }
+    bytes.truncate(got);
+    if got == want {
+        file.take(max.saturating_add(1).saturating_sub(got as u64))
+            .read_to_end(&mut bytes)
+            .map_err(|e| (io_code(&e), e.to_string()))?;
+    }
     if bytes.len() as u64 > max {
         return Err(too_large(bytes.len() as u64));
     }
@@ -278,5 +300,33 @@ fn place_pages(
         if let Some((start, _)) = exact.or_else(first) {
             f.page = Some(page_at(start));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_read_whole_and_one_over_the_limit_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        for n in [0usize, 1, 4095, 4096, 10_000] {
+            let p = d.path().join(format!("f{n}"));
+            let bytes: Vec<u8> = (0..n).map(|i| (i % 251) as u8).collect();
+            std::fs::write(&p, &bytes).unwrap();
+            assert_eq!(read_bounded(&p, 10_000).unwrap(), bytes, "{n} bytes");
+        }
+        let p = d.path().join("f10000");
+        assert_eq!(read_bounded(&p, 9_999).unwrap_err().0, "file.too_large");
+    }
+
+    /// A file longer than its length said when opened (here one that never
+    /// ends) is read no further than one byte past the limit.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_that_grows_is_read_no_further_than_the_limit() {
+        let (code, why) = read_bounded(Path::new("/dev/zero"), 100_000).unwrap_err();
+        assert_eq!(code, "file.too_large");
+        assert!(why.starts_with("100001 bytes"), "{why}");
     }
 }
