@@ -96,15 +96,32 @@ fn starts(counts: impl Iterator<Item = usize>) -> Vec<i32> {
         .collect()
 }
 
-/// `schema` with the named Utf8 columns as dictionaries of Int32 keys.
-pub fn dictionary_schema(schema: Schema, names: &[&str]) -> Schema {
+/// The field metadata key of a dictionary column whose values are one table
+/// per run (`Labels`): the writer encodes such a column from its keys
+/// (`dict`). The Arrow schema of these batches is not stored in the files
+/// (`layout::create`), so the key never reaches a reader.
+pub const RUN_TABLE: &str = "xxgk.run_table";
+
+/// `schema` with the named Utf8 columns as dictionaries of Int32 keys, those
+/// in `tables` also marked as indexing a run's table (`RUN_TABLE`).
+pub fn dictionary_schema(schema: Schema, names: &[&str], tables: &[&str]) -> Schema {
     let fields: Vec<Field> = schema
         .fields()
         .iter()
         .map(|f| {
-            if names.contains(&f.name().as_str()) {
+            let name = f.name().as_str();
+            if names.contains(&name) {
                 let t = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
-                f.as_ref().clone().with_data_type(t)
+                let f = f.as_ref().clone().with_data_type(t);
+                if tables.contains(&name) {
+                    let mark = [(RUN_TABLE.to_string(), String::new())];
+                    f.with_metadata(
+                        mark.into_iter()
+                            .collect::<std::collections::HashMap<_, _>>(),
+                    )
+                } else {
+                    f
+                }
             } else {
                 f.as_ref().clone()
             }
@@ -113,7 +130,8 @@ pub fn dictionary_schema(schema: Schema, names: &[&str]) -> Schema {
     Schema::new(fields)
 }
 
-/// The columns of the cell datasets written as dictionaries.
+/// The columns of the cell datasets written as dictionaries: the report's
+/// two, then those of the run's tables.
 const COUNTS_DICTIONARIES: [&str; 9] = [
     "report_id",
     "org_name",
@@ -152,10 +170,12 @@ impl Labels {
             counts: Arc::new(dictionary_schema(
                 schema::disclosure_counts(),
                 &COUNTS_DICTIONARIES,
+                &COUNTS_DICTIONARIES[2..],
             )),
             litigation: Arc::new(dictionary_schema(
                 schema::litigation(),
                 &LITIGATION_DICTIONARIES,
+                &LITIGATION_DICTIONARIES[2..],
             )),
         }
     }
