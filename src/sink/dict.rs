@@ -329,8 +329,10 @@ pub struct Column {
     /// whose size counts in the memory estimate.
     dict: Vec<u8>,
     entries: Vec<Range<usize>>,
-    /// Canonical table entry of each dictionary entry.
+    /// Canonical table entry of each dictionary entry (of the one table
+    /// of a column with statistics), and each entry's index by its string.
     of: Vec<u32>,
+    known: std::collections::HashMap<Box<[u8]>, u32>,
     dedup: HashTable<u64>,
     full: bool,
     /// The open page: its indices, rows, string bytes, least and greatest
@@ -361,6 +363,7 @@ impl Column {
             dict: Vec::new(),
             entries: Vec::new(),
             of: Vec::new(),
+            known: std::collections::HashMap::new(),
             dedup: HashTable::new(),
             full: true,
             indices: Vec::new(),
@@ -380,30 +383,49 @@ impl Column {
         }
     }
 
-    /// Takes the table of `values` before any key is written: every batch
-    /// of a run indexes one table (`rows::Labels`), so a second one in a
-    /// row group is a bug, not a document.
-    fn adopt(&mut self, values: &ArrayRef) -> Result<(), Error> {
-        let table = Table::new(values).ok_or("dictionary values that are not strings")?;
-        if !self.entries.is_empty() || self.rows > 0 || !table.fits(&self.spec) {
-            return Err("a second table of strings in one row group".into());
+    /// Takes the table `values` for this batch's keys, if the chunk can
+    /// take it and still be the Parquet writer's: its strings already in
+    /// the dictionary keep their entries; with the rest, the dictionary must
+    /// stay under the size at which the Parquet writer would fall back to
+    /// plain pages; a column with statistics takes one table only.
+    fn adopt(&mut self, values: &ArrayRef) -> bool {
+        let Some(table) = Table::new(values) else {
+            return false;
+        };
+        let written = !self.entries.is_empty() || self.rows > 0;
+        if self.dict.len() + table.page_bytes >= self.spec.dict_bytes
+            || (self.spec.statistics && (written || table.longest > self.spec.truncate))
+        {
+            return false;
         }
-        self.map = vec![UNSET; table.canon.len()];
+        let mut map = vec![UNSET; table.canon.len()];
+        if written {
+            for (e, m) in map.iter_mut().enumerate() {
+                if table.canon[e] as usize == e {
+                    let s = table.strings.value(e).as_bytes();
+                    if let Some(&d) = self.known.get(s) {
+                        *m = d;
+                    }
+                }
+            }
+        }
+        self.map = map;
         self.table = Arc::new(table);
-        Ok(())
+        true
     }
 
-    /// Encodes one batch's column: a dictionary of the table, no nulls.
-    pub fn write(&mut self, array: &ArrayRef) -> Result<(), Error> {
-        let dict = array
-            .as_any()
-            .downcast_ref::<DictionaryArray<Int32Type>>()
-            .ok_or("not a dictionary column")?;
+    /// Encodes one batch's column, a dictionary of strings with no nulls;
+    /// `false`, having written nothing, when the chunk cannot take it as
+    /// the Parquet writer would (`adopt`): its keys go to that writer then.
+    pub fn write(&mut self, array: &ArrayRef) -> Result<bool, Error> {
+        let Some(dict) = array.as_any().downcast_ref::<DictionaryArray<Int32Type>>() else {
+            return Ok(false);
+        };
         if dict.keys().null_count() > 0 {
-            return Err("a null in a column that has none".into());
+            return Ok(false);
         }
-        if !self.table.is(dict.values()) {
-            self.adopt(dict.values())?;
+        if !self.table.is(dict.values()) && !self.adopt(dict.values()) {
+            return Ok(false);
         }
         let keys = dict.keys().values();
         for mini in keys.chunks(self.spec.batch) {
@@ -415,7 +437,7 @@ impl Column {
                 return Err("the dictionary outgrew its page".into());
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     /// One mini-batch of keys into the open page (the Parquet writer checks
@@ -465,6 +487,7 @@ impl Column {
         self.dict.extend_from_slice(s);
         self.entries.push(start..self.dict.len());
         self.of.push(c);
+        self.known.insert(s.into(), d);
         self.map[c as usize] = d;
         let hash = u64::from(d);
         self.dedup

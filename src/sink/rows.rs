@@ -17,7 +17,7 @@
 //! the Arrow schema (`layout::create`), so every reader sees `string`
 //! columns as datasets.md fixes them, not categoricals.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use arrow_array::builder::{ArrayBuilder, Int32Builder, Int64Builder, StringBuilder};
@@ -96,15 +96,19 @@ fn starts(counts: impl Iterator<Item = usize>) -> Vec<i32> {
         .collect()
 }
 
-/// The field metadata key of a dictionary column whose values are one table
-/// per run (`Labels`): the writer encodes such a column from its keys
-/// (`dict`). The Arrow schema of these batches is not stored in the files
-/// (`layout::create`), so the key never reaches a reader.
-pub const RUN_TABLE: &str = "xxgk.run_table";
+/// The field metadata key of a dictionary column of these batches: the
+/// writer encodes it from its keys (`sink::dict`). Its value says whether
+/// the dictionary's values are one table per run (`Labels`) or one per
+/// batch (`PER_BATCH`: the report columns). The Arrow schema of these
+/// batches is not stored in the files (`layout::create`), so the key never
+/// reaches a reader.
+pub const KEYED: &str = "xxgk.keyed";
+pub const PER_RUN: &str = "run";
+pub const PER_BATCH: &str = "batch";
 
-/// `schema` with the named Utf8 columns as dictionaries of Int32 keys, those
-/// in `tables` also marked as indexing a run's table (`RUN_TABLE`).
-pub fn dictionary_schema(schema: Schema, names: &[&str], tables: &[&str]) -> Schema {
+/// `schema` with the named Utf8 columns as dictionaries of Int32 keys
+/// (`KEYED`), those in `per_batch` with one table of values per batch.
+pub fn dictionary_schema(schema: Schema, names: &[&str], per_batch: &[&str]) -> Schema {
     let fields: Vec<Field> = schema
         .fields()
         .iter()
@@ -112,16 +116,13 @@ pub fn dictionary_schema(schema: Schema, names: &[&str], tables: &[&str]) -> Sch
             let name = f.name().as_str();
             if names.contains(&name) {
                 let t = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
-                let f = f.as_ref().clone().with_data_type(t);
-                if tables.contains(&name) {
-                    let mark = [(RUN_TABLE.to_string(), String::new())];
-                    f.with_metadata(
-                        mark.into_iter()
-                            .collect::<std::collections::HashMap<_, _>>(),
-                    )
+                let table = if per_batch.contains(&name) {
+                    PER_BATCH
                 } else {
-                    f
-                }
+                    PER_RUN
+                };
+                let mark: HashMap<String, String> = [(KEYED.to_string(), table.to_string())].into();
+                f.as_ref().clone().with_data_type(t).with_metadata(mark)
             } else {
                 f.as_ref().clone()
             }
@@ -170,12 +171,12 @@ impl Labels {
             counts: Arc::new(dictionary_schema(
                 schema::disclosure_counts(),
                 &COUNTS_DICTIONARIES,
-                &COUNTS_DICTIONARIES[2..],
+                &COUNTS_DICTIONARIES[..2],
             )),
             litigation: Arc::new(dictionary_schema(
                 schema::litigation(),
                 &LITIGATION_DICTIONARIES,
-                &LITIGATION_DICTIONARIES[2..],
+                &LITIGATION_DICTIONARIES[..2],
             )),
         }
     }

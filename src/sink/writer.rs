@@ -31,7 +31,7 @@ use rayon::prelude::*;
 
 use super::dict::{self, Spec, Table};
 use super::layout::{self, Holds, ROW_GROUP};
-use super::rows::RUN_TABLE;
+use super::rows::{KEYED, PER_BATCH};
 use super::schema::{Rows, V};
 
 /// A row group is also closed once its writer holds this many bytes: the
@@ -63,31 +63,66 @@ struct Group {
     rows: usize,
 }
 
-/// A column's writer: Parquet's, or for a column of a run's table of
-/// strings, `dict`'s, which writes the same bytes from the keys.
+/// A column's writer: Parquet's, or for a column of a table of strings,
+/// `dict`'s, which writes the same bytes from the keys. `dict`'s keeps
+/// Parquet's spare, and for a column whose table changes from batch to
+/// batch the batches written so far: should `dict` refuse a batch, they go
+/// to the spare, which writes the chunk on from there as if it had from
+/// the start.
 enum Column {
     Arrow(Box<ArrowColumnWriter>),
-    Own(Box<dict::Column>),
+    Own {
+        own: Box<dict::Column>,
+        spare: Option<Box<ArrowColumnWriter>>,
+        written: Option<Vec<ArrayRef>>,
+    },
+}
+
+/// Writes `array` into Parquet's writer `w`.
+fn write_arrow(
+    w: &mut ArrowColumnWriter,
+    field: &arrow_schema::Field,
+    array: &ArrayRef,
+) -> Result<(), String> {
+    let e = |e: parquet::errors::ParquetError| e.to_string();
+    for leaf in compute_leaves(field, array).map_err(e)? {
+        w.write(&leaf).map_err(e)?;
+    }
+    Ok(())
 }
 
 impl Column {
     fn write(&mut self, field: &arrow_schema::Field, array: &ArrayRef) -> Result<(), String> {
-        let e = |e: parquet::errors::ParquetError| e.to_string();
-        match self {
-            Column::Arrow(w) => {
-                for leaf in compute_leaves(field, array).map_err(e)? {
-                    w.write(&leaf).map_err(e)?;
+        let (spare, written) = match self {
+            Column::Arrow(w) => return write_arrow(w, field, array),
+            Column::Own {
+                own,
+                spare,
+                written,
+            } => {
+                if own.write(array)? {
+                    if let Some(w) = written {
+                        w.push(array.clone());
+                    }
+                    return Ok(());
                 }
-                Ok(())
+                (spare.take(), written.take())
             }
-            Column::Own(c) => c.write(array),
+        };
+        let (Some(mut w), Some(written)) = (spare, written) else {
+            return Err("a column's table of strings changed inside a row group".into());
+        };
+        for a in written.iter().chain([array]) {
+            write_arrow(&mut w, field, a)?;
         }
+        *self = Column::Arrow(w);
+        Ok(())
     }
 
     fn memory_size(&self) -> usize {
         match self {
             Column::Arrow(w) => w.memory_size(),
-            Column::Own(c) => c.memory_size(),
+            Column::Own { own, .. } => own.memory_size(),
         }
     }
 
@@ -96,8 +131,8 @@ impl Column {
             Column::Arrow(w) => Ok(Chunk::Arrow(Box::new(
                 w.close().map_err(|e| e.to_string())?,
             ))),
-            Column::Own(c) => {
-                let (bytes, close) = c.close()?;
+            Column::Own { own, .. } => {
+                let (bytes, close) = own.close()?;
                 Ok(Chunk::Own(bytes, Box::new(close)))
             }
         }
@@ -171,10 +206,11 @@ struct Encoder {
     /// Row groups of the file so far, appended or in `closed`.
     groups: usize,
     closed: Vec<Vec<Chunk>>,
-    /// Per column, how `dict` writes it, for the columns of a run's table
-    /// (`rows::RUN_TABLE`) that it writes as Parquet would; and the table
-    /// its last row group indexed.
-    specs: Vec<Option<Spec>>,
+    /// Per column, how `dict` writes it, for the dictionary columns
+    /// (`rows::KEYED`) that it writes as Parquet would, and whether their
+    /// table changes from batch to batch; and the table the last row group
+    /// started with.
+    specs: Vec<Option<(Spec, bool)>>,
     tables: Vec<Option<Arc<Table>>>,
 }
 
@@ -214,7 +250,7 @@ impl Encoder {
     /// `batch`'s: `dict`'s when the column indexes a table it can write,
     /// else Parquet's `w`.
     fn column(&mut self, i: usize, w: ArrowColumnWriter, batch: &RecordBatch) -> Column {
-        let Some(spec) = self.specs.get(i).and_then(Option::as_ref) else {
+        let Some((spec, per_batch)) = self.specs.get(i).and_then(Option::as_ref) else {
             return Column::Arrow(Box::new(w));
         };
         let Some(values) = batch
@@ -234,7 +270,11 @@ impl Encoder {
                 if let Some(slot) = self.tables.get_mut(i) {
                     *slot = Some(t.clone());
                 }
-                Column::Own(Box::new(dict::Column::new(spec.clone(), t)))
+                Column::Own {
+                    own: Box::new(dict::Column::new(spec.clone(), t)),
+                    spare: Some(Box::new(w)),
+                    written: per_batch.then(Vec::new),
+                }
             }
             _ => Column::Arrow(Box::new(w)),
         }
@@ -375,19 +415,19 @@ impl Partitioned {
             .into_serialized_writer()
             .map_err(|e| err(&path, e))?;
         let leaves = file.schema_descr().columns();
-        let specs: Vec<Option<Spec>> = schema
+        let specs: Vec<Option<(Spec, bool)>> = schema
             .fields()
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let table = f.metadata().contains_key(RUN_TABLE)
-                    && matches!(f.data_type(), DataType::Dictionary(k, v)
+                let keyed = f.metadata().get(KEYED)?;
+                let strings = matches!(f.data_type(), DataType::Dictionary(k, v)
                         if **k == DataType::Int32 && **v == DataType::Utf8);
                 let leaf = leaves
                     .get(i)
-                    .filter(|_| leaves.len() == schema.fields().len());
-                leaf.filter(|_| table)
-                    .and_then(|d| Spec::new(d.clone(), file.properties()))
+                    .filter(|_| strings && leaves.len() == schema.fields().len())?;
+                let spec = Spec::new(leaf.clone(), file.properties())?;
+                Some((spec, keyed.as_str() == PER_BATCH))
             })
             .collect();
         let encoder = Encoder {
@@ -600,8 +640,9 @@ mod dict_tests {
         Arc::new(StringArray::from_iter_values(s))
     }
 
-    const NAMES: [&str; 6] = [
+    const NAMES: [&str; 7] = [
         "report_id",
+        "source",
         "template",
         "table_key",
         "table_label",
@@ -612,6 +653,7 @@ mod dict_tests {
     fn schema(marked: bool) -> Schema {
         let plain = Schema::new(vec![
             Field::new("report_id", DataType::Utf8, false),
+            Field::new("source", DataType::Utf8, false),
             Field::new("year", DataType::Int32, true),
             Field::new("template", DataType::Utf8, false),
             Field::new("table_key", DataType::Utf8, false),
@@ -619,8 +661,20 @@ mod dict_tests {
             Field::new("row_key", DataType::Utf8, false),
             Field::new("raw", DataType::Utf8, true),
         ]);
-        let tables: &[&str] = if marked { &NAMES[1..5] } else { &[] };
-        dictionary_schema(plain, &NAMES[..5], tables)
+        let s = dictionary_schema(plain, &NAMES[..6], &NAMES[..2]);
+        if marked {
+            return s;
+        }
+        let fields: Vec<Field> = s
+            .fields()
+            .iter()
+            .map(|f| {
+                f.as_ref()
+                    .clone()
+                    .with_metadata(std::collections::HashMap::<String, String>::new())
+            })
+            .collect();
+        Schema::new(fields)
     }
 
     struct Tables {
@@ -660,8 +714,19 @@ mod dict_tests {
             .map(|(i, _)| ((from + i) / 181 - first) as i32)
             .collect();
         let scatter = |i: usize, m: usize| (i.wrapping_mul(2654435761) >> 7) % m;
+        // One value per 181 rows, but one per row from 30k to 100k rows:
+        // a dictionary that outgrows its page.
+        let source = |i: usize| {
+            if (30_000..100_000).contains(&i) {
+                format!("{:064x}", scatter(i, usize::MAX >> 1))
+            } else {
+                format!("r/{}.txt", i / 181)
+            }
+        };
+        let sources: ArrayRef = Arc::new(StringArray::from_iter_values(rows.clone().map(source)));
         let columns: Vec<ArrayRef> = vec![
             dict(report_keys, &report_ids),
+            dict((0..n as i32).collect(), &sources),
             Arc::new(Int32Array::from_iter(rows.clone().map(|i| (i % 11 != 3).then_some(2020)))),
             dict(rows.clone().map(|i| (i / 5000 % 3) as i32).collect(), &t.template),
             dict(rows.clone().map(|i| (i / 23 % 40) as i32).collect(), &t.table_key),
@@ -709,11 +774,11 @@ mod dict_tests {
             lent.take(jobs.pop().unwrap()).unwrap();
             from += n;
         }
-        // `dict` wrote the marked columns.
+        // `dict` wrote the dictionary columns.
         let p = lent.parts.get(&Some(2020)).unwrap();
         let enc = p.encoder.as_ref().unwrap();
-        assert_eq!(enc.specs.iter().filter(|s| s.is_some()).count(), 4);
-        assert_eq!(enc.tables.iter().filter(|s| s.is_some()).count(), 4);
+        assert_eq!(enc.specs.iter().filter(|s| s.is_some()).count(), 6);
+        assert_eq!(enc.tables.iter().filter(|s| s.is_some()).count(), 6);
         assert_eq!(lent.close().unwrap(), from as u64);
         let path = d.path().join("reference.parquet");
         let plain: SchemaRef = Arc::new(schema(false));
@@ -761,7 +826,7 @@ mod dict_tests {
         for n in [1, 7, 1023, 1025, 3000, 19999, 2, 40000] {
             let b = batch(&marked, &t, from, n);
             if own.is_empty() {
-                for i in 2..6 {
+                for i in 3..7 {
                     let spec = Spec::new(file.schema_descr().column(i), file.properties()).unwrap();
                     let values = b
                         .column(i)
@@ -776,7 +841,7 @@ mod dict_tests {
                 }
             }
             for (i, c) in &mut own {
-                c.write(b.column(*i)).unwrap();
+                assert!(c.write(b.column(*i)).unwrap());
                 let a = &mut arrow[*i];
                 for leaf in compute_leaves(marked.field(*i), b.column(*i)).unwrap() {
                     a.write(&leaf).unwrap();
