@@ -361,34 +361,53 @@ impl Builder<'_> {
                 .iter()
                 .position(|c| c.kind == ColumnKind::ProjectCount);
             for (ri, row) in def.rows.iter().enumerate() {
+                let Some(m) = money else { break };
                 let cells = table.cells.get(ri * ncols..(ri + 1) * ncols).unwrap_or(&[]);
-                if let Some(m) = money {
-                    let (pc, pc_raw) = match count.and_then(|i| cells.get(i)) {
-                        Some(CellOut::Count(c)) => (c.value, r.raw(c.raw)),
-                        _ => (None, None),
-                    };
-                    if let Some(CellOut::Money(mc)) = cells.get(m) {
-                        self.rows(PROCUREMENT, r.year)?.push(&[
-                            V::S(Some(&r.report_id)),
-                            V::I32(r.year),
-                            V::S(r.org_name.as_deref()),
-                            V::S(Some(template)),
-                            V::S(Some(&def.key)),
-                            V::S(Some(&row.key)),
-                            V::S(Some(&row.label)),
-                            V::I64(pc),
-                            V::S(pc_raw),
-                            V::D(decimal(mc.value, schema::VALUE_SCALE)),
-                            V::S(mc.unit.map(|u| u.as_str())),
-                            V::D(decimal(mc.yuan, schema::YUAN_SCALE)),
-                            V::S(r.raw(mc.raw)),
-                        ]);
-                    }
-                }
-                let set = match def.dataset {
-                    Dataset::DisclosureCounts => 0,
-                    Dataset::Litigation => 1,
+                let (pc, pc_raw) = match count.and_then(|i| cells.get(i)) {
+                    Some(CellOut::Count(c)) => (c.value, r.raw(c.raw)),
+                    _ => (None, None),
                 };
+                if let Some(CellOut::Money(mc)) = cells.get(m) {
+                    self.rows(PROCUREMENT, r.year)?.push(&[
+                        V::S(Some(&r.report_id)),
+                        V::I32(r.year),
+                        V::S(r.org_name.as_deref()),
+                        V::S(Some(template)),
+                        V::S(Some(&def.key)),
+                        V::S(Some(&row.key)),
+                        V::S(Some(&row.label)),
+                        V::I64(pc),
+                        V::S(pc_raw),
+                        V::D(decimal(mc.value, schema::VALUE_SCALE)),
+                        V::S(mc.unit.map(|u| u.as_str())),
+                        V::D(decimal(mc.yuan, schema::YUAN_SCALE)),
+                        V::S(r.raw(mc.raw)),
+                    ]);
+                }
+            }
+            let set = match def.dataset {
+                Dataset::DisclosureCounts => 0,
+                Dataset::Litigation => 1,
+            };
+            // The table's count cells: the columns that vary per cell here,
+            // those of the report and the table once for all of them.
+            let counted = |ci: usize| {
+                def.columns.get(ci).is_some_and(|c| {
+                    !matches!(c.kind, ColumnKind::Money | ColumnKind::ProjectCount)
+                })
+            };
+            let any = table.cells.iter().enumerate().any(|(k, cell)| {
+                matches!(cell, CellOut::Count(_))
+                    && k < ncols * def.rows.len()
+                    && counted(k % ncols.max(1))
+            });
+            if !any {
+                continue;
+            }
+            let c = self.cells[set].entry(r.year).or_default();
+            let mut n = 0usize;
+            for ri in 0..def.rows.len() {
+                let cells = table.cells.get(ri * ncols..(ri + 1) * ncols).unwrap_or(&[]);
                 for (ci, col) in def.columns.iter().enumerate() {
                     if matches!(col.kind, ColumnKind::Money | ColumnKind::ProjectCount) {
                         continue;
@@ -396,29 +415,39 @@ impl Builder<'_> {
                     let Some(CellOut::Count(cell)) = cells.get(ci) else {
                         continue;
                     };
-                    let c = self.cells[set].entry(r.year).or_default();
-                    let report = match c.last {
-                        Some((at, k)) if at == i => k,
-                        _ => {
-                            let k = c.report_id.len().min(i32::MAX as usize) as i32;
-                            c.report_id.append_value(&r.report_id);
-                            c.org_name.append_option(r.org_name.as_deref());
-                            c.last = Some((i, k));
-                            k
-                        }
-                    };
-                    c.report.append_value(report);
-                    c.org.append_option(r.org_name.is_some().then_some(report));
-                    c.year.append_option(r.year);
-                    c.template.append_value(template_key);
-                    c.table
-                        .append_value(table.def.min(i32::MAX as usize) as i32);
                     c.row.append_value(row_start.saturating_add(ri as i32));
                     c.col.append_value(col_start.saturating_add(ci as i32));
                     c.value.append_option(cell.value);
                     c.raw.append_option(r.raw(cell.raw));
+                    n += 1;
                 }
             }
+            if n == 0 {
+                continue;
+            }
+            let report = match c.last {
+                Some((at, k)) if at == i => k,
+                _ => {
+                    let k = c.report_id.len().min(i32::MAX as usize) as i32;
+                    c.report_id.append_value(&r.report_id);
+                    c.org_name.append_option(r.org_name.as_deref());
+                    c.last = Some((i, k));
+                    k
+                }
+            };
+            c.report.append_value_n(report, n);
+            if r.org_name.is_some() {
+                c.org.append_value_n(report, n);
+            } else {
+                c.org.append_nulls(n);
+            }
+            match r.year {
+                Some(y) => c.year.append_value_n(y, n),
+                None => c.year.append_nulls(n),
+            }
+            c.template.append_value_n(template_key, n);
+            c.table
+                .append_value_n(table.def.min(i32::MAX as usize) as i32, n);
         }
         Ok(())
     }
