@@ -129,8 +129,10 @@ pub struct Table {
     /// The first entry with the same string: equal strings are one
     /// dictionary entry.
     canon: Vec<u32>,
-    /// Each entry's place in byte order (equal strings, equal ranks).
+    /// Each entry's place in byte order (equal strings, equal ranks), and
+    /// its length in bytes.
     rank: Vec<u32>,
+    len: Vec<u32>,
     /// The dictionary page bytes of every distinct string.
     page_bytes: usize,
     longest: usize,
@@ -171,7 +173,9 @@ impl Table {
             canon[e as usize] = first;
             rank[e as usize] = r;
         }
+        let len = (0..n).map(|e| strings.value_length(e) as u32).collect();
         Some(Table {
+            len,
             values: values.clone(),
             strings,
             canon,
@@ -324,6 +328,8 @@ pub struct Column {
     table: Arc<Table>,
     /// Canonical table entry → index in this chunk's dictionary.
     map: Vec<u32>,
+    /// Table entry → index in this chunk's dictionary, once looked up.
+    keys: Vec<u32>,
     /// The dictionary page (each string after its length) and each entry's
     /// bytes in it; `dedup` only mirrors the Parquet writer's hash table,
     /// whose size counts in the memory estimate.
@@ -358,6 +364,7 @@ impl Column {
     pub fn new(spec: Spec, table: Arc<Table>) -> Column {
         Column {
             map: vec![UNSET; table.canon.len()],
+            keys: vec![UNSET; table.canon.len()],
             spec,
             table,
             dict: Vec::new(),
@@ -409,6 +416,7 @@ impl Column {
                 }
             }
         }
+        self.keys = vec![UNSET; map.len()];
         self.map = map;
         self.table = Arc::new(table);
         true
@@ -447,26 +455,27 @@ impl Column {
         let table = Arc::clone(&self.table);
         let (mut least, mut most) = (u32::MAX, 0u32);
         for &k in keys {
-            let c = usize::try_from(k)
-                .ok()
-                .and_then(|k| table.canon.get(k))
-                .copied()
-                .ok_or("a key outside its table")? as usize;
+            let k = usize::try_from(k).map_err(|_| "a negative key")?;
             if self.full {
                 // The Parquet writer's interner makes room before every
                 // lookup, so a full table grows on the next row.
                 self.dedup.reserve(1, |&k| k);
                 self.full = false;
             }
-            let mut d = self.map[c];
+            let mut d = *self.keys.get(k).ok_or("a key outside its table")?;
             if d == UNSET {
-                d = self.intern(c as u32);
+                let c = table.canon[k] as usize;
+                d = self.map[c];
+                if d == UNSET {
+                    d = self.intern(c as u32);
+                }
+                self.keys[k] = d;
             }
             self.indices.push(u64::from(d));
-            self.bytes += table.strings.value_length(c) as i64;
+            self.bytes += i64::from(table.len[k]);
             if self.spec.statistics {
-                least = least.min(table.rank[c]);
-                most = most.max(table.rank[c]);
+                least = least.min(table.rank[k]);
+                most = most.max(table.rank[k]);
             }
         }
         if self.spec.statistics && !keys.is_empty() {
