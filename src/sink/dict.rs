@@ -1,22 +1,27 @@
-//! Column chunks of the template-derived string columns, encoded here from
-//! their dictionary keys instead of by the Parquet writer from strings.
+//! Column chunks of the cell datasets' repeated string columns, encoded
+//! here from their dictionary keys instead of by the Parquet writer from
+//! strings.
 //!
 //! The cell datasets repeat, row after row, a few hundred strings known
 //! before the run (`rows::Labels`: templates, table, row and column keys and
-//! labels). Their batches carry them as Arrow dictionaries of one table per
-//! run; the Parquet writer would still hash and compare every row's string
-//! to rebuild a dictionary of its own. This module builds that dictionary
-//! from the keys (a table entry is looked up once per row group, never
-//! hashed per row) and writes the chunk the Parquet writer writes for the
-//! same rows: a dictionary page of the strings in first-use order, then
+//! labels) and the report's id. Their batches carry them as Arrow
+//! dictionaries (one table per run, or per batch for the report columns);
+//! the Parquet writer would still hash and compare every row's string to
+//! rebuild a dictionary of its own. This module builds that dictionary from
+//! the keys (a table entry is looked up once per row group, never hashed
+//! per row) and writes the chunk the Parquet writer writes for the same
+//! rows: a dictionary page of the strings in first-use order, then
 //! RLE_DICTIONARY data pages cut at the same rows, compressed with the same
 //! codec, with the same statistics, column index, offset index and memory
 //! estimate (which decides where a row group closes, `writer::Group`). The
 //! file bytes are the same as the Parquet writer's: the writer's tests
-//! compare them (`the_pool_writes_the_bytes_of_the_arrow_writer`). A column
-//! or setting this module does not reproduce (`Spec::new` returns `None`,
-//! `Table::fits` false) stays with the Parquet writer. It never sees a
-//! document's text, only template strings.
+//! compare them (`run_table_columns_write_the_bytes_of_the_arrow_writer`).
+//! A column or setting this module does not reproduce (`Spec::new` returns
+//! `None`, `Table::fits` false) stays with the Parquet writer, and a batch
+//! it cannot take as the Parquet writer would (`Column::write` gives
+//! `false`: its dictionary could outgrow the page at which Parquet falls
+//! back to plain pages) goes there too (`writer::Column`). It decides no
+//! value; it only encodes strings it is given.
 
 use std::ops::Range;
 use std::sync::Arc;

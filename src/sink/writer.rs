@@ -10,7 +10,9 @@
 //! appends those bytes to the files, in a fixed order (`Partitioned::take`).
 //! A row group closes at `ROW_GROUP` rows, or after a batch once it holds
 //! `ROW_GROUP_BYTES`: both depend on the rows only, so the bytes are the same
-//! at any thread count. Jobs never touch a file.
+//! at any thread count. Jobs never touch a file. The dictionary columns of
+//! the cell datasets (`rows::KEYED`) are encoded by `dict` from their keys,
+//! into the bytes Parquet's own column writer writes.
 
 use std::collections::BTreeMap;
 use std::fs::File;
