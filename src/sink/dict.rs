@@ -341,9 +341,8 @@ pub struct Column {
     dict: Vec<u8>,
     entries: Vec<Range<usize>>,
     /// Canonical table entry of each dictionary entry (of the one table
-    /// of a column with statistics), and each entry's index by its string.
+    /// of a column with statistics).
     of: Vec<u32>,
-    known: std::collections::HashMap<Box<[u8]>, u32>,
     dedup: HashTable<u64>,
     full: bool,
     /// The open page: its indices, rows, string bytes, least and greatest
@@ -375,7 +374,6 @@ impl Column {
             dict: Vec::new(),
             entries: Vec::new(),
             of: Vec::new(),
-            known: std::collections::HashMap::new(),
             dedup: HashTable::new(),
             full: true,
             indices: Vec::new(),
@@ -412,10 +410,16 @@ impl Column {
         }
         let mut map = vec![UNSET; table.canon.len()];
         if written {
+            let known: std::collections::HashMap<&[u8], u32> = self
+                .entries
+                .iter()
+                .enumerate()
+                .filter_map(|(d, r)| Some((self.dict.get(r.clone())?, d as u32)))
+                .collect();
             for (e, m) in map.iter_mut().enumerate() {
                 if table.canon[e] as usize == e {
                     let s = table.strings.value(e).as_bytes();
-                    if let Some(&d) = self.known.get(s) {
+                    if let Some(&d) = known.get(s) {
                         *m = d;
                     }
                 }
@@ -501,7 +505,6 @@ impl Column {
         self.dict.extend_from_slice(s);
         self.entries.push(start..self.dict.len());
         self.of.push(c);
-        self.known.insert(s.into(), d);
         self.map[c as usize] = d;
         let hash = u64::from(d);
         self.dedup

@@ -66,11 +66,12 @@ struct Group {
 }
 
 /// A column's writer: Parquet's, or for a column of a table of strings,
-/// `dict`'s, which writes the same bytes from the keys. `dict`'s keeps
-/// Parquet's spare, and for a column whose table changes from batch to
-/// batch the batches written so far: should `dict` refuse a batch, they go
-/// to the spare, which writes the chunk on from there as if it had from
-/// the start.
+/// `dict`'s, which writes the same bytes from the keys. For a column whose
+/// table changes from batch to batch, `dict`'s keeps Parquet's writer as a
+/// spare and the batches written so far: should `dict` refuse a batch, they
+/// go to the spare, which writes the chunk on from there as if it had from
+/// the start. (An idle Parquet column writer holds a ZSTD decompression
+/// context; the other columns drop theirs.)
 enum Column {
     Arrow(Box<ArrowColumnWriter>),
     Own {
@@ -78,6 +79,20 @@ enum Column {
         spare: Option<Box<ArrowColumnWriter>>,
         written: Option<Vec<ArrayRef>>,
     },
+}
+
+/// `array`, a dictionary column `dict` took, with keys of its own: a
+/// batch's piece would otherwise keep the whole batch's keys while the row
+/// group is open.
+fn own_keys(array: &ArrayRef) -> Result<ArrayRef, String> {
+    let d = array
+        .as_any()
+        .downcast_ref::<DictionaryArray<Int32Type>>()
+        .ok_or("not a dictionary column")?;
+    let keys = arrow_array::Int32Array::from(d.keys().values().to_vec());
+    let d = DictionaryArray::<Int32Type>::try_new(keys, d.values().clone())
+        .map_err(|e| e.to_string())?;
+    Ok(Arc::new(d))
 }
 
 /// Writes `array` into Parquet's writer `w`.
@@ -104,7 +119,7 @@ impl Column {
             } => {
                 if own.write(array)? {
                     if let Some(w) = written {
-                        w.push(array.clone());
+                        w.push(own_keys(array)?);
                     }
                     return Ok(());
                 }
@@ -274,7 +289,7 @@ impl Encoder {
                 }
                 Column::Own {
                     own: Box::new(dict::Column::new(spec.clone(), t)),
-                    spare: Some(Box::new(w)),
+                    spare: per_batch.then(|| Box::new(w)),
                     written: per_batch.then(Vec::new),
                 }
             }
