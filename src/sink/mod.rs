@@ -10,6 +10,7 @@
 //! (`lend`, `Encode::run`, `take`: row groups of at most 64k rows or 4 MiB,
 //! so memory stays flat). It is the only stage that writes files.
 
+mod dict;
 mod first;
 pub mod layout;
 pub mod rows;

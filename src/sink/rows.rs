@@ -17,7 +17,7 @@
 //! the Arrow schema (`layout::create`), so every reader sees `string`
 //! columns as datasets.md fixes them, not categoricals.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use arrow_array::builder::{ArrayBuilder, Int32Builder, Int64Builder, StringBuilder};
@@ -96,15 +96,33 @@ fn starts(counts: impl Iterator<Item = usize>) -> Vec<i32> {
         .collect()
 }
 
-/// `schema` with the named Utf8 columns as dictionaries of Int32 keys.
-pub fn dictionary_schema(schema: Schema, names: &[&str]) -> Schema {
+/// The field metadata key of a dictionary column of these batches: the
+/// writer encodes it from its keys (`sink::dict`). Its value says whether
+/// the dictionary's values are one table per run (`Labels`) or one per
+/// batch (`PER_BATCH`: the report columns). The Arrow schema of these
+/// batches is not stored in the files (`layout::create`), so the key never
+/// reaches a reader.
+pub const KEYED: &str = "xxgk.keyed";
+pub const PER_RUN: &str = "run";
+pub const PER_BATCH: &str = "batch";
+
+/// `schema` with the named Utf8 columns as dictionaries of Int32 keys
+/// (`KEYED`), those in `per_batch` with one table of values per batch.
+pub fn dictionary_schema(schema: Schema, names: &[&str], per_batch: &[&str]) -> Schema {
     let fields: Vec<Field> = schema
         .fields()
         .iter()
         .map(|f| {
-            if names.contains(&f.name().as_str()) {
+            let name = f.name().as_str();
+            if names.contains(&name) {
                 let t = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
-                f.as_ref().clone().with_data_type(t)
+                let table = if per_batch.contains(&name) {
+                    PER_BATCH
+                } else {
+                    PER_RUN
+                };
+                let mark: HashMap<String, String> = [(KEYED.to_string(), table.to_string())].into();
+                f.as_ref().clone().with_data_type(t).with_metadata(mark)
             } else {
                 f.as_ref().clone()
             }
@@ -113,7 +131,8 @@ pub fn dictionary_schema(schema: Schema, names: &[&str]) -> Schema {
     Schema::new(fields)
 }
 
-/// The columns of the cell datasets written as dictionaries.
+/// The columns of the cell datasets written as dictionaries: the report's
+/// two, then those of the run's tables.
 const COUNTS_DICTIONARIES: [&str; 9] = [
     "report_id",
     "org_name",
@@ -152,10 +171,12 @@ impl Labels {
             counts: Arc::new(dictionary_schema(
                 schema::disclosure_counts(),
                 &COUNTS_DICTIONARIES,
+                &COUNTS_DICTIONARIES[..2],
             )),
             litigation: Arc::new(dictionary_schema(
                 schema::litigation(),
                 &LITIGATION_DICTIONARIES,
+                &LITIGATION_DICTIONARIES[..2],
             )),
         }
     }
@@ -340,34 +361,53 @@ impl Builder<'_> {
                 .iter()
                 .position(|c| c.kind == ColumnKind::ProjectCount);
             for (ri, row) in def.rows.iter().enumerate() {
+                let Some(m) = money else { break };
                 let cells = table.cells.get(ri * ncols..(ri + 1) * ncols).unwrap_or(&[]);
-                if let Some(m) = money {
-                    let (pc, pc_raw) = match count.and_then(|i| cells.get(i)) {
-                        Some(CellOut::Count(c)) => (c.value, r.raw(c.raw)),
-                        _ => (None, None),
-                    };
-                    if let Some(CellOut::Money(mc)) = cells.get(m) {
-                        self.rows(PROCUREMENT, r.year)?.push(&[
-                            V::S(Some(&r.report_id)),
-                            V::I32(r.year),
-                            V::S(r.org_name.as_deref()),
-                            V::S(Some(template)),
-                            V::S(Some(&def.key)),
-                            V::S(Some(&row.key)),
-                            V::S(Some(&row.label)),
-                            V::I64(pc),
-                            V::S(pc_raw),
-                            V::D(decimal(mc.value, schema::VALUE_SCALE)),
-                            V::S(mc.unit.map(|u| u.as_str())),
-                            V::D(decimal(mc.yuan, schema::YUAN_SCALE)),
-                            V::S(r.raw(mc.raw)),
-                        ]);
-                    }
-                }
-                let set = match def.dataset {
-                    Dataset::DisclosureCounts => 0,
-                    Dataset::Litigation => 1,
+                let (pc, pc_raw) = match count.and_then(|i| cells.get(i)) {
+                    Some(CellOut::Count(c)) => (c.value, r.raw(c.raw)),
+                    _ => (None, None),
                 };
+                if let Some(CellOut::Money(mc)) = cells.get(m) {
+                    self.rows(PROCUREMENT, r.year)?.push(&[
+                        V::S(Some(&r.report_id)),
+                        V::I32(r.year),
+                        V::S(r.org_name.as_deref()),
+                        V::S(Some(template)),
+                        V::S(Some(&def.key)),
+                        V::S(Some(&row.key)),
+                        V::S(Some(&row.label)),
+                        V::I64(pc),
+                        V::S(pc_raw),
+                        V::D(decimal(mc.value, schema::VALUE_SCALE)),
+                        V::S(mc.unit.map(|u| u.as_str())),
+                        V::D(decimal(mc.yuan, schema::YUAN_SCALE)),
+                        V::S(r.raw(mc.raw)),
+                    ]);
+                }
+            }
+            let set = match def.dataset {
+                Dataset::DisclosureCounts => 0,
+                Dataset::Litigation => 1,
+            };
+            // The table's count cells: the columns that vary per cell here,
+            // those of the report and the table once for all of them.
+            let counted = |ci: usize| {
+                def.columns.get(ci).is_some_and(|c| {
+                    !matches!(c.kind, ColumnKind::Money | ColumnKind::ProjectCount)
+                })
+            };
+            let any = table.cells.iter().enumerate().any(|(k, cell)| {
+                matches!(cell, CellOut::Count(_))
+                    && k < ncols * def.rows.len()
+                    && counted(k % ncols.max(1))
+            });
+            if !any {
+                continue;
+            }
+            let c = self.cells[set].entry(r.year).or_default();
+            let mut n = 0usize;
+            for ri in 0..def.rows.len() {
+                let cells = table.cells.get(ri * ncols..(ri + 1) * ncols).unwrap_or(&[]);
                 for (ci, col) in def.columns.iter().enumerate() {
                     if matches!(col.kind, ColumnKind::Money | ColumnKind::ProjectCount) {
                         continue;
@@ -375,29 +415,39 @@ impl Builder<'_> {
                     let Some(CellOut::Count(cell)) = cells.get(ci) else {
                         continue;
                     };
-                    let c = self.cells[set].entry(r.year).or_default();
-                    let report = match c.last {
-                        Some((at, k)) if at == i => k,
-                        _ => {
-                            let k = c.report_id.len().min(i32::MAX as usize) as i32;
-                            c.report_id.append_value(&r.report_id);
-                            c.org_name.append_option(r.org_name.as_deref());
-                            c.last = Some((i, k));
-                            k
-                        }
-                    };
-                    c.report.append_value(report);
-                    c.org.append_option(r.org_name.is_some().then_some(report));
-                    c.year.append_option(r.year);
-                    c.template.append_value(template_key);
-                    c.table
-                        .append_value(table.def.min(i32::MAX as usize) as i32);
                     c.row.append_value(row_start.saturating_add(ri as i32));
                     c.col.append_value(col_start.saturating_add(ci as i32));
                     c.value.append_option(cell.value);
                     c.raw.append_option(r.raw(cell.raw));
+                    n += 1;
                 }
             }
+            if n == 0 {
+                continue;
+            }
+            let report = match c.last {
+                Some((at, k)) if at == i => k,
+                _ => {
+                    let k = c.report_id.len().min(i32::MAX as usize) as i32;
+                    c.report_id.append_value(&r.report_id);
+                    c.org_name.append_option(r.org_name.as_deref());
+                    c.last = Some((i, k));
+                    k
+                }
+            };
+            c.report.append_value_n(report, n);
+            if r.org_name.is_some() {
+                c.org.append_value_n(report, n);
+            } else {
+                c.org.append_nulls(n);
+            }
+            match r.year {
+                Some(y) => c.year.append_value_n(y, n),
+                None => c.year.append_nulls(n),
+            }
+            c.template.append_value_n(template_key, n);
+            c.table
+                .append_value_n(table.def.min(i32::MAX as usize) as i32, n);
         }
         Ok(())
     }

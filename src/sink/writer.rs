@@ -10,21 +10,30 @@
 //! appends those bytes to the files, in a fixed order (`Partitioned::take`).
 //! A row group closes at `ROW_GROUP` rows, or after a batch once it holds
 //! `ROW_GROUP_BYTES`: both depend on the rows only, so the bytes are the same
-//! at any thread count. Jobs never touch a file.
+//! at any thread count. Jobs never touch a file. The dictionary columns of
+//! the cell datasets (`rows::KEYED`) are encoded by `dict` from their keys,
+//! into the bytes Parquet's own column writer writes.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use arrow_array::RecordBatch;
-use arrow_schema::SchemaRef;
+use std::sync::Arc;
+
+use arrow_array::types::Int32Type;
+use arrow_array::{ArrayRef, DictionaryArray, RecordBatch};
+use arrow_schema::{DataType, SchemaRef};
+use bytes::Bytes;
 use parquet::arrow::arrow_writer::{
     compute_leaves, ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory,
 };
+use parquet::column::writer::ColumnCloseResult;
 use parquet::file::writer::SerializedFileWriter;
 use rayon::prelude::*;
 
+use super::dict::{self, Spec, Table};
 use super::layout::{self, Holds, ROW_GROUP};
+use super::rows::{KEYED, PER_BATCH};
 use super::schema::{Rows, V};
 
 /// A row group is also closed once its writer holds this many bytes: the
@@ -52,8 +61,105 @@ fn err(path: &Path, e: impl std::fmt::Display) -> Error {
 /// The open row group of a file: one column writer per leaf column, each
 /// holding its encoded, compressed pages.
 struct Group {
-    columns: Vec<ArrowColumnWriter>,
+    columns: Vec<Column>,
     rows: usize,
+}
+
+/// A column's writer: Parquet's, or for a column of a table of strings,
+/// `dict`'s, which writes the same bytes from the keys. For a column whose
+/// table changes from batch to batch, `dict`'s keeps Parquet's writer as a
+/// spare and the batches written so far: should `dict` refuse a batch, they
+/// go to the spare, which writes the chunk on from there as if it had from
+/// the start. (An idle Parquet column writer holds a ZSTD decompression
+/// context; the other columns drop theirs.)
+enum Column {
+    Arrow(Box<ArrowColumnWriter>),
+    Own {
+        own: Box<dict::Column>,
+        spare: Option<Box<ArrowColumnWriter>>,
+        written: Option<Vec<ArrayRef>>,
+    },
+}
+
+/// `array`, a dictionary column `dict` took, with keys of its own: a
+/// batch's piece would otherwise keep the whole batch's keys while the row
+/// group is open.
+fn own_keys(array: &ArrayRef) -> Result<ArrayRef, String> {
+    let d = array
+        .as_any()
+        .downcast_ref::<DictionaryArray<Int32Type>>()
+        .ok_or("not a dictionary column")?;
+    let keys = arrow_array::Int32Array::from(d.keys().values().to_vec());
+    let d = DictionaryArray::<Int32Type>::try_new(keys, d.values().clone())
+        .map_err(|e| e.to_string())?;
+    Ok(Arc::new(d))
+}
+
+/// Writes `array` into Parquet's writer `w`.
+fn write_arrow(
+    w: &mut ArrowColumnWriter,
+    field: &arrow_schema::Field,
+    array: &ArrayRef,
+) -> Result<(), String> {
+    let e = |e: parquet::errors::ParquetError| e.to_string();
+    for leaf in compute_leaves(field, array).map_err(e)? {
+        w.write(&leaf).map_err(e)?;
+    }
+    Ok(())
+}
+
+impl Column {
+    fn write(&mut self, field: &arrow_schema::Field, array: &ArrayRef) -> Result<(), String> {
+        let (spare, written) = match self {
+            Column::Arrow(w) => return write_arrow(w, field, array),
+            Column::Own {
+                own,
+                spare,
+                written,
+            } => {
+                if own.write(array)? {
+                    if let Some(w) = written {
+                        w.push(own_keys(array)?);
+                    }
+                    return Ok(());
+                }
+                (spare.take(), written.take())
+            }
+        };
+        let (Some(mut w), Some(written)) = (spare, written) else {
+            return Err("a column's table of strings changed inside a row group".into());
+        };
+        for a in written.iter().chain([array]) {
+            write_arrow(&mut w, field, a)?;
+        }
+        *self = Column::Arrow(w);
+        Ok(())
+    }
+
+    fn memory_size(&self) -> usize {
+        match self {
+            Column::Arrow(w) => w.memory_size(),
+            Column::Own { own, .. } => own.memory_size(),
+        }
+    }
+
+    fn close(self) -> Result<Chunk, String> {
+        match self {
+            Column::Arrow(w) => Ok(Chunk::Arrow(Box::new(
+                w.close().map_err(|e| e.to_string())?,
+            ))),
+            Column::Own { own, .. } => {
+                let (bytes, close) = own.close()?;
+                Ok(Chunk::Own(bytes, Box::new(close)))
+            }
+        }
+    }
+}
+
+/// A closed column chunk, waiting to be appended to its file.
+enum Chunk {
+    Arrow(Box<ArrowColumnChunk>),
+    Own(Bytes, Box<ColumnCloseResult>),
 }
 
 impl Group {
@@ -66,26 +172,22 @@ impl Group {
         parallel: bool,
     ) -> Result<(), String> {
         let fields = schema.fields();
-        let e = |e: parquet::errors::ParquetError| e.to_string();
-        let flat = fields.len() == self.columns.len() && batch.num_columns() == fields.len();
-        if parallel && flat && batch.num_rows() >= PARALLEL_ROWS {
-            // Flat schemas (every dataset's): one leaf per field.
+        // Flat schemas (every dataset's): one leaf per field.
+        if fields.len() != self.columns.len() || batch.num_columns() != fields.len() {
+            return Err("a nested schema".into());
+        }
+        if parallel && batch.num_rows() >= PARALLEL_ROWS {
             self.columns
                 .par_iter_mut()
                 .zip(fields.par_iter().zip(batch.columns().par_iter()))
-                .try_for_each(|(w, (field, array))| {
-                    for leaf in compute_leaves(field, array).map_err(e)? {
-                        w.write(&leaf).map_err(e)?;
-                    }
-                    Ok::<(), String>(())
-                })?;
+                .try_for_each(|(w, (field, array))| w.write(field, array))?;
         } else {
-            let mut writers = self.columns.iter_mut();
-            for (field, array) in fields.iter().zip(batch.columns()) {
-                for leaf in compute_leaves(field, array).map_err(e)? {
-                    let w = writers.next().ok_or("more leaves than column writers")?;
-                    w.write(&leaf).map_err(e)?;
-                }
+            for (w, (field, array)) in self
+                .columns
+                .iter_mut()
+                .zip(fields.iter().zip(batch.columns()))
+            {
+                w.write(field, array)?;
             }
         }
         self.rows += batch.num_rows();
@@ -102,18 +204,11 @@ impl Group {
     }
 
     /// Closes every column: their encoded chunks, in column order.
-    fn close(self, parallel: bool) -> Result<Vec<ArrowColumnChunk>, String> {
-        let e = |e: parquet::errors::ParquetError| e.to_string();
+    fn close(self, parallel: bool) -> Result<Vec<Chunk>, String> {
         if parallel {
-            self.columns
-                .into_par_iter()
-                .map(|c| c.close().map_err(e))
-                .collect()
+            self.columns.into_par_iter().map(Column::close).collect()
         } else {
-            self.columns
-                .into_iter()
-                .map(|c| c.close().map_err(e))
-                .collect()
+            self.columns.into_iter().map(Column::close).collect()
         }
     }
 }
@@ -127,7 +222,13 @@ struct Encoder {
     group: Option<Group>,
     /// Row groups of the file so far, appended or in `closed`.
     groups: usize,
-    closed: Vec<Vec<ArrowColumnChunk>>,
+    closed: Vec<Vec<Chunk>>,
+    /// Per column, how `dict` writes it, for the dictionary columns
+    /// (`rows::KEYED`) that it writes as Parquet would, and whether their
+    /// table changes from batch to batch; and the table the last row group
+    /// started with.
+    specs: Vec<Option<(Spec, bool)>>,
+    tables: Vec<Option<Arc<Table>>>,
 }
 
 impl Encoder {
@@ -137,12 +238,17 @@ impl Encoder {
         let e = |e: parquet::errors::ParquetError| e.to_string();
         let mut rest = batch.clone();
         while rest.num_rows() > 0 {
-            let group = match &mut self.group {
-                Some(g) => g,
-                slot => slot.insert(Group {
-                    columns: self.factory.create_column_writers(self.groups).map_err(e)?,
-                    rows: 0,
-                }),
+            if self.group.is_none() {
+                let writers = self.factory.create_column_writers(self.groups).map_err(e)?;
+                let columns = writers
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, w)| self.column(i, w, &rest))
+                    .collect();
+                self.group = Some(Group { columns, rows: 0 });
+            }
+            let Some(group) = &mut self.group else {
+                return Err("no open row group".into());
             };
             let take = ROW_GROUP
                 .saturating_sub(group.rows)
@@ -155,6 +261,40 @@ impl Encoder {
             }
         }
         Ok(())
+    }
+
+    /// The writer of column `i` in a new row group, whose first rows are
+    /// `batch`'s: `dict`'s when the column indexes a table it can write,
+    /// else Parquet's `w`.
+    fn column(&mut self, i: usize, w: ArrowColumnWriter, batch: &RecordBatch) -> Column {
+        let Some((spec, per_batch)) = self.specs.get(i).and_then(Option::as_ref) else {
+            return Column::Arrow(Box::new(w));
+        };
+        let Some(values) = batch
+            .columns()
+            .get(i)
+            .and_then(|a| a.as_any().downcast_ref::<DictionaryArray<Int32Type>>())
+            .map(|d| d.values())
+        else {
+            return Column::Arrow(Box::new(w));
+        };
+        let table = match self.tables.get(i).and_then(Option::as_ref) {
+            Some(t) if t.is(values) => Some(t.clone()),
+            _ => Table::new(values).map(Arc::new),
+        };
+        match table {
+            Some(t) if t.fits(spec) => {
+                if let Some(slot) = self.tables.get_mut(i) {
+                    *slot = Some(t.clone());
+                }
+                Column::Own {
+                    own: Box::new(dict::Column::new(spec.clone(), t)),
+                    spare: per_batch.then(|| Box::new(w)),
+                    written: per_batch.then(Vec::new),
+                }
+            }
+            _ => Column::Arrow(Box::new(w)),
+        }
     }
 
     /// Closes the open row group, if any, into `closed`.
@@ -186,7 +326,10 @@ impl Part {
         for chunks in enc.closed.drain(..) {
             let mut group = self.file.next_row_group().map_err(e)?;
             for c in chunks {
-                c.append_to_row_group(&mut group).map_err(e)?;
+                match c {
+                    Chunk::Arrow(c) => c.append_to_row_group(&mut group).map_err(e)?,
+                    Chunk::Own(bytes, close) => group.append_column(&bytes, *close).map_err(e)?,
+                }
             }
             group.close().map_err(e)?;
         }
@@ -288,12 +431,30 @@ impl Partitioned {
         let (file, factory) = layout::create(&path, &schema)?
             .into_serialized_writer()
             .map_err(|e| err(&path, e))?;
+        let leaves = file.schema_descr().columns();
+        let specs: Vec<Option<(Spec, bool)>> = schema
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let keyed = f.metadata().get(KEYED)?;
+                let strings = matches!(f.data_type(), DataType::Dictionary(k, v)
+                        if **k == DataType::Int32 && **v == DataType::Utf8);
+                let leaf = leaves
+                    .get(i)
+                    .filter(|_| strings && leaves.len() == schema.fields().len())?;
+                let spec = Spec::new(leaf.clone(), file.properties())?;
+                Some((spec, keyed.as_str() == PER_BATCH))
+            })
+            .collect();
         let encoder = Encoder {
             schema,
             factory,
             group: None,
             groups: 0,
             closed: Vec::new(),
+            tables: vec![None; specs.len()],
+            specs,
         };
         Ok(Part {
             rows,
@@ -472,5 +633,244 @@ mod tests {
         assert!(meta.num_row_groups() >= 4, "{}", meta.num_row_groups());
         let ours = std::fs::read(d.path().join("findings/2020-pool.parquet")).unwrap();
         assert!(ours == std::fs::read(&path).unwrap(), "the files differ");
+    }
+}
+
+#[cfg(test)]
+mod dict_tests {
+    use super::*;
+    use crate::sink::rows::dictionary_schema;
+    use arrow_array::{Int32Array, StringArray};
+    use arrow_schema::{Field, Schema};
+
+    /// A run's table of strings: ASCII keys and Chinese labels of many
+    /// lengths, some strings twice (as a key shared by two tables is).
+    fn table(n: usize, label: bool) -> ArrayRef {
+        let s = (0..n).map(|i| {
+            let i = if i % 97 == 5 { i - 5 } else { i };
+            if label {
+                format!("{}第{i}项", "申请".repeat(i % 23))
+            } else {
+                format!("k{:x}", i * 7919 % 100_003)
+            }
+        });
+        Arc::new(StringArray::from_iter_values(s))
+    }
+
+    const NAMES: [&str; 7] = [
+        "report_id",
+        "source",
+        "template",
+        "table_key",
+        "table_label",
+        "row_key",
+        "raw",
+    ];
+
+    fn schema(marked: bool) -> Schema {
+        let plain = Schema::new(vec![
+            Field::new("report_id", DataType::Utf8, false),
+            Field::new("source", DataType::Utf8, false),
+            Field::new("year", DataType::Int32, true),
+            Field::new("template", DataType::Utf8, false),
+            Field::new("table_key", DataType::Utf8, false),
+            Field::new("table_label", DataType::Utf8, false),
+            Field::new("row_key", DataType::Utf8, false),
+            Field::new("raw", DataType::Utf8, true),
+        ]);
+        let s = dictionary_schema(plain, &NAMES[..6], &NAMES[..2]);
+        if marked {
+            return s;
+        }
+        let fields: Vec<Field> = s
+            .fields()
+            .iter()
+            .map(|f| {
+                f.as_ref()
+                    .clone()
+                    .with_metadata(std::collections::HashMap::<String, String>::new())
+            })
+            .collect();
+        Schema::new(fields)
+    }
+
+    struct Tables {
+        template: ArrayRef,
+        table_key: ArrayRef,
+        table_label: ArrayRef,
+        row_key: ArrayRef,
+    }
+
+    fn tables() -> Tables {
+        Tables {
+            template: Arc::new(StringArray::from_iter_values(["gb2019", "gb2021", "none"])),
+            table_key: table(40, false),
+            table_label: table(40, true),
+            row_key: table(900, false),
+        }
+    }
+
+    /// Cell-shaped rows `from..from + n`: report runs of ~180 rows, keys
+    /// in runs, in strides and scattered, a raw text now and then long.
+    fn batch(schema: &SchemaRef, t: &Tables, from: usize, n: usize) -> RecordBatch {
+        let rows = from..from + n;
+        let dict = |keys: Vec<i32>, values: &ArrayRef| -> ArrayRef {
+            Arc::new(
+                DictionaryArray::<Int32Type>::try_new(Int32Array::from(keys), values.clone())
+                    .unwrap(),
+            )
+        };
+        let reports: Vec<String> = rows.clone().map(|i| format!("{:064x}", i / 181)).collect();
+        let first = from / 181;
+        let report_ids: ArrayRef = Arc::new(StringArray::from_iter_values(
+            (first..=(from + n) / 181).map(|r| format!("{r:064x}")),
+        ));
+        let report_keys = reports
+            .iter()
+            .enumerate()
+            .map(|(i, _)| ((from + i) / 181 - first) as i32)
+            .collect();
+        let scatter = |i: usize, m: usize| (i.wrapping_mul(2654435761) >> 7) % m;
+        // One value per 181 rows, but one per row from 30k to 100k rows:
+        // a dictionary that outgrows its page.
+        let source = |i: usize| {
+            if (30_000..100_000).contains(&i) {
+                format!("{:064x}", scatter(i, usize::MAX >> 1))
+            } else {
+                format!("r/{}.txt", i / 181)
+            }
+        };
+        let sources: ArrayRef = Arc::new(StringArray::from_iter_values(rows.clone().map(source)));
+        let columns: Vec<ArrayRef> = vec![
+            dict(report_keys, &report_ids),
+            dict((0..n as i32).collect(), &sources),
+            Arc::new(Int32Array::from_iter(rows.clone().map(|i| (i % 11 != 3).then_some(2020)))),
+            dict(rows.clone().map(|i| (i / 5000 % 3) as i32).collect(), &t.template),
+            dict(rows.clone().map(|i| (i / 23 % 40) as i32).collect(), &t.table_key),
+            dict(
+                rows.clone()
+                    .map(|i| if i / 9000 % 2 == 0 { i / 23 % 40 } else { scatter(i, 40) } as i32)
+                    .collect(),
+                &t.table_label,
+            ),
+            dict(
+                rows.clone()
+                    .map(|i| match i / 7000 % 3 {
+                        0 => i % 900,
+                        1 => scatter(i, 900),
+                        _ => i / 13 % 900,
+                    } as i32)
+                    .collect(),
+                &t.row_key,
+            ),
+            Arc::new(StringArray::from_iter(rows.map(|i| {
+                let noise: String = (0..8).map(|k| format!("{:016x}", scatter(i * 8 + k, usize::MAX >> 1))).collect();
+                (i % 7 != 0).then(|| format!("{noise}{}", "说".repeat(i % 61)))
+            }))),
+        ];
+        RecordBatch::try_new(schema.clone(), columns).unwrap()
+    }
+
+    /// Sizes that cross mini-batches, pages, 64k-row and 4 MiB row groups
+    /// at odd rows.
+    const SIZES: [usize; 9] = [9000, 30000, 40000, 1, 70000, 5000, 30000, 1500, 20480];
+
+    #[test]
+    fn run_table_columns_write_the_bytes_of_the_arrow_writer() {
+        let d = tempfile::tempdir().unwrap();
+        let t = tables();
+        let marked: SchemaRef = Arc::new(schema(true));
+        let mut lent = Partitioned::new("cells", d.path(), || schema(false), "pool").unwrap();
+        let mut from = 0;
+        for n in SIZES {
+            let mut jobs = vec![lent
+                .lend(Some(2020), batch(&marked, &t, from, n))
+                .unwrap()
+                .unwrap()];
+            Job::run_all(&mut jobs.iter_mut().collect::<Vec<_>>());
+            lent.take(jobs.pop().unwrap()).unwrap();
+            from += n;
+        }
+        // `dict` wrote the dictionary columns.
+        let p = lent.parts.get(&Some(2020)).unwrap();
+        let enc = p.encoder.as_ref().unwrap();
+        assert_eq!(enc.specs.iter().filter(|s| s.is_some()).count(), 6);
+        assert_eq!(enc.tables.iter().filter(|s| s.is_some()).count(), 6);
+        assert_eq!(lent.close().unwrap(), from as u64);
+        let path = d.path().join("reference.parquet");
+        let plain: SchemaRef = Arc::new(schema(false));
+        let mut w = layout::create(&path, &plain).unwrap();
+        let mut from = 0;
+        for n in SIZES {
+            let b = batch(&plain, &t, from, n);
+            let mut rest = b.clone();
+            // The pool's rule: a row group at 64k rows, and after a batch
+            // (or the piece of it that filled the last group) once it
+            // holds 4 MiB.
+            while rest.num_rows() > 0 {
+                let room = ROW_GROUP - w.in_progress_rows();
+                let take = room.min(rest.num_rows());
+                w.write(&rest.slice(0, take)).unwrap();
+                rest = rest.slice(take, rest.num_rows() - take);
+                if w.in_progress_rows() > 0 && w.memory_size() >= ROW_GROUP_BYTES {
+                    w.flush().unwrap();
+                }
+            }
+            from += n;
+        }
+        let meta = w.close().unwrap();
+        let groups: Vec<i64> = meta.row_groups().iter().map(|g| g.num_rows()).collect();
+        assert!(
+            groups.len() >= 4 && groups.iter().any(|&n| n < 60_000),
+            "{groups:?}"
+        );
+        let ours = std::fs::read(d.path().join("cells/2020-pool.parquet")).unwrap();
+        assert!(ours == std::fs::read(&path).unwrap(), "the files differ");
+    }
+
+    #[test]
+    fn a_run_table_column_reports_the_memory_of_the_arrow_writer() {
+        let d = tempfile::tempdir().unwrap();
+        let t = tables();
+        let marked: SchemaRef = Arc::new(schema(true));
+        let (file, factory) = layout::create(&d.path().join("m.parquet"), &marked)
+            .unwrap()
+            .into_serialized_writer()
+            .unwrap();
+        let mut arrow = factory.create_column_writers(0).unwrap();
+        let mut from = 0;
+        let mut own: Vec<(usize, dict::Column)> = Vec::new();
+        for n in [1, 7, 1023, 1025, 3000, 19999, 2, 40000] {
+            let b = batch(&marked, &t, from, n);
+            if own.is_empty() {
+                for i in 3..7 {
+                    let spec = Spec::new(file.schema_descr().column(i), file.properties()).unwrap();
+                    let values = b
+                        .column(i)
+                        .as_any()
+                        .downcast_ref::<DictionaryArray<Int32Type>>()
+                        .unwrap()
+                        .values();
+                    own.push((
+                        i,
+                        dict::Column::new(spec, Arc::new(Table::new(values).unwrap())),
+                    ));
+                }
+            }
+            for (i, c) in &mut own {
+                assert!(c.write(b.column(*i)).unwrap());
+                let a = &mut arrow[*i];
+                for leaf in compute_leaves(marked.field(*i), b.column(*i)).unwrap() {
+                    a.write(&leaf).unwrap();
+                }
+                assert_eq!(
+                    c.memory_size(),
+                    a.memory_size(),
+                    "column {i} after {} rows",
+                    from + n
+                );
+            }
+            from += n;
+        }
     }
 }
