@@ -64,6 +64,8 @@ pub(super) struct Words {
     /// more, shorter than the word) the one word `fragment_of` names: a
     /// text not here is a piece of no word, or of two.
     fragments: HashMap<Box<str>, (Item, bool), Fnv>,
+    /// The first character of every word, sorted: a head starts with one.
+    firsts: Vec<char>,
     /// Pairs of the column aliases, each occurrence counted.
     total: i64,
 }
@@ -127,9 +129,16 @@ impl Words {
                 }
             }
         }
+        let mut firsts: Vec<char> = labels
+            .iter()
+            .filter_map(|(a, _)| a.chars().next())
+            .collect();
+        firsts.sort_unstable();
+        firsts.dedup();
         Words {
             longest: labels.iter().map(|(a, _)| a.len()).max().unwrap_or(0),
             fragments,
+            firsts,
             labels,
             rank,
             empty,
@@ -359,10 +368,13 @@ pub(super) fn claims(doc: &Doc, m: Variant, header: &[u32]) -> Vec<Claim> {
 /// Where the longest piece at the end of `norm` that is the head of exactly
 /// one longer header word starts, if one does (and is not the whole cell).
 fn head_at_end(words: &Words, norm: &str) -> Option<usize> {
-    // Only a piece shorter than some word can be its head.
+    // Only a piece shorter than some word, starting as one does, can be
+    // its head.
     norm.char_indices()
+        .filter(|&(i, c)| {
+            i > 0 && norm.len() - i < words.longest && words.firsts.binary_search(&c).is_ok()
+        })
         .map(|(i, _)| i)
-        .filter(|&i| i > 0 && norm.len() - i < words.longest)
         .find(|&i| matches!(words.fragment(&norm[i..]), Some((_, false))))
 }
 

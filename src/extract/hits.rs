@@ -20,6 +20,7 @@ use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use foldhash::fast::FixedState;
 
 use super::header::Words;
 use super::labels::{pick_row, Hit, Rel, MIN_PIECE};
@@ -288,7 +289,7 @@ struct RowHit {
 #[derive(Default)]
 struct Memo {
     index: u64,
-    ids: HashMap<Box<str>, u32, RandomState>,
+    ids: HashMap<Box<str>, u32, FixedState>,
     spans: Vec<(u32, u32, u32)>,
     hits: Vec<CellHit>,
     /// Bytes of the keys.
@@ -296,6 +297,36 @@ struct Memo {
     /// Per label text: the stamp of the text it was last recorded for.
     seen: Vec<u32>,
     stamp: u32,
+    /// What each text says in each variant, once asked.
+    said: RefCell<SaidMemo>,
+}
+
+/// `Variant::said` of text e in variant d, at `at[e * variants + d]` in
+/// `said` once asked (`NO_ENTRY` until then): it depends on the text's
+/// hits alone.
+#[derive(Default)]
+struct SaidMemo {
+    variants: usize,
+    at: Vec<u32>,
+    said: Vec<Said>,
+}
+
+impl SaidMemo {
+    fn get(&self, e: u32, d: usize) -> Option<Said> {
+        let slot = (e as usize).checked_mul(self.variants)?.checked_add(d)?;
+        let &k = self.at.get(slot)?;
+        self.said.get(k as usize).copied()
+    }
+
+    fn put(&mut self, e: u32, d: usize, said: Said) {
+        let slot = e as usize * self.variants + d;
+        if d < self.variants {
+            if let Some(k) = self.at.get_mut(slot) {
+                *k = self.said.len() as u32;
+                self.said.push(said);
+            }
+        }
+    }
 }
 
 /// Bytes of the longest text memorised.
@@ -303,6 +334,7 @@ const MEMO_TEXT: usize = 192;
 /// A memo grown past any of these is cleared between documents: memory per
 /// thread stays a few megabytes, whatever the documents print.
 const MEMO_ENTRIES: usize = 1 << 15;
+const MEMO_SAID: usize = 1 << 16;
 const MEMO_HITS: usize = 1 << 18;
 const MEMO_BYTES: usize = 1 << 21;
 
@@ -316,9 +348,17 @@ impl Memo {
     fn take(index: &Index) -> Memo {
         let mut memo = MEMO.with(|m| std::mem::take(&mut *m.borrow_mut()));
         if memo.index != index.id || memo.over() {
+            // Keyed anew for each memo: a document's texts cannot be chosen
+            // to collide.
+            let seed = RandomState::new().hash_one(index.id);
             memo = Memo {
                 index: index.id,
+                ids: HashMap::with_hasher(FixedState::with_seed(seed)),
                 seen: vec![0; index.texts.len()],
+                said: RefCell::new(SaidMemo {
+                    variants: index.variants,
+                    ..SaidMemo::default()
+                }),
                 ..Memo::default()
             };
         }
@@ -326,7 +366,10 @@ impl Memo {
     }
 
     fn over(&self) -> bool {
-        self.spans.len() > MEMO_ENTRIES || self.hits.len() > MEMO_HITS || self.bytes > MEMO_BYTES
+        self.spans.len() > MEMO_ENTRIES
+            || self.hits.len() > MEMO_HITS
+            || self.bytes > MEMO_BYTES
+            || self.said.borrow().said.len() > MEMO_SAID
     }
 
     /// The entry of a text cell's normalised text, searched if new.
@@ -396,6 +439,9 @@ impl Memo {
         }
         self.spans
             .push((from, self.hits.len() as u32, nchars as u32));
+        let said = self.said.get_mut();
+        let slots = said.at.len() + said.variants;
+        said.at.resize(slots, NO_ENTRY);
         (self.spans.len() - 1) as u32
     }
 }
@@ -588,8 +634,23 @@ impl<'i> Variant<'_, 'i> {
         pick(&mut rows, self.hits.chars(i))
     }
 
-    /// `row`, `header` and `ignore` of cell i, from one pass over its hits.
+    /// `row`, `header` and `ignore` of cell i, from one pass over its hits
+    /// (once per text and variant: the memo keeps it).
     pub(super) fn said(&self, i: usize) -> Said {
+        let memo = &self.hits.memo.said;
+        let entry = self.hits.entry.get(i).copied().filter(|&e| e != NO_ENTRY);
+        let Some(e) = entry else {
+            return self.said_now(i);
+        };
+        if let Some(said) = memo.borrow().get(e, self.d) {
+            return said;
+        }
+        let said = self.said_now(i);
+        memo.borrow_mut().put(e, self.d, said);
+        said
+    }
+
+    fn said_now(&self, i: usize) -> Said {
         let mut rows = self.hits.rows.borrow_mut();
         rows.clear();
         // The best hit and its position, the last of the best in order, as
