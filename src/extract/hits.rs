@@ -285,15 +285,21 @@ struct RowHit {
 /// The hits of the texts one thread has met, with one index: `spans[e]`
 /// is text e's range in `hits` and its characters. Texts longer than
 /// `MEMO_TEXT` (prose, seldom printed twice) are searched each time: their
-/// entries have no key and go when the memo is cleared.
+/// entries have no key and go when the memo is cleared. The texts kept are
+/// run together in one string, so a new text costs no allocation of its own
+/// (tests/alloc.rs): `ids` maps a text's hash to the entry, whose text is
+/// compared before it is taken (a text whose hash another's has is searched).
 #[derive(Default)]
 struct Memo {
     index: u64,
-    ids: HashMap<Box<str>, u32, FixedState>,
+    ids: HashMap<u64, u32, FixedState>,
+    /// Hashes the texts, keyed anew for each memo.
+    text_hash: FixedState,
+    /// The kept texts, entry e's at `keys[key_at[e]]`.
+    keys: String,
+    key_at: Vec<(u32, u32)>,
     spans: Vec<(u32, u32, u32)>,
     hits: Vec<CellHit>,
-    /// Bytes of the keys.
-    bytes: usize,
     /// Per label text: the stamp of the text it was last recorded for.
     seen: Vec<u32>,
     stamp: u32,
@@ -354,6 +360,7 @@ impl Memo {
             memo = Memo {
                 index: index.id,
                 ids: HashMap::with_hasher(FixedState::with_seed(seed)),
+                text_hash: FixedState::with_seed(seed),
                 seen: vec![0; index.texts.len()],
                 said: RefCell::new(SaidMemo {
                     variants: index.variants,
@@ -368,24 +375,34 @@ impl Memo {
     fn over(&self) -> bool {
         self.spans.len() > MEMO_ENTRIES
             || self.hits.len() > MEMO_HITS
-            || self.bytes > MEMO_BYTES
+            || self.keys.len() > MEMO_BYTES
             || self.said.borrow().said.len() > MEMO_SAID
     }
 
     /// The entry of a text cell's normalised text, searched if new.
     fn entry(&mut self, index: &Index, norm: &str) -> u32 {
-        let keep = norm.len() <= MEMO_TEXT;
-        if keep {
-            if let Some(&e) = self.ids.get(norm) {
+        let hash = (norm.len() <= MEMO_TEXT).then(|| self.text_hash.hash_one(norm));
+        if let Some(&e) = hash.and_then(|h| self.ids.get(&h)) {
+            if self.key(e) == Some(norm) {
                 return e;
             }
         }
         let e = self.search(index, norm);
-        if keep {
-            self.ids.insert(norm.into(), e);
-            self.bytes += norm.len();
+        let from = self.keys.len() as u32;
+        if let Some(h) = hash {
+            self.keys.push_str(norm);
+            // A text whose hash another's has takes its place: the memo
+            // only forgets the other.
+            self.ids.insert(h, e);
         }
+        self.key_at.push((from, self.keys.len() as u32));
         e
+    }
+
+    /// The text entry e was kept for.
+    fn key(&self, e: u32) -> Option<&str> {
+        let &(a, b) = self.key_at.get(e as usize)?;
+        self.keys.get(a as usize..b as usize)
     }
 
     /// How a text stands to every label text: each label it holds (once,
