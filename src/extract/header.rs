@@ -7,7 +7,9 @@
 //! short). A permutation is never taken from weak evidence: a value under the
 //! wrong column is the worst failure.
 
-use super::hits::Variant;
+use std::collections::HashMap;
+
+use super::hits::{Fnv, Variant};
 use super::labels::{contains, Rel, MIN_PIECE};
 use crate::segment::{CellKind, Doc};
 use crate::template::{ColumnKind, TableDef};
@@ -55,9 +57,15 @@ pub(super) struct Words {
     empty: Vec<u32>,
     /// Bytes of the longest word.
     longest: usize,
-    /// Each distinct pair of adjacent characters of the column aliases,
-    /// sorted, with how often the aliases print it.
-    pairs: Vec<((char, char), u32)>,
+    /// Each distinct pair of adjacent characters of the column aliases
+    /// (`pair`), sorted, with how often the aliases print it.
+    pairs: Vec<(u64, u32)>,
+    /// Every head and tail of a word (`MIN_FRAGMENT_CHARS` characters or
+    /// more, shorter than the word) the one word `fragment_of` names: a
+    /// text not here is a piece of no word, or of two.
+    fragments: HashMap<Box<str>, (Item, bool), Fnv>,
+    /// The first character of every word, sorted: a head starts with one.
+    firsts: Vec<char>,
     /// Pairs of the column aliases, each occurrence counted.
     total: i64,
 }
@@ -90,28 +98,47 @@ impl Words {
         let empty = (0..labels.len() as u32)
             .filter(|&r| labels[r as usize].0.is_empty())
             .collect();
-        let mut all: Vec<(char, char)> = Vec::new();
+        let mut all: Vec<u64> = Vec::new();
         for alias in def.columns.iter().flat_map(|c| c.aliases.iter()) {
             let mut chars = alias.chars();
             let Some(mut prev) = chars.next() else {
                 continue;
             };
             for c in chars {
-                all.push((prev, c));
+                all.push(pair(prev, c));
                 prev = c;
             }
         }
         let total = all.len() as i64;
         all.sort_unstable();
-        let mut pairs: Vec<((char, char), u32)> = Vec::new();
+        let mut pairs: Vec<(u64, u32)> = Vec::new();
         for p in all {
             match pairs.last_mut() {
                 Some((q, n)) if *q == p => *n += 1,
                 _ => pairs.push((p, 1)),
             }
         }
+        let mut fragments = HashMap::with_hasher(Fnv);
+        for (alias, _) in &labels {
+            let cuts = alias.char_indices().map(|(b, _)| b).skip(1);
+            for b in cuts {
+                for piece in [&alias[..b], &alias[b..]] {
+                    if let Some(f) = fragment_of(&labels, piece) {
+                        fragments.insert(piece.into(), f);
+                    }
+                }
+            }
+        }
+        let mut firsts: Vec<char> = labels
+            .iter()
+            .filter_map(|(a, _)| a.chars().next())
+            .collect();
+        firsts.sort_unstable();
+        firsts.dedup();
         Words {
             longest: labels.iter().map(|(a, _)| a.len()).max().unwrap_or(0),
+            fragments,
+            firsts,
             labels,
             rank,
             empty,
@@ -130,7 +157,8 @@ impl Words {
         let mut text = header.iter().flat_map(|&i| doc.norm(i as usize).chars());
         if let Some(mut prev) = text.next() {
             for c in text {
-                if let Ok(k) = self.pairs.binary_search_by(|(p, _)| p.cmp(&(prev, c))) {
+                let key = pair(prev, c);
+                if let Ok(k) = self.pairs.binary_search_by(|(p, _)| p.cmp(&key)) {
                     seen[k] = true;
                 }
                 prev = c;
@@ -145,6 +173,44 @@ impl Words {
             .sum();
         found * 10 / self.total
     }
+
+    /// `fragment_of(labels, piece)`, looked up.
+    fn fragment(&self, piece: &str) -> Option<(Item, bool)> {
+        self.fragments.get(piece).copied()
+    }
+}
+
+/// The word a text is a piece of, and whether it is the tail.
+#[cfg(test)]
+pub(super) type Piece = Option<(Item, bool)>;
+
+/// Every text made of a run of a word's characters, or of two words' run
+/// together, with what `fragment_of` and the lookup say of it (tests that
+/// they agree).
+#[cfg(test)]
+pub(super) fn fragments_both(words: &Words) -> Vec<(String, [Piece; 2])> {
+    let mut texts: Vec<String> = Vec::new();
+    for (a, _) in &words.labels {
+        let cuts: Vec<usize> = a.char_indices().map(|(b, _)| b).chain([a.len()]).collect();
+        for (k, &i) in cuts.iter().enumerate() {
+            texts.extend(cuts[k..].iter().map(|&j| a[i..j].to_string()));
+        }
+        for (b, _) in &words.labels {
+            texts.push(format!("{a}{b}"));
+        }
+    }
+    texts
+        .into_iter()
+        .map(|t| {
+            let both = [fragment_of(&words.labels, &t), words.fragment(&t)];
+            (t, both)
+        })
+        .collect()
+}
+
+/// Two adjacent characters as one key.
+fn pair(a: char, b: char) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
 }
 
 /// How one header cell stands to a variant's header words.
@@ -264,7 +330,7 @@ pub(super) fn claims(doc: &Doc, m: Variant, header: &[u32]) -> Vec<Claim> {
             let holds_word = labels
                 .iter()
                 .any(|(a, _)| a.len() < piece.len() && piece.contains(a.as_str()));
-            if let (true, Some((item, false))) = (holds_word, fragment_of(labels, piece)) {
+            if let (true, Some((item, false))) = (holds_word, words.fragment(piece)) {
                 out.push(claim(pos, norm.len(), item, false));
             }
         }
@@ -273,8 +339,8 @@ pub(super) fn claims(doc: &Doc, m: Variant, header: &[u32]) -> Vec<Claim> {
             let Some((alias, item)) = labels.get(r as usize) else {
                 continue;
             };
-            for (pos, found) in norm.match_indices(alias.as_str()) {
-                let end = pos + found.len();
+            for pos in match_starts(norm, alias) {
+                let end = pos + alias.len();
                 let overlaps = out[first..]
                     .iter()
                     .any(|c: &Claim| pos < c.end && c.pos < end);
@@ -290,7 +356,7 @@ pub(super) fn claims(doc: &Doc, m: Variant, header: &[u32]) -> Vec<Claim> {
         // piece: that was asked first.)
         let rest = out[first..].iter().map(|c| c.end).max().unwrap_or(0);
         if let Some(piece) = norm.get(rest..).filter(|_| rest > 0) {
-            if let Some((item, false)) = fragment_of(labels, piece) {
+            if let Some((item, false)) = words.fragment(piece) {
                 out.push(claim(rest, norm.len(), item, false));
             }
         }
@@ -302,11 +368,52 @@ pub(super) fn claims(doc: &Doc, m: Variant, header: &[u32]) -> Vec<Claim> {
 /// Where the longest piece at the end of `norm` that is the head of exactly
 /// one longer header word starts, if one does (and is not the whole cell).
 fn head_at_end(words: &Words, norm: &str) -> Option<usize> {
-    // Only a piece shorter than some word can be its head.
+    // Only a piece shorter than some word, starting as one does, can be
+    // its head.
     norm.char_indices()
+        .filter(|&(i, c)| {
+            i > 0 && norm.len() - i < words.longest && words.firsts.binary_search(&c).is_ok()
+        })
         .map(|(i, _)| i)
-        .filter(|&i| i > 0 && norm.len() - i < words.longest)
-        .find(|&i| matches!(fragment_of(&words.labels, &norm[i..]), Some((_, false))))
+        .find(|&i| matches!(words.fragment(&norm[i..]), Some((_, false))))
+}
+
+/// Where `needle` starts in `hay`, left to right, each match after the
+/// last one's end: `str::match_indices` without the searcher it builds per
+/// call, for words of a few bytes.
+fn match_starts<'a>(hay: &'a str, needle: &'a str) -> Starts<'a> {
+    Starts { hay, needle, at: 0 }
+}
+
+struct Starts<'a> {
+    hay: &'a str,
+    needle: &'a str,
+    at: usize,
+}
+
+impl Iterator for Starts<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let (h, n) = (self.hay.as_bytes(), self.needle.as_bytes());
+        while self.at <= h.len() {
+            let at = self.at;
+            // An empty word matches at every character boundary.
+            if n.is_empty() {
+                self.at += 1;
+                if self.hay.is_char_boundary(at) {
+                    return Some(at);
+                }
+                continue;
+            }
+            if h.get(at..).is_some_and(|rest| rest.starts_with(n)) {
+                self.at += n.len();
+                return Some(at);
+            }
+            self.at += 1;
+        }
+        None
+    }
 }
 
 /// The one header word whose head or tail `piece` is, if exactly one is,
@@ -339,26 +446,34 @@ fn fragment_of(labels: &[(String, Item)], piece: &str) -> Option<(Item, bool)> {
 /// broken words name no place.
 fn placed(def: &TableDef, claims: &[Claim]) -> (Vec<usize>, Vec<bool>) {
     let group_of = |c: usize| def.groups.iter().position(|g| g.columns.contains(&c));
-    let mut slots: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
+    // Slots in the order they open: a group's (its columns gather there) or
+    // one column's. Each column named is kept with its slot, in the order
+    // named; the order is theirs by slot.
+    let mut slots: Vec<Option<usize>> = Vec::new();
+    let mut named: Vec<(usize, usize)> = Vec::new();
     let mut placed = vec![false; def.columns.len()];
     for claim in claims.iter().filter(|c| !c.tail) {
         match claim.item {
             Item::Group(g) => {
-                if !slots.iter().any(|s| s.0 == Some(g)) {
-                    slots.push((Some(g), Vec::new()));
+                if !slots.contains(&Some(g)) {
+                    slots.push(Some(g));
                 }
             }
             Item::Col(c) if !placed[c] => {
                 placed[c] = true;
-                match group_of(c).and_then(|g| slots.iter_mut().find(|s| s.0 == Some(g))) {
-                    Some(slot) => slot.1.push(c),
-                    None => slots.push((None, vec![c])),
-                }
+                let slot = group_of(c).and_then(|g| slots.iter().position(|&s| s == Some(g)));
+                let slot = slot.unwrap_or_else(|| {
+                    slots.push(None);
+                    slots.len() - 1
+                });
+                named.push((slot, c));
             }
             Item::Col(_) => {}
         }
     }
-    (slots.into_iter().flat_map(|s| s.1).collect(), placed)
+    // Stable: within a slot, the order named.
+    named.sort_by_key(|&(slot, _)| slot);
+    (named.into_iter().map(|(_, c)| c).collect(), placed)
 }
 
 /// The printed column order the claims describe, when every column is named.

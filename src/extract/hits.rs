@@ -8,14 +8,19 @@
 //! matcher's questions — which row does cell i name in variant d, how
 //! strongly does it name a header word — are answered from the hits with the
 //! rules of `labels` (`Hit::of`, `pick_row`), so the answers are exactly
-//! those of `match_row` and `best_hit` asked cell by cell. It allocates per
-//! document, never per cell: the hits of all cells share one vector.
+//! those of `match_row` and `best_hit` asked cell by cell. A cell's hits
+//! depend on its normalised text alone, and reports print the same labels
+//! over and over: each thread keeps the hits of the texts it has met
+//! (`Memo`, bounded), so a label is searched for once per thread, not once
+//! per report. It allocates per new text, never per cell.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
+use std::hash::{BuildHasher, Hasher, RandomState};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use foldhash::fast::FixedState;
 
 use super::header::Words;
 use super::labels::{pick_row, Hit, Rel, MIN_PIECE};
@@ -48,6 +53,8 @@ struct Member {
 /// cell, and their roles per table variant.
 #[derive(Debug, Default)]
 pub struct Index {
+    /// Tells this index's memorised hits from another's (0: an empty index).
+    id: u64,
     /// Finds every non-empty label text inside a cell (overlapping); its
     /// pattern k is label text `searched[k]`.
     ac: Option<AhoCorasick>,
@@ -195,7 +202,10 @@ impl Index {
                 range.1 = pieces.len() as u32;
             }
         }
+        // Ids from 1: every index built is another, even at the same address.
+        static NEXT: AtomicU64 = AtomicU64::new(1);
         Index {
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
             ac,
             searched,
             chars: texts.iter().map(|t| t.chars().count() as u32).collect(),
@@ -235,9 +245,9 @@ impl Index {
 /// FNV-1a: the pieces are looked up once per text cell, and SipHash's
 /// guard against chosen keys buys nothing for keys the templates chose.
 #[derive(Debug, Clone, Copy, Default)]
-struct Fnv;
+pub(super) struct Fnv;
 
-struct FnvHasher(u64);
+pub(super) struct FnvHasher(u64);
 
 impl BuildHasher for Fnv {
     type Hasher = FnvHasher;
@@ -272,55 +282,157 @@ struct RowHit {
     hit: Hit,
 }
 
-/// Each text cell's label hits, for one document.
-#[derive(Debug)]
-pub(super) struct Hits<'i> {
-    index: &'i Index,
-    /// Per cell: its normalised characters.
-    chars: Vec<u32>,
-    /// `hits[at[i]..at[i + 1]]`: cell i's hits.
-    at: Vec<u32>,
+/// The hits of the texts one thread has met, with one index: `spans[e]`
+/// is text e's range in `hits` and its characters. Texts longer than
+/// `MEMO_TEXT` (prose, seldom printed twice) are searched each time: their
+/// entries have no key and go when the memo is cleared. The texts kept are
+/// run together in one string, so a new text costs no allocation of its own
+/// (tests/alloc.rs): `ids` maps a text's hash to the entry, whose text is
+/// compared before it is taken (a text whose hash another's has is searched).
+#[derive(Default)]
+struct Memo {
+    index: u64,
+    ids: HashMap<u64, u32, FixedState>,
+    /// Hashes the texts, keyed anew for each memo.
+    text_hash: FixedState,
+    /// The kept texts, entry e's at `keys[key_at[e]]`.
+    keys: String,
+    key_at: Vec<(u32, u32)>,
+    spans: Vec<(u32, u32, u32)>,
     hits: Vec<CellHit>,
-    /// Scratch for `Variant::row`: rows met by one cell.
-    rows: RefCell<Vec<RowHit>>,
+    /// Per label text: the stamp of the text it was last recorded for.
+    seen: Vec<u32>,
+    stamp: u32,
+    /// What each text says in each variant, once asked.
+    said: RefCell<SaidMemo>,
 }
 
-impl<'i> Hits<'i> {
-    pub(super) fn new(doc: &Doc, index: &'i Index) -> Hits<'i> {
-        let n = doc.cells.len();
-        let mut out = Hits {
-            index,
-            chars: Vec::with_capacity(n),
-            at: Vec::with_capacity(n + 1),
-            hits: Vec::new(),
-            rows: RefCell::new(Vec::new()),
-        };
-        // The cell each label was last recorded for (+1): a label printed
-        // twice in a cell, or found both as its head and tail, counts once.
-        let mut seen = vec![0u32; index.texts.len()];
-        for i in 0..n {
-            out.at.push(out.hits.len() as u32);
-            let norm = doc.norm(i);
-            let nchars = norm.chars().count();
-            out.chars.push(nchars as u32);
-            if doc.cells[i].kind != CellKind::Text {
-                continue;
+/// `Variant::said` of text e in variant d, at `at[e * variants + d]` in
+/// `said` once asked (`NO_ENTRY` until then): it depends on the text's
+/// hits alone.
+#[derive(Default)]
+struct SaidMemo {
+    variants: usize,
+    at: Vec<u32>,
+    said: Vec<Said>,
+}
+
+impl SaidMemo {
+    fn get(&self, e: u32, d: usize) -> Option<Said> {
+        let slot = (e as usize).checked_mul(self.variants)?.checked_add(d)?;
+        let &k = self.at.get(slot)?;
+        self.said.get(k as usize).copied()
+    }
+
+    fn put(&mut self, e: u32, d: usize, said: Said) {
+        let slot = e as usize * self.variants + d;
+        if d < self.variants {
+            if let Some(k) = self.at.get_mut(slot) {
+                *k = self.said.len() as u32;
+                self.said.push(said);
             }
-            let stamp = i as u32 + 1;
-            let mut record = |label: u32, rel: Rel, hits: &mut Vec<CellHit>| {
-                if let Some(s) = seen.get_mut(label as usize) {
-                    if *s != stamp {
-                        *s = stamp;
-                        hits.push(CellHit { label, rel });
-                    }
-                }
+        }
+    }
+}
+
+/// Bytes of the longest text memorised.
+const MEMO_TEXT: usize = 192;
+/// A memo grown past any of these is cleared between documents: memory per
+/// thread stays a few megabytes, whatever the documents print.
+const MEMO_ENTRIES: usize = 1 << 15;
+const MEMO_SAID: usize = 1 << 16;
+const MEMO_HITS: usize = 1 << 18;
+const MEMO_BYTES: usize = 1 << 21;
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::default();
+}
+
+impl Memo {
+    /// The thread's memo, for `index` (cleared when it was another's or
+    /// has grown too large).
+    fn take(index: &Index) -> Memo {
+        let mut memo = MEMO.with(|m| std::mem::take(&mut *m.borrow_mut()));
+        if memo.index != index.id || memo.over() {
+            // Keyed anew for each memo: a document's texts cannot be chosen
+            // to collide.
+            let seed = RandomState::new().hash_one(index.id);
+            memo = Memo {
+                index: index.id,
+                ids: HashMap::with_hasher(FixedState::with_seed(seed)),
+                text_hash: FixedState::with_seed(seed),
+                seen: vec![0; index.texts.len()],
+                said: RefCell::new(SaidMemo {
+                    variants: index.variants,
+                    ..SaidMemo::default()
+                }),
+                ..Memo::default()
             };
-            if norm.is_empty() {
-                if let Some(p) = index.empty {
-                    record(p, Rel::Equal, &mut out.hits);
-                }
-                continue;
+        }
+        memo
+    }
+
+    fn over(&self) -> bool {
+        self.spans.len() > MEMO_ENTRIES
+            || self.hits.len() > MEMO_HITS
+            || self.keys.len() > MEMO_BYTES
+            || self.said.borrow().said.len() > MEMO_SAID
+    }
+
+    /// The entry of a text cell's normalised text, searched if new.
+    fn entry(&mut self, index: &Index, norm: &str) -> u32 {
+        let hash = (norm.len() <= MEMO_TEXT).then(|| self.text_hash.hash_one(norm));
+        if let Some(&e) = hash.and_then(|h| self.ids.get(&h)) {
+            if self.key(e) == Some(norm) {
+                return e;
             }
+        }
+        let e = self.search(index, norm);
+        let from = self.keys.len() as u32;
+        if let Some(h) = hash {
+            self.keys.push_str(norm);
+            // A text whose hash another's has takes its place: the memo
+            // only forgets the other.
+            self.ids.insert(h, e);
+        }
+        self.key_at.push((from, self.keys.len() as u32));
+        e
+    }
+
+    /// The text entry e was kept for.
+    fn key(&self, e: u32) -> Option<&str> {
+        let &(a, b) = self.key_at.get(e as usize)?;
+        self.keys.get(a as usize..b as usize)
+    }
+
+    /// How a text stands to every label text: each label it holds (once,
+    /// however often it is printed), and each label it is a head or tail of.
+    fn search(&mut self, index: &Index, norm: &str) -> u32 {
+        let from = self.hits.len() as u32;
+        let nchars = norm.chars().count();
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.seen.fill(0);
+            self.stamp = 1;
+        }
+        let stamp = self.stamp;
+        let seen = &mut self.seen;
+        let hits = &mut self.hits;
+        // A label printed twice in a cell, or found both as its head and
+        // tail, counts once.
+        let mut record = |label: u32, rel: Rel| {
+            if let Some(s) = seen.get_mut(label as usize) {
+                if *s != stamp {
+                    *s = stamp;
+                    hits.push(CellHit { label, rel });
+                }
+            }
+        };
+        if norm.is_empty() {
+            if let Some(p) = index.empty {
+                record(p, Rel::Equal);
+            }
+        } else {
             if let Some(ac) = &index.ac {
                 for m in ac.find_overlapping_iter(norm) {
                     let Some(&p) = index.searched.get(m.pattern().as_usize()) else {
@@ -331,19 +443,81 @@ impl<'i> Hits<'i> {
                     } else {
                         Rel::Within
                     };
-                    record(p, rel, &mut out.hits);
+                    record(p, rel);
                 }
             }
-            if nchars < MIN_PIECE || norm.len() >= index.longest {
-                continue;
-            }
-            if let Some(&(a, b)) = index.piece_of.get(norm) {
-                for &(p, rel) in index.pieces.get(a as usize..b as usize).unwrap_or(&[]) {
-                    record(p, rel, &mut out.hits);
+            if nchars >= MIN_PIECE && norm.len() < index.longest {
+                if let Some(&(a, b)) = index.piece_of.get(norm) {
+                    for &(p, rel) in index.pieces.get(a as usize..b as usize).unwrap_or(&[]) {
+                        record(p, rel);
+                    }
                 }
             }
         }
-        out.at.push(out.hits.len() as u32);
+        self.spans
+            .push((from, self.hits.len() as u32, nchars as u32));
+        let said = self.said.get_mut();
+        let slots = said.at.len() + said.variants;
+        said.at.resize(slots, NO_ENTRY);
+        (self.spans.len() - 1) as u32
+    }
+}
+
+/// Each text cell's label hits, for one document.
+pub(super) struct Hits<'i> {
+    index: &'i Index,
+    /// The thread's memo, lent for the document (given back on drop).
+    memo: Memo,
+    /// Per cell: its normalised characters.
+    chars: Vec<u32>,
+    /// Per cell: its entry in the memo (`NO_ENTRY` for a cell not text).
+    entry: Vec<u32>,
+    /// Scratch for `Variant::row`: rows met by one cell.
+    rows: RefCell<Vec<RowHit>>,
+}
+
+const NO_ENTRY: u32 = u32::MAX;
+
+impl std::fmt::Debug for Hits<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hits")
+            .field("cells", &self.entry.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Hits<'_> {
+    fn drop(&mut self) {
+        let memo = std::mem::take(&mut self.memo);
+        if !memo.over() {
+            // `try_with`: a thread being torn down keeps nothing.
+            let _ = MEMO.try_with(|m| *m.borrow_mut() = memo);
+        }
+    }
+}
+
+impl<'i> Hits<'i> {
+    pub(super) fn new(doc: &Doc, index: &'i Index) -> Hits<'i> {
+        let n = doc.cells.len();
+        let mut out = Hits {
+            index,
+            memo: Memo::take(index),
+            chars: Vec::with_capacity(n),
+            entry: Vec::with_capacity(n),
+            rows: RefCell::new(Vec::new()),
+        };
+        for i in 0..n {
+            let norm = doc.norm(i);
+            if doc.cells[i].kind != CellKind::Text {
+                out.chars.push(norm.chars().count() as u32);
+                out.entry.push(NO_ENTRY);
+                continue;
+            }
+            let e = out.memo.entry(index, norm);
+            let nchars = out.memo.spans.get(e as usize).map_or(0, |s| s.2);
+            out.chars.push(nchars);
+            out.entry.push(e);
+        }
         out
     }
 
@@ -384,9 +558,10 @@ impl<'i> Hits<'i> {
     }
 
     fn cell(&self, i: usize) -> &[CellHit] {
-        match (self.at.get(i), self.at.get(i + 1)) {
-            (Some(&a), Some(&b)) => self.hits.get(a as usize..b as usize).unwrap_or(&[]),
-            _ => &[],
+        let memo = &self.memo;
+        match self.entry.get(i).and_then(|&e| memo.spans.get(e as usize)) {
+            Some(&(a, b, _)) => memo.hits.get(a as usize..b as usize).unwrap_or(&[]),
+            None => &[],
         }
     }
 }
@@ -476,8 +651,23 @@ impl<'i> Variant<'_, 'i> {
         pick(&mut rows, self.hits.chars(i))
     }
 
-    /// `row`, `header` and `ignore` of cell i, from one pass over its hits.
+    /// `row`, `header` and `ignore` of cell i, from one pass over its hits
+    /// (once per text and variant: the memo keeps it).
     pub(super) fn said(&self, i: usize) -> Said {
+        let memo = &self.hits.memo.said;
+        let entry = self.hits.entry.get(i).copied().filter(|&e| e != NO_ENTRY);
+        let Some(e) = entry else {
+            return self.said_now(i);
+        };
+        if let Some(said) = memo.borrow().get(e, self.d) {
+            return said;
+        }
+        let said = self.said_now(i);
+        memo.borrow_mut().put(e, self.d, said);
+        said
+    }
+
+    fn said_now(&self, i: usize) -> Said {
         let mut rows = self.hits.rows.borrow_mut();
         rows.clear();
         // The best hit and its position, the last of the best in order, as

@@ -6,7 +6,9 @@
 //! and never decides which value is which column (`header` and `fit` do).
 
 use super::hits::{Said, Variant};
-use super::labels::{match_row, Hit, Probe, Strength, SHORT_LABEL};
+#[cfg(test)]
+use super::labels::{match_row, Probe};
+use super::labels::{Hit, Strength, SHORT_LABEL};
 use crate::input::Layout;
 use crate::segment::normalise::group_enumerator;
 use crate::segment::{CellKind, Doc};
@@ -15,11 +17,28 @@ use crate::template::{Shape, TableDef};
 /// Do the head `u` and the tail `i` of a label broken around its values
 /// (`7.属于行政` / values / `执法案卷`) make row `r`'s label, whole?
 fn joins(doc: &Doc, def: &TableDef, u: u32, i: usize, r: usize) -> bool {
-    let mut whole = String::with_capacity(doc.norm(u as usize).len() + doc.norm(i).len());
-    whole.push_str(doc.norm(u as usize));
-    whole.push_str(doc.norm(i));
+    joined_row(def, doc.norm(u as usize), doc.norm(i)) == Some(r)
+}
+
+/// The row `match_row` reads, exactly, in `head` and `tail` run together:
+/// the first row one of whose aliases is that text (an exact hit outranks
+/// every other, and rows tied on one go to the first), found without
+/// building the text.
+pub(super) fn joined_row(def: &TableDef, head: &str, tail: &str) -> Option<usize> {
+    let is =
+        |a: &str| a.len() == head.len() + tail.len() && a.starts_with(head) && a.ends_with(tail);
+    def.rows
+        .iter()
+        .position(|row| row.aliases.iter().any(|a| is(&a.text)))
+}
+
+/// `joined_row` asked of `match_row` (tests that they agree).
+#[cfg(test)]
+pub(super) fn joined_by_match_row(def: &TableDef, head: &str, tail: &str) -> Option<usize> {
+    let whole = format!("{head}{tail}");
     match_row(def, &Probe::new(&whole))
-        .is_some_and(|(row, h)| row == r && h.strength == Strength::Exact)
+        .filter(|(_, h)| h.strength == Strength::Exact)
+        .map(|(row, _)| row)
 }
 
 /// Takes the value and blank cells between a label's head `u` and its tail

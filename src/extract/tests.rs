@@ -453,3 +453,42 @@ fn the_first_label_broken_around_its_value_before_the_body_takes_it() {
         ["10.59", "", ""]
     );
 }
+
+/// The lookups that stand in for a scan of every word or row answer as the
+/// scan does: the header words' pieces (`fragment_of`) and a label broken
+/// around its values read whole again (`match_row`).
+#[test]
+fn lookups_answer_as_the_scans_do() {
+    let s = settings();
+    let t = &s.templates;
+    let mut n = 0;
+    for (d, def) in t.tables.iter().enumerate() {
+        for (text, [scanned, looked_up]) in super::header::fragments_both(t.index.words(d)) {
+            assert_eq!(looked_up, scanned, "{}: fragment {text:?}", def.key);
+            n += 1;
+        }
+        let aliases: Vec<&str> = def
+            .rows
+            .iter()
+            .flat_map(|r| r.aliases.iter().map(|a| a.text.as_str()))
+            .chain(def.captions.iter().map(|c| c.text.as_str()))
+            .collect();
+        for a in &aliases {
+            let cuts = a.char_indices().map(|(b, _)| b).chain([a.len()]);
+            for b in cuts {
+                let (head, tail) = a.split_at(b);
+                let pairs = [(head, tail), (tail, head), (head, a), (a, tail)];
+                for (x, y) in pairs {
+                    assert_eq!(
+                        super::read::joined_row(def, x, y),
+                        super::read::joined_by_match_row(def, x, y),
+                        "{}: {x:?} + {y:?}",
+                        def.key
+                    );
+                    n += 1;
+                }
+            }
+        }
+    }
+    assert!(n >= 5_000, "{n} texts compared");
+}
