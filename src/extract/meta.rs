@@ -532,11 +532,6 @@ impl Reader {
     }
 }
 
-/// `Reader::detect` with words folded for this one call.
-pub fn detect(text: &str, cfg: &MetaConfig, norm: &Normaliser) -> Meta {
-    Reader::new(cfg, norm).detect(text)
-}
-
 fn read<'t>(text: &'t str, w: &Words, norm: &Normaliser) -> Meta {
     let mut meta = Meta::default();
     // Lines are built only where words are searched: the first and the
@@ -802,7 +797,7 @@ mod tests {
 
     fn run(text: &str) -> Meta {
         let (cfg, norm) = shipped();
-        detect(text, &cfg, &norm)
+        Reader::new(&cfg, &norm).detect(text)
     }
 
     /// `years_in` reads around each `年` what `years` reads of the whole

@@ -589,7 +589,6 @@ impl Column {
     fn ranked(&self, r: u32) -> &[u8] {
         self.of
             .iter()
-            .filter(|&&c| c != UNSET)
             .map(|&c| c as usize)
             .find(|&c| self.table.rank[c] == r)
             .map_or(&[], |c| self.table.strings.value(c).as_bytes())

@@ -390,21 +390,9 @@ impl Builder<'_> {
                 Dataset::Litigation => 1,
             };
             // The table's count cells: the columns that vary per cell here,
-            // those of the report and the table once for all of them.
-            let counted = |ci: usize| {
-                def.columns.get(ci).is_some_and(|c| {
-                    !matches!(c.kind, ColumnKind::Money | ColumnKind::ProjectCount)
-                })
-            };
-            let any = table.cells.iter().enumerate().any(|(k, cell)| {
-                matches!(cell, CellOut::Count(_))
-                    && k < ncols * def.rows.len()
-                    && counted(k % ncols.max(1))
-            });
-            if !any {
-                continue;
-            }
-            let c = self.cells[set].entry(r.year).or_default();
+            // those of the report and the table once for all of them. A
+            // year's cells open with the table's first count cell.
+            let mut year_cells: Option<&mut Cells> = None;
             let mut n = 0usize;
             for ri in 0..def.rows.len() {
                 let cells = table.cells.get(ri * ncols..(ri + 1) * ncols).unwrap_or(&[]);
@@ -415,6 +403,12 @@ impl Builder<'_> {
                     let Some(CellOut::Count(cell)) = cells.get(ci) else {
                         continue;
                     };
+                    if year_cells.is_none() {
+                        year_cells = Some(self.cells[set].entry(r.year).or_default());
+                    }
+                    let Some(c) = year_cells.as_deref_mut() else {
+                        continue;
+                    };
                     c.row.append_value(row_start.saturating_add(ri as i32));
                     c.col.append_value(col_start.saturating_add(ci as i32));
                     c.value.append_option(cell.value);
@@ -422,9 +416,9 @@ impl Builder<'_> {
                     n += 1;
                 }
             }
-            if n == 0 {
+            let Some(c) = year_cells else {
                 continue;
-            }
+            };
             let report = match c.last {
                 Some((at, k)) if at == i => k,
                 _ => {
