@@ -294,8 +294,7 @@ impl Writing<'_> {
         self.stages.0[Stages::WRITE] += encoded.elapsed.as_nanos() as u64;
         self.sink.take(encoded)?;
         self.stages.lap(Stages::WRITE, &mut clock);
-        self.heap.sample();
-        memory::trim_slack();
+        self.heap.sample_and_trim();
         Ok(())
     }
 }

@@ -44,25 +44,23 @@ pub fn trim() {}
 /// Free memory the allocator may hold before the ingest gives it back.
 const SLACK: u64 = 48 << 20;
 
-/// Gives memory back (`trim`) when the allocator holds more than `SLACK`
-/// beyond what is in use: the workers' arenas keep the freed memory of past
-/// chunks, which would otherwise count in the ingest's resident size.
-pub fn trim_slack() {
-    if now().is_some_and(|h| h.held > h.in_use + SLACK) {
-        trim();
-    }
-}
-
 /// The largest heap in use seen so far, and the allocator's hold then.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Peak(pub Option<Heap>);
 
 impl Peak {
-    pub fn sample(&mut self) {
-        if let Some(h) = now() {
-            if self.0.is_none_or(|p| h.in_use > p.in_use) {
-                self.0 = Some(h);
-            }
+    /// Records the heap now, then gives memory back (`trim`) when the
+    /// allocator holds more than `SLACK` beyond what is in use: the workers'
+    /// arenas keep the freed memory of past chunks, which would otherwise
+    /// count in the ingest's resident size. One `mallinfo2` serves both: it
+    /// walks every free chunk of every arena.
+    pub fn sample_and_trim(&mut self) {
+        let Some(h) = now() else { return };
+        if self.0.is_none_or(|p| h.in_use > p.in_use) {
+            self.0 = Some(h);
+        }
+        if h.held > h.in_use + SLACK {
+            trim();
         }
     }
 }
