@@ -23,12 +23,14 @@
 //! back to plain pages) goes there too (`writer::Column`). It decides no
 //! value; it only encodes strings it is given.
 
+use std::hash::BuildHasher;
 use std::ops::Range;
 use std::sync::Arc;
 
 use arrow_array::types::Int32Type;
 use arrow_array::{Array, ArrayRef, DictionaryArray, StringArray};
 use bytes::Bytes;
+use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 use parquet::basic::{
     BoundaryOrder, Compression, Encoding, EncodingMask, LogicalType, PageType, Type,
@@ -53,6 +55,8 @@ const GROUP: usize = 8;
 const MAX_GROUPS: usize = 64;
 /// A key not yet in the chunk's dictionary.
 const UNSET: u32 = u32::MAX;
+/// The hash of `Column::known`.
+const HASH: FixedState = FixedState::with_seed(0x9e37_79b9_7f4a_7c15);
 
 /// How the Parquet writer would write one column, when this module writes
 /// the same bytes for it.
@@ -209,7 +213,7 @@ impl Table {
 struct Rle {
     width: u8,
     out: Vec<u8>,
-    pending: Vec<u64>,
+    pending: Vec<u32>,
     current: u64,
     repeat: usize,
 }
@@ -225,8 +229,25 @@ impl Rle {
         }
     }
 
-    fn put(&mut self, v: u64) {
-        if self.current == v {
+    /// `put` of every value, a run's repeats counted at once.
+    fn put_all(&mut self, values: &[u32]) {
+        let mut rest = values;
+        while let Some((&v, tail)) = rest.split_first() {
+            if self.repeat >= GROUP && self.current == u64::from(v) {
+                // Inside a run, `put` only counts an equal value.
+                let n = rest.iter().take_while(|&&x| x == v).count();
+                self.repeat += n;
+                rest = rest.get(n..).unwrap_or(&[]);
+            } else {
+                self.put(v);
+                rest = tail;
+            }
+        }
+    }
+
+    fn put(&mut self, v: u32) {
+        let v64 = u64::from(v);
+        if self.current == v64 {
             self.repeat += 1;
             if self.repeat > GROUP {
                 return;
@@ -236,7 +257,7 @@ impl Rle {
                 self.run();
             }
             self.repeat = 1;
-            self.current = v;
+            self.current = v64;
         }
         self.pending.push(v);
         if self.pending.len().is_multiple_of(GROUP) {
@@ -278,6 +299,19 @@ impl Rle {
         let groups = self.pending.len() / GROUP;
         self.out.push(((groups << 1) | 1) as u8);
         let width = u32::from(self.width);
+        if width <= 16 && self.pending.len().is_multiple_of(GROUP) {
+            // A group's eight values fill `width` bytes exactly.
+            for group in self.pending.chunks_exact(GROUP) {
+                let mut acc = 0u128;
+                for (j, &v) in (0u32..).zip(group) {
+                    acc |= u128::from(v) << (j * width);
+                }
+                self.out
+                    .extend_from_slice(&acc.to_le_bytes()[..usize::from(self.width)]);
+            }
+            self.pending.clear();
+            return;
+        }
         let (mut acc, mut bits) = (0u128, 0u32);
         for &v in &self.pending {
             acc |= u128::from(v) << bits;
@@ -345,9 +379,14 @@ pub struct Column {
     of: Vec<u32>,
     dedup: HashTable<u64>,
     full: bool,
+    /// Dictionary entry by its string, for a batch's new table to find the
+    /// strings already in the chunk (`adopt`); kept from the first time a
+    /// table is adopted after rows were written.
+    known: Option<HashTable<u32>>,
     /// The open page: its indices, rows, string bytes, least and greatest
-    /// entry by rank.
-    indices: Vec<u64>,
+    /// entry by rank. (The Parquet writer holds its indices as `u64`; the
+    /// memory estimate counts them so, `memory_size`.)
+    indices: Vec<u32>,
     bytes: i64,
     least: Option<u32>,
     most: Option<u32>,
@@ -376,6 +415,7 @@ impl Column {
             of: Vec::new(),
             dedup: HashTable::new(),
             full: true,
+            known: None,
             indices: Vec::new(),
             bytes: 0,
             least: None,
@@ -410,17 +450,22 @@ impl Column {
         }
         let mut map = vec![UNSET; table.canon.len()];
         if written {
-            let known: std::collections::HashMap<&[u8], u32> = self
-                .entries
-                .iter()
-                .enumerate()
-                .filter_map(|(d, r)| Some((self.dict.get(r.clone())?, d as u32)))
-                .collect();
-            for (e, m) in map.iter_mut().enumerate() {
-                if table.canon[e] as usize == e {
-                    let s = table.strings.value(e).as_bytes();
-                    if let Some(&d) = known.get(s) {
-                        *m = d;
+            if self.known.is_none() {
+                let mut known = HashTable::with_capacity(self.entries.len());
+                for d in 0..self.entries.len() as u32 {
+                    let hash = self.entry_hash(d);
+                    known.insert_unique(hash, d, |&d| self.entry_hash(d));
+                }
+                self.known = Some(known);
+            }
+            if let Some(known) = &self.known {
+                for (e, m) in map.iter_mut().enumerate() {
+                    if table.canon[e] as usize == e {
+                        let s = table.strings.value(e).as_bytes();
+                        let found = known.find(HASH.hash_one(s), |&d| self.entry(d) == s);
+                        if let Some(&d) = found {
+                            *m = d;
+                        }
                     }
                 }
             }
@@ -457,36 +502,59 @@ impl Column {
         Ok(true)
     }
 
+    /// The bytes of dictionary entry `d`.
+    fn entry(&self, d: u32) -> &[u8] {
+        self.entries
+            .get(d as usize)
+            .and_then(|r| self.dict.get(r.clone()))
+            .unwrap_or(&[])
+    }
+
+    fn entry_hash(&self, d: u32) -> u64 {
+        HASH.hash_one(self.entry(d))
+    }
+
     /// One mini-batch of keys into the open page (the Parquet writer checks
     /// its limits after each).
     fn put(&mut self, keys: &[i32]) -> Result<(), Error> {
         self.indices.reserve(keys.len());
         let table = Arc::clone(&self.table);
         let (mut least, mut most) = (u32::MAX, 0u32);
-        for &k in keys {
-            let k = usize::try_from(k).map_err(|_| "a negative key")?;
+        let mut bytes = 0i64;
+        // Keys come in runs: each run's entry is looked up once.
+        let mut rest = keys;
+        while let Some((&key, tail)) = rest.split_first() {
             if self.full {
                 // The Parquet writer's interner makes room before every
                 // lookup, so a full table grows on the next row.
                 self.dedup.reserve(1, |&k| k);
                 self.full = false;
             }
+            let run = 1 + tail.iter().take_while(|&&x| x == key).count();
+            let k = usize::try_from(key).map_err(|_| "a negative key")?;
             let mut d = *self.keys.get(k).ok_or("a key outside its table")?;
             if d == UNSET {
                 let c = table.canon[k] as usize;
                 d = self.map[c];
                 if d == UNSET {
                     d = self.intern(c as u32);
+                    if self.full && run > 1 {
+                        // The run's next row finds the table full.
+                        self.dedup.reserve(1, |&k| k);
+                        self.full = false;
+                    }
                 }
                 self.keys[k] = d;
             }
-            self.indices.push(u64::from(d));
-            self.bytes += i64::from(table.len[k]);
+            self.indices.extend(std::iter::repeat_n(d, run));
+            bytes += i64::from(table.len[k]) * run as i64;
             if self.spec.statistics {
                 least = least.min(table.rank[k]);
                 most = most.max(table.rank[k]);
             }
+            rest = rest.get(run..).unwrap_or(&[]);
         }
+        self.bytes += bytes;
         if self.spec.statistics && !keys.is_empty() {
             self.least = Some(self.least.map_or(least, |l| l.min(least)));
             self.most = Some(self.most.map_or(most, |m| m.max(most)));
@@ -506,6 +574,16 @@ impl Column {
         self.entries.push(start..self.dict.len());
         self.of.push(c);
         self.map[c as usize] = d;
+        if let Some(known) = &mut self.known {
+            let (dict, entries) = (&self.dict, &self.entries);
+            let bytes = |d: u32| {
+                entries
+                    .get(d as usize)
+                    .and_then(|r| dict.get(r.clone()))
+                    .unwrap_or(&[])
+            };
+            known.insert_unique(HASH.hash_one(bytes(d)), d, |&e| HASH.hash_one(bytes(e)));
+        }
         let hash = u64::from(d);
         self.dedup
             .entry(hash, |&k| k == hash, |&k| k)
@@ -552,9 +630,7 @@ impl Column {
         let mut raw = Vec::with_capacity(1 + Rle::max_size(w, rows));
         raw.push(w);
         let mut rle = Rle::new(w, raw);
-        for &i in &self.indices {
-            rle.put(i);
-        }
+        rle.put_all(&self.indices);
         let raw = rle.finish();
         self.indices.clear();
         let size = raw.len();

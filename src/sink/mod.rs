@@ -169,12 +169,21 @@ impl Sink {
         }
         *self.written.by_status.entry(r.status.as_str()).or_default() += 1;
         for f in &r.findings {
-            *self.written.by_code.entry(f.code.clone()).or_default() += 1;
-            let severity = self
-                .written
-                .severity
-                .entry(f.code.clone())
-                .or_insert(f.severity.as_str());
+            // A code seen before costs no copy of it.
+            match self.written.by_code.get_mut(&f.code) {
+                Some(n) => *n += 1,
+                None => {
+                    self.written.by_code.insert(f.code.clone(), 1);
+                }
+            }
+            let severity = match self.written.severity.get_mut(&f.code) {
+                Some(s) => s,
+                None => self
+                    .written
+                    .severity
+                    .entry(f.code.clone())
+                    .or_insert(f.severity.as_str()),
+            };
             if crate::model::Severity::parse(severity).is_none_or(|s| f.severity < s) {
                 *severity = f.severity.as_str();
             }
