@@ -147,12 +147,71 @@ impl Words {
         }
     }
 
+    /// The pairs (bit k: `pairs[k]`) text prints within itself; 0 where
+    /// the aliases have more pairs than bits (`likeness` then reads the
+    /// text).
+    pub(super) fn pairs_in(&self, text: &str) -> u64 {
+        if self.pairs.len() > PAIR_BITS {
+            return 0;
+        }
+        let mut mask = 0;
+        let mut chars = text.chars();
+        if let Some(mut prev) = chars.next() {
+            for c in chars {
+                mask |= self.bit(pair(prev, c));
+                prev = c;
+            }
+        }
+        mask
+    }
+
+    /// The bit of one pair, 0 for a pair no alias prints.
+    fn bit(&self, key: u64) -> u64 {
+        match self.pairs.binary_search_by(|(p, _)| p.cmp(&key)) {
+            Ok(k) if k < PAIR_BITS => 1 << k,
+            _ => 0,
+        }
+    }
+
     /// 0–10: the share of the column aliases' character pairs the header
     /// holds (its cells' text run together: a pair may span two cells).
-    fn likeness(&self, doc: &Doc, header: &[u32]) -> i64 {
+    /// Each cell's own pairs come memorised with what it says (`Said`);
+    /// only the pairs across cells are looked up here.
+    fn likeness(&self, doc: &Doc, m: Variant, header: &[u32]) -> i64 {
         if self.total == 0 {
             return 0;
         }
+        if self.pairs.len() > PAIR_BITS {
+            return self.likeness_of_text(doc, header);
+        }
+        let mut mask = 0u64;
+        let mut last: Option<char> = None;
+        for &i in header {
+            let norm = doc.norm(i as usize);
+            let Some(first) = norm.chars().next() else {
+                continue;
+            };
+            if let Some(prev) = last {
+                mask |= self.bit(pair(prev, first));
+            }
+            last = norm.chars().next_back();
+            mask |= match doc.cells.get(i as usize) {
+                Some(c) if c.kind == CellKind::Text => m.said(doc, i as usize).pairs,
+                _ => self.pairs_in(norm),
+            };
+        }
+        let found: i64 = self
+            .pairs
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| mask >> k & 1 == 1)
+            .map(|(_, (_, n))| i64::from(*n))
+            .sum();
+        found * 10 / self.total
+    }
+
+    /// `likeness` read off the header's text run together.
+    fn likeness_of_text(&self, doc: &Doc, header: &[u32]) -> i64 {
         let mut seen = vec![false; self.pairs.len()];
         let mut text = header.iter().flat_map(|&i| doc.norm(i as usize).chars());
         if let Some(mut prev) = text.next() {
@@ -207,6 +266,9 @@ pub(super) fn fragments_both(words: &Words) -> Vec<(String, [Piece; 2])> {
         })
         .collect()
 }
+
+/// Pairs a `u64` of bits holds: a variant's column aliases print fewer.
+const PAIR_BITS: usize = 64;
 
 /// Two adjacent characters as one key.
 fn pair(a: char, b: char) -> u64 {
@@ -280,6 +342,19 @@ pub(super) fn held_both(doc: &Doc, m: Variant, i: usize) -> [HeldWords; 2] {
     a.of(m, m.words(), i);
     b.scan(m.words(), doc.norm(i));
     [(a.words, a.piece), (b.words, b.piece)]
+}
+
+/// The likeness of `header` from the memorised pairs and from the text run
+/// together: (pairs, text), for tests that they agree.
+#[cfg(test)]
+pub(super) fn likeness_both(doc: &Doc, m: Variant, header: &[u32]) -> [i64; 2] {
+    let words = m.words();
+    let text = if words.total == 0 {
+        0
+    } else {
+        words.likeness_of_text(doc, header)
+    };
+    [words.likeness(doc, m, header), text]
 }
 
 // A cell's pieces in the hits are those `fragment_of` reads.
@@ -619,7 +694,7 @@ pub(super) fn read_header(doc: &Doc, def: &TableDef, m: Variant, header: &[u32])
         named,
         confirmed,
         units,
-        likeness: m.words().likeness(doc, header),
+        likeness: m.words().likeness(doc, m, header),
     }
 }
 

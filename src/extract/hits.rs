@@ -590,13 +590,18 @@ fn pick(rows: &mut [RowHit], chars: usize) -> Option<(usize, Hit)> {
 }
 
 /// What one text cell says in one variant: the row it names, its best
-/// header word and its best ignored word.
+/// header word and its best ignored word, and the character pairs of the
+/// variant's column aliases it prints (`Words::pairs_in`).
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Said {
     pub row: Option<(usize, Hit)>,
     pub header: Option<Hit>,
     pub ignore: Option<Hit>,
+    pub pairs: u64,
 }
+
+// The memo holds up to `MEMO_SAID` of these.
+const _: () = assert!(std::mem::size_of::<Said>() <= 48);
 
 /// One table variant's view of the hits.
 #[derive(Clone, Copy)]
@@ -651,23 +656,23 @@ impl<'i> Variant<'_, 'i> {
         pick(&mut rows, self.hits.chars(i))
     }
 
-    /// `row`, `header` and `ignore` of cell i, from one pass over its hits
-    /// (once per text and variant: the memo keeps it).
-    pub(super) fn said(&self, i: usize) -> Said {
+    /// `row`, `header` and `ignore` of cell i, from one pass over its hits,
+    /// and its pairs (once per text and variant: the memo keeps it).
+    pub(super) fn said(&self, doc: &Doc, i: usize) -> Said {
         let memo = &self.hits.memo.said;
         let entry = self.hits.entry.get(i).copied().filter(|&e| e != NO_ENTRY);
         let Some(e) = entry else {
-            return self.said_now(i);
+            return self.said_now(doc, i);
         };
         if let Some(said) = memo.borrow().get(e, self.d) {
             return said;
         }
-        let said = self.said_now(i);
+        let said = self.said_now(doc, i);
         memo.borrow_mut().put(e, self.d, said);
         said
     }
 
-    fn said_now(&self, i: usize) -> Said {
+    fn said_now(&self, doc: &Doc, i: usize) -> Said {
         let mut rows = self.hits.rows.borrow_mut();
         rows.clear();
         // The best hit and its position, the last of the best in order, as
@@ -693,6 +698,7 @@ impl<'i> Variant<'_, 'i> {
             row: pick(&mut rows, self.hits.chars(i)),
             header: header.map(|h| h.0),
             ignore: ignore.map(|h| h.0),
+            pairs: self.words().pairs_in(doc.norm(i)),
         }
     }
 
@@ -786,7 +792,7 @@ mod tests {
     use crate::settings::{load, Settings};
     use crate::template::{compile, Label, Shape, Source, Templates};
 
-    fn key(h: Option<Hit>) -> Option<(super::super::labels::Strength, usize, bool)> {
+    fn key(h: Option<Hit>) -> Option<(super::super::labels::Strength, u32, bool)> {
         h.map(|h| (h.strength, h.len, h.suffix))
     }
 
@@ -795,11 +801,23 @@ mod tests {
     fn same(doc: &Doc, t: &Templates, what: &str) -> usize {
         let hits = Hits::new(doc, &t.index);
         let mut n = 0;
+        let mut prev: Option<u32> = None;
         for i in 0..doc.cells.len() {
             if doc.cells[i].kind != CellKind::Text {
                 continue;
             }
             n += 1;
+            // A header of one cell, and of two (a pair may span them).
+            let headers = [vec![i as u32], prev.into_iter().chain([i as u32]).collect()];
+            prev = Some(i as u32);
+            for (d, header) in (0..t.tables.len()).flat_map(|d| headers.iter().map(move |h| (d, h)))
+            {
+                let [memo, text] = crate::extract::header::likeness_both(doc, hits.of(d), header);
+                assert_eq!(
+                    memo, text,
+                    "{what}: likeness of cells {header:?}, table {d}"
+                );
+            }
             let probe = Probe::new(doc.norm(i));
             assert_eq!(hits.chars(i), probe.chars, "{what}: cell {i}");
             let mut captions = Vec::new();
@@ -821,7 +839,7 @@ mod tests {
                 assert_eq!(key(m.header(i)), key(header), "header: {}", at());
                 let ignore = best_hit(&probe, def.ignore.iter());
                 assert_eq!(key(m.ignore(i)), key(ignore), "ignore: {}", at());
-                let said = m.said(i);
+                let said = m.said(doc, i);
                 let row = said.row.map(|(r, h)| (r, key(Some(h))));
                 assert_eq!(row, direct, "said row: {}", at());
                 assert_eq!(key(said.header), key(header), "said header: {}", at());

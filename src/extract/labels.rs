@@ -23,12 +23,14 @@ pub(super) enum Strength {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Hit {
     pub strength: Strength,
-    pub len: usize,
+    /// The label's characters (u32: the hits of every text are memorised,
+    /// `hits::Said` holds three).
+    pub len: u32,
     pub suffix: bool,
 }
 
 impl Hit {
-    pub(super) fn rank(self) -> (Strength, usize) {
+    pub(super) fn rank(self) -> (Strength, u32) {
         (self.strength, self.len)
     }
 }
@@ -89,7 +91,7 @@ impl Hit {
         let hit = |strength, suffix| {
             Some(Hit {
                 strength,
-                len: achars,
+                len: u32::try_from(achars).unwrap_or(u32::MAX),
                 suffix,
             })
         };
@@ -184,8 +186,9 @@ pub(super) fn pick_row(
     // 2.其他法律行政法规禁止公开) is that row, not the short label inside it
     // (3.其他).
     if let Some((_, h)) = best {
-        if h.strength == Strength::Contains && h.len < SHORT_LABEL {
-            let pieces = bests.filter(|(_, p)| p.strength == Strength::Fragment && p.len > chars);
+        if h.strength == Strength::Contains && (h.len as usize) < SHORT_LABEL {
+            let pieces =
+                bests.filter(|(_, p)| p.strength == Strength::Fragment && p.len as usize > chars);
             let mut pieces = pieces.take(2);
             if let (Some(only), None) = (pieces.next(), pieces.next()) {
                 return Some(only);

@@ -134,7 +134,7 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize, m: Vari
     // What each text cell of the region says in this variant, asked once.
     let said: Vec<Said> = (lo..hi)
         .map(|i| match doc.cells[i].kind {
-            CellKind::Text => m.said(i),
+            CellKind::Text => m.said(doc, i),
             _ => Said::default(),
         })
         .collect();
@@ -193,9 +193,10 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize, m: Vari
             row,
             header: head,
             ignore,
+            ..
         } = said[i - lo];
         let row = row.filter(|&(r, h)| {
-            h.len >= SHORT_LABEL
+            h.len as usize >= SHORT_LABEL
                 || !matches!(
                     (
                         group_enumerator(doc.raw(i)),
@@ -228,16 +229,18 @@ pub(super) fn read_grid(doc: &Doc, def: &TableDef, lo: usize, hi: usize, m: Vari
         // A cell that is a piece of a longer header or group word is that
         // piece, not the short row label inside it (`其他处` of a broken
         // `其他处理` is not the row `其他`).
-        let piece =
-            |o: Option<Hit>| o.is_some_and(|o| o.strength == Strength::Fragment && o.len > n);
+        let piece = |o: Option<Hit>| {
+            o.is_some_and(|o| o.strength == Strength::Fragment && o.len as usize > n)
+        };
         let piece_of_longer = |h: Hit| {
             h.strength == Strength::Contains
-                && h.len < SHORT_LABEL
+                && (h.len as usize) < SHORT_LABEL
                 && (piece(head) || piece(ignore))
         };
         // And the other way round: a piece of a longer row label is that
         // row, not the short header word inside it.
-        let short_word = |o: Hit| o.strength == Strength::Contains && o.len < SHORT_LABEL;
+        let short_word =
+            |o: Hit| o.strength == Strength::Contains && (o.len as usize) < SHORT_LABEL;
         let row = match (row, other) {
             (Some((_, h)), Some(_)) if piece_of_longer(h) => None,
             (Some((r, h)), Some(o)) if piece(Some(h)) && short_word(o) => Some((r, h)),

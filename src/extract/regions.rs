@@ -84,7 +84,8 @@ pub(super) fn regions(
             let hit = hits.of(v).opener(i);
             // A short word (总计) is printed in other tables too: a flat
             // table printed without its caption opens on a longer one.
-            let long = d.shape == Shape::Grid || hit.is_some_and(|h| h.len >= MIN_FLAT_OPENER);
+            let long =
+                d.shape == Shape::Grid || hit.is_some_and(|h| h.len as usize >= MIN_FLAT_OPENER);
             hit.is_some_and(|h| h.strength >= Strength::Contains) && n <= 40 && long
         })
     };
