@@ -54,8 +54,9 @@ pub struct Element {
     /// Page chrome by its tag or by a class or id word (config
     /// `chrome_words`).
     pub chrome: bool,
-    pub colspan: Option<u32>,
-    pub rowspan: Option<u32>,
+    /// `colspan` and `rowspan` as numbers; 1 when missing or not a number.
+    pub colspan: u32,
+    pub rowspan: u32,
     /// The attributes it has that the flags above read (`HAS_*`): an
     /// attribute added later (`add_attrs_if_missing`) counts only when it
     /// is missing.
@@ -373,8 +374,8 @@ impl Element {
                     | local_name!("footer")
                     | local_name!("aside")
             ),
-            colspan: None,
-            rowspan: None,
+            colspan: 1,
+            rowspan: 1,
             has: 0,
             name,
         }
@@ -403,8 +404,8 @@ impl Element {
             HAS_CLASS | HAS_ID if !self.chrome => {
                 self.chrome = names_chrome(&attr.value, words.chrome_words);
             }
-            HAS_COLSPAN if plain => self.colspan = number(&attr.value),
-            HAS_ROWSPAN if plain => self.rowspan = number(&attr.value),
+            HAS_COLSPAN if plain => self.colspan = number(&attr.value).unwrap_or(1),
+            HAS_ROWSPAN if plain => self.rowspan = number(&attr.value).unwrap_or(1),
             _ => {}
         }
     }

@@ -183,6 +183,29 @@ fn cell_space(c: char) -> bool {
     c.is_whitespace() && c != '\u{A0}' && c != '\u{3000}'
 }
 
+/// The next character of `s` from byte `from` on that separates words in a
+/// cell (`cell_space`): its byte offset and length. It looks at bytes, and
+/// decodes a character only where a white space one can start (ASCII, or
+/// the lead bytes of U+0085, U+1680 and U+2000 to U+205F).
+fn next_cell_space(s: &str, from: usize) -> Option<(usize, usize)> {
+    let bytes = s.as_bytes().get(from..)?;
+    for (n, &b) in bytes.iter().enumerate() {
+        let i = from + n;
+        match b {
+            b'\t'..=b'\r' | b' ' => return Some((i, 1)),
+            0xC2 | 0xE1 | 0xE2 => {
+                if let Some(c) = s.get(i..).and_then(|r| r.chars().next()) {
+                    if cell_space(c) {
+                        return Some((i, c.len_utf8()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Adds a word of a cell's text to `buf` (from `start`), after a space if
 /// one is owed.
 fn push_word(buf: &mut String, start: usize, space: &mut bool, word: &str) {
@@ -208,12 +231,10 @@ fn cell_text(dom: &Dom, n: Id, buf: &mut String) {
             Edge::Open(d) => match dom.node(d).map(|x| &x.kind) {
                 Some(Kind::Text(t)) => {
                     let mut run = 0;
-                    for (i, c) in t.char_indices() {
-                        if cell_space(c) {
-                            push_word(buf, start, &mut space, t.get(run..i).unwrap_or(""));
-                            space = true;
-                            run = i + c.len_utf8();
-                        }
+                    while let Some((i, width)) = next_cell_space(t, run) {
+                        push_word(buf, start, &mut space, t.get(run..i).unwrap_or(""));
+                        space = true;
+                        run = i + width;
                     }
                     push_word(buf, start, &mut space, t.get(run..).unwrap_or(""));
                 }
@@ -287,9 +308,11 @@ impl Renderer<'_> {
                         }
                         let start = buf.len();
                         cell_text(dom, c, buf);
-                        if buf
-                            .get(start..)
-                            .is_some_and(|t| t.chars().count() > self.cfg.max_cell_chars)
+                        // A character is at least a byte: short cells are
+                        // not counted.
+                        let max = self.cfg.max_cell_chars;
+                        if buf.len() - start > max
+                            && buf.get(start..).is_some_and(|t| t.chars().count() > max)
                         {
                             return false;
                         }
@@ -298,8 +321,8 @@ impl Renderer<'_> {
                             start,
                             end: buf.len(),
                             slot: Slot::Cell {
-                                colspan: e.colspan.unwrap_or(1),
-                                rowspan: e.rowspan.unwrap_or(1),
+                                colspan: e.colspan,
+                                rowspan: e.rowspan,
                             },
                         });
                     }
@@ -611,6 +634,28 @@ mod tests {
             out.last_mut().unwrap().push((t, s.col));
         }
         out
+    }
+
+    #[test]
+    fn cell_spaces_are_found_by_their_bytes_as_by_their_characters() {
+        let all: String = (0..0x3100u32)
+            .chain([0xFEFF, 0x1F600])
+            .filter_map(char::from_u32)
+            .flat_map(|c| [c, 'a'])
+            .collect();
+        let mut by_bytes = Vec::new();
+        let mut from = 0;
+        while let Some((i, width)) = next_cell_space(&all, from) {
+            by_bytes.push((i, width));
+            from = i + width;
+        }
+        let by_chars: Vec<(usize, usize)> = all
+            .char_indices()
+            .filter(|&(_, c)| cell_space(c))
+            .map(|(i, c)| (i, c.len_utf8()))
+            .collect();
+        assert_eq!(by_bytes, by_chars);
+        assert_eq!(by_chars.len(), 6 + 1 + 1 + 11 + 3 + 1);
     }
 
     #[test]
