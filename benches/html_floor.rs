@@ -28,36 +28,14 @@ impl TokenSink for Count {
     }
 }
 
+mod common;
+
 fn main() {
-    // `cargo bench` passes `--bench` before the arguments after `--`.
-    let Some(corpus) = std::env::args().skip(1).find(|a| !a.starts_with("--")) else {
-        eprintln!("usage: cargo bench --bench html_floor -- CORPUS");
-        std::process::exit(2);
-    };
-    let mut pages = Vec::new();
-    for entry in walkdir::WalkDir::new(&corpus).sort_by_file_name() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                eprintln!("html_floor: {e}");
-                std::process::exit(1);
-            }
-        };
-        let html = entry
-            .path()
-            .extension()
-            .and_then(|x| x.to_str())
-            .is_some_and(|x| x.eq_ignore_ascii_case("html") || x.eq_ignore_ascii_case("htm"));
-        if html {
-            match std::fs::read(entry.path()) {
-                Ok(bytes) => pages.push(bytes),
-                Err(e) => eprintln!("html_floor: {}: {e}", entry.path().display()),
-            }
-        }
-    }
+    let corpus = common::corpus_arg("html_floor");
+    let pages = common::read_files("html_floor", &corpus, &["html", "htm"]);
     let bytes: usize = pages.iter().map(Vec::len).sum();
     let clock = Instant::now();
-    let cpu = thread_cpu();
+    let cpu = common::thread_cpu();
     let mut tokens = 0;
     for page in &pages {
         let text = String::from_utf8_lossy(page);
@@ -68,7 +46,7 @@ fn main() {
         tokenizer.end();
         tokens += tokenizer.sink.0.get();
     }
-    let secs = thread_cpu() - cpu;
+    let secs = common::thread_cpu() - cpu;
     println!(
         "{} pages, {:.1} MB, {tokens} tokens: tokenizer {secs:.2} CPU s ({:.2} s wall) \
          on one thread ({:.0} MB/s, {:.0} µs a page)",
@@ -109,15 +87,4 @@ fn main() {
         best * 1e6 / pages.len().max(1) as f64,
         best - secs,
     );
-}
-
-/// CPU seconds this thread has run.
-fn thread_cpu() -> f64 {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `t` is a valid timespec for the call to fill.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
-    t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
 }
