@@ -72,14 +72,14 @@ fn main() {
     let mut best = f64::INFINITY;
     let mut chars = 0;
     for _ in 0..3 {
-        let cpu = thread_cpu();
+        let cpu = common::thread_cpu();
         chars = 0;
         for text in &texts {
             if let Ok(page) = xxgk::input::html::render(text, &settings.html) {
                 chars += page.text.len();
             }
         }
-        best = best.min(thread_cpu() - cpu);
+        best = best.min(common::thread_cpu() - cpu);
     }
     println!(
         "html::render {best:.2} CPU s (best of 3; {:.0} µs a page, {chars} bytes of text): \
