@@ -241,11 +241,15 @@ struct YearRows {
 }
 
 /// What the computing thread hands the writer: a year's rows of a bucket
-/// with the reports they point into, the end of a bucket, or the end of a
-/// year (its files are complete).
+/// with the reports they point into, or the end of a year (its files are
+/// complete).
+///
+/// The channel holds nothing: a hand-over waits for the writer to take it.
+/// So a bucket's end is the writer's to count once its rows are written; a
+/// second message for it would keep the computing thread waiting until they
+/// were, and the two threads would take turns instead of working at once.
 enum Handed {
     Rows(Arc<Vec<spill::Rep>>, YearRows),
-    BucketDone,
     YearDone(Option<i32>),
 }
 
@@ -348,8 +352,8 @@ fn compute(
                                 )?;
                             }
                             write_findings(&mut w.findings, &list, &y.findings, &mut derived)?;
+                            bar.inc(1);
                         }
-                        Handed::BucketDone => bar.inc(1),
                         // One year's files open at a time: their row
                         // groups are most of the stage's memory.
                         Handed::YearDone(year) => {
@@ -366,7 +370,7 @@ fn compute(
                 for &year in &plan.years {
                     for b in 0..plan.buckets() {
                         let rows = compute_bucket(&plan, year, b, &sums, &metric_defs, &checks)?;
-                        if tx.send(rows).is_err() || tx.send(Handed::BucketDone).is_err() {
+                        if tx.send(rows).is_err() {
                             return Ok(());
                         }
                     }
