@@ -17,6 +17,8 @@ use std::time::Instant;
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{BufferQueue, Token, TokenSink, TokenSinkResult, Tokenizer};
 
+mod common;
+
 struct Count(Cell<u64>);
 
 impl TokenSink for Count {
@@ -27,8 +29,6 @@ impl TokenSink for Count {
         TokenSinkResult::Continue
     }
 }
-
-mod common;
 
 fn main() {
     let corpus = common::corpus_arg("html_floor");
