@@ -734,6 +734,9 @@ impl Cells {
     ) -> Result<Cells, Error> {
         let path = plan.file("cells", year, b);
         let mut list = Vec::new();
+        // A report's cells come one after another: its index is looked up
+        // once a run.
+        let mut last: Option<(u32, u32)> = None;
         if let Some(mut r) = open_spill(&path)? {
             let mut head = [0u8; 9];
             while read_exact_or_end(&mut r, &mut head, &path)? {
@@ -756,9 +759,13 @@ impl Cells {
                         Some(i128::from_le_bytes(v))
                     }
                 };
-                let report = reports
-                    .index(rno)
-                    .ok_or_else(|| format!("{}: report {rno} not in its bucket", path.display()))?;
+                let report = match last {
+                    Some((n, i)) if n == rno => i,
+                    _ => reports.index(rno).ok_or_else(|| {
+                        format!("{}: report {rno} not in its bucket", path.display())
+                    })?,
+                };
+                last = Some((rno, report));
                 list.push(Cell::new(report, kid, value));
             }
         }
