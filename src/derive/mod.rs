@@ -352,6 +352,10 @@ fn compute(
                                 )?;
                             }
                             write_findings(&mut w.findings, &list, &y.findings, &mut derived)?;
+                            // The bucket's rows and reports, freed, go back
+                            // to the OS before the next bucket's arrive.
+                            drop((list, y));
+                            crate::memory::trim();
                             bar.inc(1);
                         }
                         // One year's files open at a time: their row
