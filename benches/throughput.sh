@@ -34,7 +34,8 @@ for run in $(seq 1 "$runs"); do
   wall=$(grep "Elapsed (wall" "$work/ingest.log" | awk '{print $8}' |
     awk -F: '{ if (NF == 3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
   derive=$(grep -o 'derive [0-9.]*' "$work/ingest.log" | awk '{print $2}')
-  rss=$(grep "Maximum resident" "$work/ingest.log" | awk '{printf "%.0f", $6/1024}')
+  # GNU time gives KiB; the targets are in MB (10^6 bytes).
+  rss=$(grep "Maximum resident" "$work/ingest.log" | awk '{printf "%.0f", $6*1024/1e6}')
   heap=$(grep -o 'in use [0-9]* at its peak (allocator holding [0-9]*' "$work/ingest.log" |
     awk '{print $3 " (" $9 ")"}')
   python3 - "$run" "$files" "$floor" "$wall" "${derive:-0}" "$rss" "$heap" <<'EOF'
