@@ -311,28 +311,27 @@ pub fn decode(
     //    pages and leave their `<meta charset>` behind). encoding_rs checks
     //    with SIMD, several times faster than `String::from_utf8` on Chinese
     //    text, and the bytes it passed become the text without a copy.
-    if Encoding::utf8_valid_up_to(&bytes) == bytes.len() {
+    let valid = Encoding::utf8_valid_up_to(&bytes);
+    if valid == bytes.len() {
         // SAFETY: encoding_rs just found every byte of `bytes` valid UTF-8.
         let text = unsafe { String::from_utf8_unchecked(bytes) };
         return finish(text, "utf-8", notes);
     }
-    let bytes = match String::from_utf8(bytes) {
-        Ok(text) => return finish(text, "utf-8", notes),
-        Err(e) => {
-            let err = e.utf8_error();
-            let bytes = e.into_bytes();
-            if err.error_len().is_none() {
-                // Cut inside the last character.
-                let text = String::from_utf8_lossy(&bytes[..err.valid_up_to()]).into_owned();
-                notes.push((
-                    "file.truncated",
-                    "the file ends inside a character: it was cut short".to_string(),
-                ));
-                return finish(text, "utf-8", notes);
-            }
-            bytes
-        }
-    };
+    // Cut inside the last character: what follows the valid part is the
+    // start of one character and nothing after it. Only that tail is read
+    // again.
+    let cut = bytes
+        .get(valid..)
+        .and_then(|rest| std::str::from_utf8(rest).err())
+        .is_some_and(|e| e.error_len().is_none());
+    if cut {
+        let text = String::from_utf8_lossy(bytes.get(..valid).unwrap_or_default()).into_owned();
+        notes.push((
+            "file.truncated",
+            "the file ends inside a character: it was cut short".to_string(),
+        ));
+        return finish(text, "utf-8", notes);
+    }
     // 4. What the page declares.
     let declared = if html { declared_charset(&bytes) } else { None };
     if let Some(enc) = declared.filter(|&e| e != UTF_8) {
