@@ -58,6 +58,15 @@ const UNSET: u32 = u32::MAX;
 /// The hash of `Column::known`.
 const HASH: FixedState = FixedState::with_seed(0x9e37_79b9_7f4a_7c15);
 
+/// The bytes of dictionary entry `d`: its range of `entries` in `dict`
+/// (empty for an entry it does not have).
+fn entry<'a>(dict: &'a [u8], entries: &[Range<usize>], d: u32) -> &'a [u8] {
+    entries
+        .get(d as usize)
+        .and_then(|r| dict.get(r.clone()))
+        .unwrap_or(&[])
+}
+
 /// How the Parquet writer would write one column, when this module writes
 /// the same bytes for it.
 #[derive(Clone)]
@@ -199,10 +208,12 @@ impl Table {
         std::ptr::addr_eq(Arc::as_ptr(&self.values), Arc::as_ptr(values))
     }
 
-    /// Can a chunk of `spec` take its keys without the Parquet writer
-    /// falling back from the dictionary or truncating a statistic?
-    pub fn fits(&self, spec: &Spec) -> bool {
-        self.page_bytes < spec.dict_bytes && (!spec.statistics || self.longest <= spec.truncate)
+    /// Can a chunk of `spec` whose dictionary holds `used` bytes take its
+    /// keys without the Parquet writer falling back from the dictionary or
+    /// truncating a statistic?
+    pub fn fits(&self, spec: &Spec, used: usize) -> bool {
+        used + self.page_bytes < spec.dict_bytes
+            && (!spec.statistics || self.longest <= spec.truncate)
     }
 }
 
@@ -443,9 +454,7 @@ impl Column {
             return false;
         };
         let written = !self.entries.is_empty() || self.rows > 0;
-        if self.dict.len() + table.page_bytes >= self.spec.dict_bytes
-            || (self.spec.statistics && (written || table.longest > self.spec.truncate))
-        {
+        if !table.fits(&self.spec, self.dict.len()) || (self.spec.statistics && written) {
             return false;
         }
         let mut map = vec![UNSET; table.canon.len()];
@@ -504,10 +513,7 @@ impl Column {
 
     /// The bytes of dictionary entry `d`.
     fn entry(&self, d: u32) -> &[u8] {
-        self.entries
-            .get(d as usize)
-            .and_then(|r| self.dict.get(r.clone()))
-            .unwrap_or(&[])
+        entry(&self.dict, &self.entries, d)
     }
 
     fn entry_hash(&self, d: u32) -> u64 {
@@ -576,13 +582,8 @@ impl Column {
         self.map[c as usize] = d;
         if let Some(known) = &mut self.known {
             let (dict, entries) = (&self.dict, &self.entries);
-            let bytes = |d: u32| {
-                entries
-                    .get(d as usize)
-                    .and_then(|r| dict.get(r.clone()))
-                    .unwrap_or(&[])
-            };
-            known.insert_unique(HASH.hash_one(bytes(d)), d, |&e| HASH.hash_one(bytes(e)));
+            let hash = |d: u32| HASH.hash_one(entry(dict, entries, d));
+            known.insert_unique(hash(d), d, |&e| hash(e));
         }
         let hash = u64::from(d);
         self.dedup

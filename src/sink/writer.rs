@@ -283,7 +283,7 @@ impl Encoder {
             _ => Table::new(values).map(Arc::new),
         };
         match table {
-            Some(t) if t.fits(spec) => {
+            Some(t) if t.fits(spec, 0) => {
                 if let Some(slot) = self.tables.get_mut(i) {
                     *slot = Some(t.clone());
                 }
