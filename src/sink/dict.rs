@@ -23,6 +23,7 @@
 //! back to plain pages) goes there too (`writer::Column`). It decides no
 //! value; it only encodes strings it is given.
 
+use std::cell::RefCell;
 use std::hash::BuildHasher;
 use std::ops::Range;
 use std::sync::Arc;
@@ -65,6 +66,32 @@ fn entry<'a>(dict: &'a [u8], entries: &[Range<usize>], d: u32) -> &'a [u8] {
         .get(d as usize)
         .and_then(|r| dict.get(r.clone()))
         .unwrap_or(&[])
+}
+
+thread_local! {
+    /// One ZSTD context per thread and level, for every chunk: making one
+    /// costs more than compressing a small page (it asks the CPU for its
+    /// features, which traps under a hypervisor), and the same context
+    /// gives the same bytes page after page.
+    static ZSTD: RefCell<Option<(i32, zstd::bulk::Compressor<'static>)>> =
+        const { RefCell::new(None) };
+}
+
+/// `raw` compressed at ZSTD `level`, as the Parquet writer's codec does.
+fn compress(level: i32, raw: &[u8]) -> Result<Vec<u8>, Error> {
+    ZSTD.with(|slot| {
+        let mut slot = slot
+            .try_borrow_mut()
+            .map_err(|_| "the ZSTD context is in use")?;
+        let c = match &mut *slot {
+            Some((l, c)) if *l == level => c,
+            other => {
+                let c = zstd::bulk::Compressor::new(level).map_err(|e| e.to_string())?;
+                &mut other.insert((level, c)).1
+            }
+        };
+        c.compress(raw).map_err(|e| e.to_string())
+    })
 }
 
 /// How the Parquet writer would write one column, when this module writes
@@ -151,6 +178,8 @@ pub struct Table {
     /// its length in bytes.
     rank: Vec<u32>,
     len: Vec<u32>,
+    /// An entry of each rank.
+    ranked: Vec<u32>,
     /// The dictionary page bytes of every distinct string.
     page_bytes: usize,
     longest: usize,
@@ -174,6 +203,7 @@ impl Table {
         });
         let mut canon = vec![0u32; n];
         let mut rank = vec![0u32; n];
+        let mut ranked = Vec::new();
         let (mut page_bytes, mut longest, mut r) = (0usize, 0usize, 0u32);
         for (i, &e) in order.iter().enumerate() {
             let s = strings.value(e as usize);
@@ -185,6 +215,7 @@ impl Table {
                     }
                     page_bytes += 4 + s.len();
                     longest = longest.max(s.len());
+                    ranked.push(e);
                     e
                 }
             };
@@ -198,6 +229,7 @@ impl Table {
             strings,
             canon,
             rank,
+            ranked,
             page_bytes,
             longest,
         })
@@ -206,6 +238,13 @@ impl Table {
     /// Is this the table of `values`?
     pub fn is(&self, values: &ArrayRef) -> bool {
         std::ptr::addr_eq(Arc::as_ptr(&self.values), Arc::as_ptr(values))
+    }
+
+    /// The string of rank `r`.
+    fn ranked(&self, r: u32) -> &[u8] {
+        self.ranked
+            .get(r as usize)
+            .map_or(&[], |&e| self.strings.value(e as usize).as_bytes())
     }
 
     /// Can a chunk of `spec` whose dictionary holds `used` bytes take its
@@ -385,9 +424,6 @@ pub struct Column {
     /// whose size counts in the memory estimate.
     dict: Vec<u8>,
     entries: Vec<Range<usize>>,
-    /// Canonical table entry of each dictionary entry (of the one table
-    /// of a column with statistics).
-    of: Vec<u32>,
     dedup: HashTable<u64>,
     full: bool,
     /// Dictionary entry by its string, for a batch's new table to find the
@@ -411,7 +447,6 @@ pub struct Column {
     rows: u64,
     compressed: u64,
     uncompressed: u64,
-    compressor: Option<zstd::bulk::Compressor<'static>>,
 }
 
 impl Column {
@@ -423,7 +458,6 @@ impl Column {
             table,
             dict: Vec::new(),
             entries: Vec::new(),
-            of: Vec::new(),
             dedup: HashTable::new(),
             full: true,
             known: None,
@@ -440,7 +474,6 @@ impl Column {
             rows: 0,
             compressed: 0,
             uncompressed: 0,
-            compressor: None,
         }
     }
 
@@ -578,7 +611,6 @@ impl Column {
         let start = self.dict.len();
         self.dict.extend_from_slice(s);
         self.entries.push(start..self.dict.len());
-        self.of.push(c);
         self.map[c as usize] = d;
         if let Some(known) = &mut self.known {
             let (dict, entries) = (&self.dict, &self.entries);
@@ -600,29 +632,24 @@ impl Column {
                     >= self.spec.page_bytes)
     }
 
-    fn compress(&mut self, raw: Vec<u8>) -> Result<Vec<u8>, Error> {
-        let Some(level) = self.spec.zstd else {
-            return Ok(raw);
-        };
-        let c = match &mut self.compressor {
-            Some(c) => c,
-            slot => slot.insert(zstd::bulk::Compressor::new(level).map_err(|e| e.to_string())?),
-        };
-        c.compress(&raw).map_err(|e| e.to_string())
+    fn compress(&self, raw: Vec<u8>) -> Result<Vec<u8>, Error> {
+        match self.spec.zstd {
+            Some(level) => compress(level, &raw),
+            None => Ok(raw),
+        }
     }
 
     /// Serialises `page` (header, then body), as the Parquet writer's page
     /// writer does: its bytes and its size on disk before compression.
-    fn serialise(page: CompressedPage) -> Result<(Bytes, Bytes, usize), Error> {
+    fn serialise(page: CompressedPage) -> Result<(Bytes, usize), Error> {
         let e = |e: parquet::errors::ParquetError| e.to_string();
-        let body = page.compressed_page().buffer().clone();
-        let mut sink = TrackedWrite::new(Vec::new());
+        let size = 64 + page.compressed_size();
+        let mut sink = TrackedWrite::new(Vec::with_capacity(size));
         let spec = SerializedPageWriter::new(&mut sink)
             .write_page(page)
             .map_err(e)?;
-        let mut all = sink.into_inner().map_err(e)?;
-        all.truncate(all.len().saturating_sub(body.len()));
-        Ok((Bytes::from(all), body, spec.uncompressed_size))
+        let all = sink.into_inner().map_err(e)?;
+        Ok((Bytes::from(all), spec.uncompressed_size))
     }
 
     fn close_page(&mut self) -> Result<(), Error> {
@@ -645,12 +672,11 @@ impl Column {
             rep_level_encoding: Encoding::RLE,
             statistics: None,
         };
-        let (header, body, uncompressed) = Self::serialise(CompressedPage::new(page, size))?;
-        let on_disk = header.len() + body.len();
+        let (page, uncompressed) = Self::serialise(CompressedPage::new(page, size))?;
+        let on_disk = page.len();
         self.locations.push((self.resident, on_disk as i32));
         self.resident += on_disk;
-        self.pages.push(header);
-        self.pages.push(body);
+        self.pages.push(page);
         self.uncompressed += uncompressed as u64;
         self.compressed += on_disk as u64;
         self.page_rows.push(rows as i64);
@@ -664,11 +690,7 @@ impl Column {
 
     /// The string of rank `r`.
     fn ranked(&self, r: u32) -> &[u8] {
-        self.of
-            .iter()
-            .map(|&c| c as usize)
-            .find(|&c| self.table.rank[c] == r)
-            .map_or(&[], |c| self.table.strings.value(c).as_bytes())
+        self.table.ranked(r)
     }
 
     /// What the Parquet writer's column writer would report as its memory:
@@ -704,11 +726,10 @@ impl Column {
             encoding: Encoding::PLAIN,
             is_sorted: false,
         };
-        let (header, body, uncompressed) = Self::serialise(CompressedPage::new(page, size))?;
-        let dict_len = header.len() + body.len();
+        let (dict, uncompressed) = Self::serialise(CompressedPage::new(page, size))?;
+        let dict_len = dict.len();
         let mut out = Vec::with_capacity(dict_len + self.resident);
-        out.extend_from_slice(&header);
-        out.extend_from_slice(&body);
+        out.extend_from_slice(&dict);
         for p in &self.pages {
             out.extend_from_slice(p);
         }
