@@ -27,6 +27,7 @@ use bytes::Bytes;
 use parquet::arrow::arrow_writer::{
     compute_leaves, ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory,
 };
+use parquet::basic::Compression;
 use parquet::column::writer::ColumnCloseResult;
 use parquet::file::writer::SerializedFileWriter;
 use rayon::prelude::*;
@@ -219,6 +220,9 @@ impl Group {
 struct Encoder {
     schema: SchemaRef,
     factory: ArrowRowGroupWriterFactory,
+    /// The factory of the row groups' writers when `dict` writes columns
+    /// of a run's table (`light`).
+    light: Option<ArrowRowGroupWriterFactory>,
     group: Option<Group>,
     /// Row groups of the file so far, appended or in `closed`.
     groups: usize,
@@ -239,12 +243,13 @@ impl Encoder {
         let mut rest = batch.clone();
         while rest.num_rows() > 0 {
             if self.group.is_none() {
-                let writers = self.factory.create_column_writers(self.groups).map_err(e)?;
+                let factory = self.light.as_ref().unwrap_or(&self.factory);
+                let writers = factory.create_column_writers(self.groups).map_err(e)?;
                 let columns = writers
                     .into_iter()
                     .enumerate()
                     .map(|(i, w)| self.column(i, w, &rest))
-                    .collect();
+                    .collect::<Result<_, _>>()?;
                 self.group = Some(Group { columns, rows: 0 });
             }
             let Some(group) = &mut self.group else {
@@ -265,10 +270,27 @@ impl Encoder {
 
     /// The writer of column `i` in a new row group, whose first rows are
     /// `batch`'s: `dict`'s when the column indexes a table it can write,
-    /// else Parquet's `w`.
-    fn column(&mut self, i: usize, w: ArrowColumnWriter, batch: &RecordBatch) -> Column {
+    /// else Parquet's `w` (or, when `w` is a `light` writer that would not
+    /// compress, one of the file's own).
+    fn column(
+        &mut self,
+        i: usize,
+        w: ArrowColumnWriter,
+        batch: &RecordBatch,
+    ) -> Result<Column, String> {
         let Some((spec, per_batch)) = self.specs.get(i).and_then(Option::as_ref) else {
-            return Column::Arrow(Box::new(w));
+            return Ok(Column::Arrow(Box::new(w)));
+        };
+        let arrow = |enc: &Self, w: ArrowColumnWriter| -> Result<Column, String> {
+            if enc.light.is_none() || *per_batch {
+                return Ok(Column::Arrow(Box::new(w)));
+            }
+            let e = |e: parquet::errors::ParquetError| e.to_string();
+            let mut all = enc.factory.create_column_writers(enc.groups).map_err(e)?;
+            if i >= all.len() {
+                return Err("a column without a writer".into());
+            }
+            Ok(Column::Arrow(Box::new(all.swap_remove(i))))
         };
         let Some(values) = batch
             .columns()
@@ -276,7 +298,7 @@ impl Encoder {
             .and_then(|a| a.as_any().downcast_ref::<DictionaryArray<Int32Type>>())
             .map(|d| d.values())
         else {
-            return Column::Arrow(Box::new(w));
+            return arrow(self, w);
         };
         let table = match self.tables.get(i).and_then(Option::as_ref) {
             Some(t) if t.is(values) => Some(t.clone()),
@@ -287,13 +309,13 @@ impl Encoder {
                 if let Some(slot) = self.tables.get_mut(i) {
                     *slot = Some(t.clone());
                 }
-                Column::Own {
+                Ok(Column::Own {
                     own: Box::new(dict::Column::new(spec.clone(), t)),
                     spare: per_batch.then(|| Box::new(w)),
                     written: per_batch.then(Vec::new),
-                }
+                })
             }
-            _ => Column::Arrow(Box::new(w)),
+            _ => arrow(self, w),
         }
     }
 
@@ -305,6 +327,39 @@ impl Encoder {
         }
         Ok(())
     }
+}
+
+/// A factory of the same column writers as `file`'s, except that those of
+/// the columns `dict` writes from a run's table (`specs`, not per batch)
+/// compress nothing: such a writer is dropped unused, and a ZSTD codec,
+/// which every writer of the file makes (a compression and a decompression
+/// context), costs more than a small column's pages. `None` when no column
+/// is such.
+fn light(
+    file: &SerializedFileWriter<File>,
+    schema: &SchemaRef,
+    specs: &[Option<(Spec, bool)>],
+) -> Result<Option<ArrowRowGroupWriterFactory>, String> {
+    let leaves = file.schema_descr().columns();
+    let mut props = file.properties().as_ref().clone().into_builder();
+    let mut any = false;
+    for (leaf, spec) in leaves.iter().zip(specs) {
+        if let Some((_, false)) = spec {
+            props = props.set_column_compression(leaf.path().clone(), Compression::UNCOMPRESSED);
+            any = true;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    let e = |e: parquet::errors::ParquetError| e.to_string();
+    let root = file.schema_descr().root_schema_ptr();
+    let dummy =
+        SerializedFileWriter::new(std::io::sink(), root, Arc::new(props.build())).map_err(e)?;
+    Ok(Some(ArrowRowGroupWriterFactory::new(
+        &dummy,
+        schema.clone(),
+    )))
 }
 
 /// One year's open file and buffered rows.
@@ -447,7 +502,9 @@ impl Partitioned {
                 Some((spec, keyed.as_str() == PER_BATCH))
             })
             .collect();
+        let light = light(&file, &schema, &specs).map_err(|e| err(&path, e))?;
         let encoder = Encoder {
+            light,
             schema,
             factory,
             group: None,
