@@ -103,6 +103,8 @@ pub struct Spec {
     /// ZSTD's level; `None` for uncompressed pages.
     zstd: Option<i32>,
     statistics: bool,
+    /// An optional column: each page opens with its definition levels.
+    nullable: bool,
     batch: usize,
     page_rows: usize,
     page_bytes: usize,
@@ -113,9 +115,10 @@ pub struct Spec {
 
 impl Spec {
     /// The column `descr` written with `props`; `None` when the writer would
-    /// do anything this module does not: levels (a nullable or repeated
-    /// column), page header statistics, bloom filters, format v2 pages, a
-    /// codec other than ZSTD, distinct counts.
+    /// do anything this module does not: repetition levels, statistics of an
+    /// optional column (null counts, level histograms), page header
+    /// statistics, bloom filters, format v2 pages, a codec other than ZSTD,
+    /// distinct counts.
     pub fn new(descr: ColumnDescPtr, props: &WriterProperties) -> Option<Spec> {
         let path = descr.path();
         let zstd = match props.compression(path) {
@@ -128,8 +131,9 @@ impl Spec {
             EnabledStatistics::Page => true,
             EnabledStatistics::Chunk => return None,
         };
+        let nullable = descr.max_def_level() == 1;
         let plain = descr.physical_type() == Type::BYTE_ARRAY
-            && descr.max_def_level() == 0
+            && (descr.max_def_level() == 0 || (nullable && !statistics))
             && descr.max_rep_level() == 0
             && matches!(descr.logical_type_ref(), Some(LogicalType::String))
             && props.writer_version() == WriterVersion::PARQUET_1_0
@@ -156,6 +160,7 @@ impl Spec {
             compression: props.compression(path),
             zstd,
             statistics,
+            nullable,
             batch: props.write_batch_size(),
             page_rows: props.column_data_page_row_count_limit(path),
             page_bytes: props.column_data_page_size_limit(path),
@@ -293,6 +298,15 @@ impl Rle {
                 rest = tail;
             }
         }
+    }
+
+    /// `put` of `n` times `v`.
+    fn put_n(&mut self, v: u32, mut n: usize) {
+        while n > 0 && !(self.repeat >= GROUP && self.current == u64::from(v)) {
+            self.put(v);
+            n -= 1;
+        }
+        self.repeat += n;
     }
 
     fn put(&mut self, v: u32) {
@@ -435,6 +449,10 @@ pub struct Column {
     /// memory estimate counts them so, `memory_size`.)
     indices: Vec<u32>,
     bytes: i64,
+    /// The open page's rows, nulls included, and of an optional column its
+    /// definition levels (after the four bytes their length goes in).
+    open_rows: usize,
+    levels: Option<Rle>,
     least: Option<u32>,
     most: Option<u32>,
     /// Closed data pages, header and body each, and what each was.
@@ -463,6 +481,8 @@ impl Column {
             known: None,
             indices: Vec::new(),
             bytes: 0,
+            open_rows: 0,
+            levels: None,
             least: None,
             most: None,
             pages: Vec::new(),
@@ -518,22 +538,39 @@ impl Column {
         true
     }
 
-    /// Encodes one batch's column, a dictionary of strings with no nulls;
-    /// `false`, having written nothing, when the chunk cannot take it as
-    /// the Parquet writer would (`adopt`): its keys go to that writer then.
+    /// Encodes one batch's column, a dictionary of strings (null keys in an
+    /// optional column only); `false`, having written nothing, when the
+    /// chunk cannot take it as the Parquet writer would (`adopt`): its keys
+    /// go to that writer then.
     pub fn write(&mut self, array: &ArrayRef) -> Result<bool, Error> {
         let Some(dict) = array.as_any().downcast_ref::<DictionaryArray<Int32Type>>() else {
             return Ok(false);
         };
-        if dict.keys().null_count() > 0 {
+        let nulls = dict.keys().nulls();
+        if nulls.is_some_and(|n| n.null_count() > 0) && !self.spec.nullable {
             return Ok(false);
         }
         if !self.table.is(dict.values()) && !self.adopt(dict.values()) {
             return Ok(false);
         }
+        // The Parquet writer takes an optional column's levels in pieces of
+        // a page's rows when they are all alike (no null buffer, or nulls
+        // only), else in mini-batches; it checks its limits after each.
+        let uniform = nulls.is_none_or(|n| n.null_count() == n.len());
+        let step = match self.spec.nullable && uniform {
+            true => self.spec.page_rows.max(1),
+            false => self.spec.batch,
+        };
         let keys = dict.keys().values();
-        for mini in keys.chunks(self.spec.batch) {
-            self.put(mini)?;
+        let mut valid = Vec::new();
+        for (i, mini) in keys.chunks(step).enumerate() {
+            let runs = nulls.map(|n| {
+                valid.clear();
+                let bits = n.inner().slice(i * step, mini.len());
+                valid.extend(bits.set_slices());
+                valid.as_slice()
+            });
+            self.put(mini, runs)?;
             if self.page_full() {
                 self.close_page()?;
             }
@@ -554,9 +591,39 @@ impl Column {
     }
 
     /// One mini-batch of keys into the open page (the Parquet writer checks
-    /// its limits after each).
-    fn put(&mut self, keys: &[i32]) -> Result<(), Error> {
-        self.indices.reserve(keys.len());
+    /// its limits after each); with `valid` ranges, the other rows null.
+    fn put(&mut self, keys: &[i32], valid: Option<&[(usize, usize)]>) -> Result<(), Error> {
+        let values = valid.map_or(keys.len(), |v| v.iter().map(|(s, e)| e - s).sum());
+        self.indices.reserve(values);
+        self.open_rows += keys.len();
+        if self.spec.nullable {
+            let levels = self.levels.get_or_insert_with(|| Rle::new(1, vec![0; 4]));
+            match valid {
+                None => levels.put_n(1, keys.len()),
+                Some(v) => {
+                    let mut at = 0;
+                    for &(start, end) in v {
+                        levels.put_n(0, start - at);
+                        levels.put_n(1, end - start);
+                        at = end;
+                    }
+                    levels.put_n(0, keys.len() - at);
+                }
+            }
+        }
+        match valid {
+            None => self.put_values(keys),
+            Some(v) => {
+                for &(start, end) in v {
+                    self.put_values(keys.get(start..end).ok_or("a key outside the batch")?)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Keys of rows that are not null into the open page.
+    fn put_values(&mut self, keys: &[i32]) -> Result<(), Error> {
         let table = Arc::clone(&self.table);
         let (mut least, mut most) = (u32::MAX, 0u32);
         let mut bytes = 0i64;
@@ -626,8 +693,8 @@ impl Column {
     }
 
     fn page_full(&self) -> bool {
-        !self.indices.is_empty()
-            && (self.indices.len() >= self.spec.page_rows
+        self.open_rows > 0
+            && (self.open_rows >= self.spec.page_rows
                 || 1 + Rle::max_size(width(self.entries.len()), self.indices.len())
                     >= self.spec.page_bytes)
     }
@@ -653,9 +720,20 @@ impl Column {
     }
 
     fn close_page(&mut self) -> Result<(), Error> {
-        let rows = self.indices.len();
+        let rows = std::mem::take(&mut self.open_rows);
         let w = width(self.entries.len());
-        let mut raw = Vec::with_capacity(1 + Rle::max_size(w, rows));
+        // An optional column's page opens with its definition levels, after
+        // their length.
+        let mut raw = match self.levels.take() {
+            Some(levels) => {
+                let mut raw = levels.finish();
+                let len = u32::try_from(raw.len() - 4).map_err(|_| "levels too long")?;
+                raw[..4].copy_from_slice(&len.to_le_bytes());
+                raw
+            }
+            None => Vec::new(),
+        };
+        raw.reserve(1 + Rle::max_size(w, self.indices.len()));
         raw.push(w);
         let mut rle = Rle::new(w, raw);
         rle.put_all(&self.indices);
@@ -713,7 +791,7 @@ impl Column {
     /// group records of it.
     pub fn close(mut self) -> Result<(Bytes, ColumnCloseResult), Error> {
         let e = |e: parquet::errors::ParquetError| e.to_string();
-        if !self.indices.is_empty() {
+        if self.open_rows > 0 {
             self.close_page()?;
         }
         let size = self.dict.len();

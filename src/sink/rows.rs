@@ -424,7 +424,9 @@ impl Builder<'_> {
                 _ => {
                     let k = c.report_id.len().min(i32::MAX as usize) as i32;
                     c.report_id.append_value(&r.report_id);
-                    c.org_name.append_option(r.org_name.as_deref());
+                    // No null in the table (`sink::dict` takes none): a
+                    // report without a name has null keys instead.
+                    c.org_name.append_value(r.org_name.as_deref().unwrap_or(""));
                     c.last = Some((i, k));
                     k
                 }
