@@ -23,6 +23,7 @@
 //! back to plain pages) goes there too (`writer::Column`). It decides no
 //! value; it only encodes strings it is given.
 
+use std::cell::RefCell;
 use std::hash::BuildHasher;
 use std::ops::Range;
 use std::sync::Arc;
@@ -67,6 +68,32 @@ fn entry<'a>(dict: &'a [u8], entries: &[Range<usize>], d: u32) -> &'a [u8] {
         .unwrap_or(&[])
 }
 
+thread_local! {
+    /// One ZSTD context per thread and level, for every chunk: making one
+    /// costs more than compressing a small page (it asks the CPU for its
+    /// features, which traps under a hypervisor), and the same context
+    /// gives the same bytes page after page.
+    static ZSTD: RefCell<Option<(i32, zstd::bulk::Compressor<'static>)>> =
+        const { RefCell::new(None) };
+}
+
+/// `raw` compressed at ZSTD `level`, as the Parquet writer's codec does.
+fn compress(level: i32, raw: &[u8]) -> Result<Vec<u8>, Error> {
+    ZSTD.with(|slot| {
+        let mut slot = slot
+            .try_borrow_mut()
+            .map_err(|_| "the ZSTD context is in use")?;
+        let c = match &mut *slot {
+            Some((l, c)) if *l == level => c,
+            other => {
+                let c = zstd::bulk::Compressor::new(level).map_err(|e| e.to_string())?;
+                &mut other.insert((level, c)).1
+            }
+        };
+        c.compress(raw).map_err(|e| e.to_string())
+    })
+}
+
 /// How the Parquet writer would write one column, when this module writes
 /// the same bytes for it.
 #[derive(Clone)]
@@ -76,6 +103,8 @@ pub struct Spec {
     /// ZSTD's level; `None` for uncompressed pages.
     zstd: Option<i32>,
     statistics: bool,
+    /// An optional column: each page opens with its definition levels.
+    nullable: bool,
     batch: usize,
     page_rows: usize,
     page_bytes: usize,
@@ -86,9 +115,10 @@ pub struct Spec {
 
 impl Spec {
     /// The column `descr` written with `props`; `None` when the writer would
-    /// do anything this module does not: levels (a nullable or repeated
-    /// column), page header statistics, bloom filters, format v2 pages, a
-    /// codec other than ZSTD, distinct counts.
+    /// do anything this module does not: repetition levels, statistics of an
+    /// optional column (null counts, level histograms), page header
+    /// statistics, bloom filters, format v2 pages, a codec other than ZSTD,
+    /// distinct counts.
     pub fn new(descr: ColumnDescPtr, props: &WriterProperties) -> Option<Spec> {
         let path = descr.path();
         let zstd = match props.compression(path) {
@@ -101,8 +131,9 @@ impl Spec {
             EnabledStatistics::Page => true,
             EnabledStatistics::Chunk => return None,
         };
+        let nullable = descr.max_def_level() == 1;
         let plain = descr.physical_type() == Type::BYTE_ARRAY
-            && descr.max_def_level() == 0
+            && (descr.max_def_level() == 0 || (nullable && !statistics))
             && descr.max_rep_level() == 0
             && matches!(descr.logical_type_ref(), Some(LogicalType::String))
             && props.writer_version() == WriterVersion::PARQUET_1_0
@@ -129,6 +160,7 @@ impl Spec {
             compression: props.compression(path),
             zstd,
             statistics,
+            nullable,
             batch: props.write_batch_size(),
             page_rows: props.column_data_page_row_count_limit(path),
             page_bytes: props.column_data_page_size_limit(path),
@@ -151,6 +183,8 @@ pub struct Table {
     /// its length in bytes.
     rank: Vec<u32>,
     len: Vec<u32>,
+    /// An entry of each rank.
+    ranked: Vec<u32>,
     /// The dictionary page bytes of every distinct string.
     page_bytes: usize,
     longest: usize,
@@ -174,6 +208,7 @@ impl Table {
         });
         let mut canon = vec![0u32; n];
         let mut rank = vec![0u32; n];
+        let mut ranked = Vec::new();
         let (mut page_bytes, mut longest, mut r) = (0usize, 0usize, 0u32);
         for (i, &e) in order.iter().enumerate() {
             let s = strings.value(e as usize);
@@ -185,6 +220,7 @@ impl Table {
                     }
                     page_bytes += 4 + s.len();
                     longest = longest.max(s.len());
+                    ranked.push(e);
                     e
                 }
             };
@@ -198,6 +234,7 @@ impl Table {
             strings,
             canon,
             rank,
+            ranked,
             page_bytes,
             longest,
         })
@@ -206,6 +243,13 @@ impl Table {
     /// Is this the table of `values`?
     pub fn is(&self, values: &ArrayRef) -> bool {
         std::ptr::addr_eq(Arc::as_ptr(&self.values), Arc::as_ptr(values))
+    }
+
+    /// The string of rank `r`.
+    fn ranked(&self, r: u32) -> &[u8] {
+        self.ranked
+            .get(r as usize)
+            .map_or(&[], |&e| self.strings.value(e as usize).as_bytes())
     }
 
     /// Can a chunk of `spec` whose dictionary holds `used` bytes take its
@@ -254,6 +298,15 @@ impl Rle {
                 rest = tail;
             }
         }
+    }
+
+    /// `put` of `n` times `v`.
+    fn put_n(&mut self, v: u32, mut n: usize) {
+        while n > 0 && !(self.repeat >= GROUP && self.current == u64::from(v)) {
+            self.put(v);
+            n -= 1;
+        }
+        self.repeat += n;
     }
 
     fn put(&mut self, v: u32) {
@@ -385,9 +438,6 @@ pub struct Column {
     /// whose size counts in the memory estimate.
     dict: Vec<u8>,
     entries: Vec<Range<usize>>,
-    /// Canonical table entry of each dictionary entry (of the one table
-    /// of a column with statistics).
-    of: Vec<u32>,
     dedup: HashTable<u64>,
     full: bool,
     /// Dictionary entry by its string, for a batch's new table to find the
@@ -399,6 +449,10 @@ pub struct Column {
     /// memory estimate counts them so, `memory_size`.)
     indices: Vec<u32>,
     bytes: i64,
+    /// The open page's rows, nulls included, and of an optional column its
+    /// definition levels (after the four bytes their length goes in).
+    open_rows: usize,
+    levels: Option<Rle>,
     least: Option<u32>,
     most: Option<u32>,
     /// Closed data pages, header and body each, and what each was.
@@ -411,7 +465,6 @@ pub struct Column {
     rows: u64,
     compressed: u64,
     uncompressed: u64,
-    compressor: Option<zstd::bulk::Compressor<'static>>,
 }
 
 impl Column {
@@ -423,12 +476,13 @@ impl Column {
             table,
             dict: Vec::new(),
             entries: Vec::new(),
-            of: Vec::new(),
             dedup: HashTable::new(),
             full: true,
             known: None,
             indices: Vec::new(),
             bytes: 0,
+            open_rows: 0,
+            levels: None,
             least: None,
             most: None,
             pages: Vec::new(),
@@ -440,7 +494,6 @@ impl Column {
             rows: 0,
             compressed: 0,
             uncompressed: 0,
-            compressor: None,
         }
     }
 
@@ -485,22 +538,39 @@ impl Column {
         true
     }
 
-    /// Encodes one batch's column, a dictionary of strings with no nulls;
-    /// `false`, having written nothing, when the chunk cannot take it as
-    /// the Parquet writer would (`adopt`): its keys go to that writer then.
+    /// Encodes one batch's column, a dictionary of strings (null keys in an
+    /// optional column only); `false`, having written nothing, when the
+    /// chunk cannot take it as the Parquet writer would (`adopt`): its keys
+    /// go to that writer then.
     pub fn write(&mut self, array: &ArrayRef) -> Result<bool, Error> {
         let Some(dict) = array.as_any().downcast_ref::<DictionaryArray<Int32Type>>() else {
             return Ok(false);
         };
-        if dict.keys().null_count() > 0 {
+        let nulls = dict.keys().nulls();
+        if nulls.is_some_and(|n| n.null_count() > 0) && !self.spec.nullable {
             return Ok(false);
         }
         if !self.table.is(dict.values()) && !self.adopt(dict.values()) {
             return Ok(false);
         }
+        // The Parquet writer takes an optional column's levels in pieces of
+        // a page's rows when they are all alike (no null buffer, or nulls
+        // only), else in mini-batches; it checks its limits after each.
+        let uniform = nulls.is_none_or(|n| n.null_count() == n.len());
+        let step = match self.spec.nullable && uniform {
+            true => self.spec.page_rows.max(1),
+            false => self.spec.batch,
+        };
         let keys = dict.keys().values();
-        for mini in keys.chunks(self.spec.batch) {
-            self.put(mini)?;
+        let mut valid = Vec::new();
+        for (i, mini) in keys.chunks(step).enumerate() {
+            let runs = nulls.map(|n| {
+                valid.clear();
+                let bits = n.inner().slice(i * step, mini.len());
+                valid.extend(bits.set_slices());
+                valid.as_slice()
+            });
+            self.put(mini, runs)?;
             if self.page_full() {
                 self.close_page()?;
             }
@@ -521,9 +591,39 @@ impl Column {
     }
 
     /// One mini-batch of keys into the open page (the Parquet writer checks
-    /// its limits after each).
-    fn put(&mut self, keys: &[i32]) -> Result<(), Error> {
-        self.indices.reserve(keys.len());
+    /// its limits after each); with `valid` ranges, the other rows null.
+    fn put(&mut self, keys: &[i32], valid: Option<&[(usize, usize)]>) -> Result<(), Error> {
+        let values = valid.map_or(keys.len(), |v| v.iter().map(|(s, e)| e - s).sum());
+        self.indices.reserve(values);
+        self.open_rows += keys.len();
+        if self.spec.nullable {
+            let levels = self.levels.get_or_insert_with(|| Rle::new(1, vec![0; 4]));
+            match valid {
+                None => levels.put_n(1, keys.len()),
+                Some(v) => {
+                    let mut at = 0;
+                    for &(start, end) in v {
+                        levels.put_n(0, start - at);
+                        levels.put_n(1, end - start);
+                        at = end;
+                    }
+                    levels.put_n(0, keys.len() - at);
+                }
+            }
+        }
+        match valid {
+            None => self.put_values(keys),
+            Some(v) => {
+                for &(start, end) in v {
+                    self.put_values(keys.get(start..end).ok_or("a key outside the batch")?)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Keys of rows that are not null into the open page.
+    fn put_values(&mut self, keys: &[i32]) -> Result<(), Error> {
         let table = Arc::clone(&self.table);
         let (mut least, mut most) = (u32::MAX, 0u32);
         let mut bytes = 0i64;
@@ -578,7 +678,6 @@ impl Column {
         let start = self.dict.len();
         self.dict.extend_from_slice(s);
         self.entries.push(start..self.dict.len());
-        self.of.push(c);
         self.map[c as usize] = d;
         if let Some(known) = &mut self.known {
             let (dict, entries) = (&self.dict, &self.entries);
@@ -594,41 +693,47 @@ impl Column {
     }
 
     fn page_full(&self) -> bool {
-        !self.indices.is_empty()
-            && (self.indices.len() >= self.spec.page_rows
+        self.open_rows > 0
+            && (self.open_rows >= self.spec.page_rows
                 || 1 + Rle::max_size(width(self.entries.len()), self.indices.len())
                     >= self.spec.page_bytes)
     }
 
-    fn compress(&mut self, raw: Vec<u8>) -> Result<Vec<u8>, Error> {
-        let Some(level) = self.spec.zstd else {
-            return Ok(raw);
-        };
-        let c = match &mut self.compressor {
-            Some(c) => c,
-            slot => slot.insert(zstd::bulk::Compressor::new(level).map_err(|e| e.to_string())?),
-        };
-        c.compress(&raw).map_err(|e| e.to_string())
+    fn compress(&self, raw: Vec<u8>) -> Result<Vec<u8>, Error> {
+        match self.spec.zstd {
+            Some(level) => compress(level, &raw),
+            None => Ok(raw),
+        }
     }
 
     /// Serialises `page` (header, then body), as the Parquet writer's page
     /// writer does: its bytes and its size on disk before compression.
-    fn serialise(page: CompressedPage) -> Result<(Bytes, Bytes, usize), Error> {
+    fn serialise(page: CompressedPage) -> Result<(Bytes, usize), Error> {
         let e = |e: parquet::errors::ParquetError| e.to_string();
-        let body = page.compressed_page().buffer().clone();
-        let mut sink = TrackedWrite::new(Vec::new());
+        let size = 64 + page.compressed_size();
+        let mut sink = TrackedWrite::new(Vec::with_capacity(size));
         let spec = SerializedPageWriter::new(&mut sink)
             .write_page(page)
             .map_err(e)?;
-        let mut all = sink.into_inner().map_err(e)?;
-        all.truncate(all.len().saturating_sub(body.len()));
-        Ok((Bytes::from(all), body, spec.uncompressed_size))
+        let all = sink.into_inner().map_err(e)?;
+        Ok((Bytes::from(all), spec.uncompressed_size))
     }
 
     fn close_page(&mut self) -> Result<(), Error> {
-        let rows = self.indices.len();
+        let rows = std::mem::take(&mut self.open_rows);
         let w = width(self.entries.len());
-        let mut raw = Vec::with_capacity(1 + Rle::max_size(w, rows));
+        // An optional column's page opens with its definition levels, after
+        // their length.
+        let mut raw = match self.levels.take() {
+            Some(levels) => {
+                let mut raw = levels.finish();
+                let len = u32::try_from(raw.len() - 4).map_err(|_| "levels too long")?;
+                raw[..4].copy_from_slice(&len.to_le_bytes());
+                raw
+            }
+            None => Vec::new(),
+        };
+        raw.reserve(1 + Rle::max_size(w, self.indices.len()));
         raw.push(w);
         let mut rle = Rle::new(w, raw);
         rle.put_all(&self.indices);
@@ -645,12 +750,11 @@ impl Column {
             rep_level_encoding: Encoding::RLE,
             statistics: None,
         };
-        let (header, body, uncompressed) = Self::serialise(CompressedPage::new(page, size))?;
-        let on_disk = header.len() + body.len();
+        let (page, uncompressed) = Self::serialise(CompressedPage::new(page, size))?;
+        let on_disk = page.len();
         self.locations.push((self.resident, on_disk as i32));
         self.resident += on_disk;
-        self.pages.push(header);
-        self.pages.push(body);
+        self.pages.push(page);
         self.uncompressed += uncompressed as u64;
         self.compressed += on_disk as u64;
         self.page_rows.push(rows as i64);
@@ -664,11 +768,7 @@ impl Column {
 
     /// The string of rank `r`.
     fn ranked(&self, r: u32) -> &[u8] {
-        self.of
-            .iter()
-            .map(|&c| c as usize)
-            .find(|&c| self.table.rank[c] == r)
-            .map_or(&[], |c| self.table.strings.value(c).as_bytes())
+        self.table.ranked(r)
     }
 
     /// What the Parquet writer's column writer would report as its memory:
@@ -691,7 +791,7 @@ impl Column {
     /// group records of it.
     pub fn close(mut self) -> Result<(Bytes, ColumnCloseResult), Error> {
         let e = |e: parquet::errors::ParquetError| e.to_string();
-        if !self.indices.is_empty() {
+        if self.open_rows > 0 {
             self.close_page()?;
         }
         let size = self.dict.len();
@@ -704,11 +804,10 @@ impl Column {
             encoding: Encoding::PLAIN,
             is_sorted: false,
         };
-        let (header, body, uncompressed) = Self::serialise(CompressedPage::new(page, size))?;
-        let dict_len = header.len() + body.len();
+        let (dict, uncompressed) = Self::serialise(CompressedPage::new(page, size))?;
+        let dict_len = dict.len();
         let mut out = Vec::with_capacity(dict_len + self.resident);
-        out.extend_from_slice(&header);
-        out.extend_from_slice(&body);
+        out.extend_from_slice(&dict);
         for p in &self.pages {
             out.extend_from_slice(p);
         }

@@ -78,6 +78,8 @@ pub struct Labels {
     /// The schemas the cell batches are written with.
     counts: SchemaRef,
     litigation: SchemaRef,
+    /// Every dataset's schema (`SCHEMAS`), built once.
+    schemas: [SchemaRef; 5],
 }
 
 fn strings<'a>(values: impl Iterator<Item = &'a str>) -> ArrayRef {
@@ -178,6 +180,7 @@ impl Labels {
                 &LITIGATION_DICTIONARIES,
                 &LITIGATION_DICTIONARIES[..2],
             )),
+            schemas: SCHEMAS.map(|s| Arc::new(s())),
         }
     }
 }
@@ -258,8 +261,10 @@ pub fn build(
         cells: Default::default(),
     };
     for (i, r) in reports.iter().enumerate() {
-        b.report(r)?;
-        b.tables(i, r)?;
+        // The tables first: they count the cells found, which the
+        // report's row gives (each dataset's rows keep the reports' order).
+        let found = b.tables(i, r)?;
+        b.report(r, found)?;
         b.findings(r)?;
     }
     let mut out = Batches::default();
@@ -281,12 +286,14 @@ impl Builder<'_> {
         match self.sets[set].entry(year) {
             std::collections::btree_map::Entry::Occupied(e) => Ok(e.into_mut()),
             std::collections::btree_map::Entry::Vacant(e) => {
-                Ok(e.insert(Rows::new(SCHEMAS[set]()).map_err(|e| e.to_string())?))
+                let schema = self.labels.schemas[set].clone();
+                Ok(e.insert(Rows::of(schema).map_err(|e| e.to_string())?))
             }
         }
     }
 
-    fn report(&mut self, r: &ReportOut) -> Result<(), Error> {
+    /// The report's row; `found`: its cells found (`ReportOut::cells_found`).
+    fn report(&mut self, r: &ReportOut, found: usize) -> Result<(), Error> {
         let template = r
             .template
             .map_or("none", |t| self.templates.templates[t].name.as_str());
@@ -305,7 +312,7 @@ impl Builder<'_> {
             V::I32(r.pages.map(|p| p.min(i32::MAX as u32) as i32)),
             V::S(Some(r.encoding)),
             V::S(Some(r.status.as_str())),
-            V::I32(Some(r.cells_found().min(i32::MAX as usize) as i32)),
+            V::I32(Some(found.min(i32::MAX as usize) as i32)),
             V::I32(Some(r.findings.len().min(i32::MAX as usize) as i32)),
             V::I32(Some(errors.min(i32::MAX as usize) as i32)),
             V::S(Some(crate::report::PARSER_VERSION)),
@@ -340,8 +347,10 @@ impl Builder<'_> {
     }
 
     /// The cells of report `i` of the chunk: money items into
-    /// `procurement` rows, counts into the cell datasets.
-    fn tables(&mut self, i: usize, r: &ReportOut) -> Result<(), Error> {
+    /// `procurement` rows, counts into the cell datasets; gives the cells
+    /// found (`ReportOut::cells_found`), counted on the way.
+    fn tables(&mut self, i: usize, r: &ReportOut) -> Result<usize, Error> {
+        let mut found = 0usize;
         let t = self.templates;
         let template = r.template.map_or("none", |i| t.templates[i].name.as_str());
         // `Labels::template` ends with `none`.
@@ -350,6 +359,8 @@ impl Builder<'_> {
             .unwrap_or(t.templates.len())
             .min(i32::MAX as usize) as i32;
         for table in &r.tables {
+            // Counted here, while the cells are read anyway.
+            found += table.cells.iter().filter(|c| c.raw().is_some()).count();
             let def = &t.tables[table.def];
             let row_start = self.labels.row_start.get(table.def).copied().unwrap_or(0);
             let col_start = self.labels.col_start.get(table.def).copied().unwrap_or(0);
@@ -360,29 +371,31 @@ impl Builder<'_> {
                 .columns
                 .iter()
                 .position(|c| c.kind == ColumnKind::ProjectCount);
-            for (ri, row) in def.rows.iter().enumerate() {
-                let Some(m) = money else { break };
-                let cells = table.cells.get(ri * ncols..(ri + 1) * ncols).unwrap_or(&[]);
-                let (pc, pc_raw) = match count.and_then(|i| cells.get(i)) {
-                    Some(CellOut::Count(c)) => (c.value, r.raw(c.raw)),
-                    _ => (None, None),
-                };
-                if let Some(CellOut::Money(mc)) = cells.get(m) {
-                    self.rows(PROCUREMENT, r.year)?.push(&[
-                        V::S(Some(&r.report_id)),
-                        V::I32(r.year),
-                        V::S(r.org_name.as_deref()),
-                        V::S(Some(template)),
-                        V::S(Some(&def.key)),
-                        V::S(Some(&row.key)),
-                        V::S(Some(&row.label)),
-                        V::I64(pc),
-                        V::S(pc_raw),
-                        V::D(decimal(mc.value, schema::VALUE_SCALE)),
-                        V::S(mc.unit.map(|u| u.as_str())),
-                        V::D(decimal(mc.yuan, schema::YUAN_SCALE)),
-                        V::S(r.raw(mc.raw)),
-                    ]);
+            // A table with a money column: its rows go to procurement.
+            if let Some(m) = money {
+                for (ri, row) in def.rows.iter().enumerate() {
+                    let cells = table.cells.get(ri * ncols..(ri + 1) * ncols).unwrap_or(&[]);
+                    let (pc, pc_raw) = match count.and_then(|i| cells.get(i)) {
+                        Some(CellOut::Count(c)) => (c.value, r.raw(c.raw)),
+                        _ => (None, None),
+                    };
+                    if let Some(CellOut::Money(mc)) = cells.get(m) {
+                        self.rows(PROCUREMENT, r.year)?.push(&[
+                            V::S(Some(&r.report_id)),
+                            V::I32(r.year),
+                            V::S(r.org_name.as_deref()),
+                            V::S(Some(template)),
+                            V::S(Some(&def.key)),
+                            V::S(Some(&row.key)),
+                            V::S(Some(&row.label)),
+                            V::I64(pc),
+                            V::S(pc_raw),
+                            V::D(decimal(mc.value, schema::VALUE_SCALE)),
+                            V::S(mc.unit.map(|u| u.as_str())),
+                            V::D(decimal(mc.yuan, schema::YUAN_SCALE)),
+                            V::S(r.raw(mc.raw)),
+                        ]);
+                    }
                 }
             }
             let set = match def.dataset {
@@ -424,7 +437,9 @@ impl Builder<'_> {
                 _ => {
                     let k = c.report_id.len().min(i32::MAX as usize) as i32;
                     c.report_id.append_value(&r.report_id);
-                    c.org_name.append_option(r.org_name.as_deref());
+                    // No null in the table (`sink::dict` takes none): a
+                    // report without a name has null keys instead.
+                    c.org_name.append_value(r.org_name.as_deref().unwrap_or(""));
                     c.last = Some((i, k));
                     k
                 }
@@ -443,6 +458,6 @@ impl Builder<'_> {
             c.table
                 .append_value_n(table.def.min(i32::MAX as usize) as i32, n);
         }
-        Ok(())
+        Ok(found)
     }
 }

@@ -213,6 +213,11 @@ pub enum V<'a> {
 
 impl Rows {
     pub fn new(schema: Schema) -> Result<Rows, ArrowError> {
+        Rows::of(Arc::new(schema))
+    }
+
+    /// The builders of `schema`'s batches (a schema built once, shared).
+    pub fn of(schema: SchemaRef) -> Result<Rows, ArrowError> {
         let cols = schema
             .fields()
             .iter()
@@ -230,7 +235,7 @@ impl Rows {
             })
             .collect::<Result<Vec<Col>, ArrowError>>()?;
         Ok(Rows {
-            schema: Arc::new(schema),
+            schema,
             cols,
             len: 0,
         })

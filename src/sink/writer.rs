@@ -27,6 +27,7 @@ use bytes::Bytes;
 use parquet::arrow::arrow_writer::{
     compute_leaves, ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory,
 };
+use parquet::basic::Compression;
 use parquet::column::writer::ColumnCloseResult;
 use parquet::file::writer::SerializedFileWriter;
 use rayon::prelude::*;
@@ -89,7 +90,10 @@ fn own_keys(array: &ArrayRef) -> Result<ArrayRef, String> {
         .as_any()
         .downcast_ref::<DictionaryArray<Int32Type>>()
         .ok_or("not a dictionary column")?;
-    let keys = arrow_array::Int32Array::from(d.keys().values().to_vec());
+    let keys = arrow_array::Int32Array::new(
+        d.keys().values().to_vec().into(),
+        arrow_array::Array::nulls(d.keys()).cloned(),
+    );
     let d = DictionaryArray::<Int32Type>::try_new(keys, d.values().clone())
         .map_err(|e| e.to_string())?;
     Ok(Arc::new(d))
@@ -219,6 +223,9 @@ impl Group {
 struct Encoder {
     schema: SchemaRef,
     factory: ArrowRowGroupWriterFactory,
+    /// The factory of the row groups' writers when `dict` writes columns
+    /// of a run's table (`light`).
+    light: Option<ArrowRowGroupWriterFactory>,
     group: Option<Group>,
     /// Row groups of the file so far, appended or in `closed`.
     groups: usize,
@@ -239,12 +246,13 @@ impl Encoder {
         let mut rest = batch.clone();
         while rest.num_rows() > 0 {
             if self.group.is_none() {
-                let writers = self.factory.create_column_writers(self.groups).map_err(e)?;
+                let factory = self.light.as_ref().unwrap_or(&self.factory);
+                let writers = factory.create_column_writers(self.groups).map_err(e)?;
                 let columns = writers
                     .into_iter()
                     .enumerate()
                     .map(|(i, w)| self.column(i, w, &rest))
-                    .collect();
+                    .collect::<Result<_, _>>()?;
                 self.group = Some(Group { columns, rows: 0 });
             }
             let Some(group) = &mut self.group else {
@@ -265,10 +273,27 @@ impl Encoder {
 
     /// The writer of column `i` in a new row group, whose first rows are
     /// `batch`'s: `dict`'s when the column indexes a table it can write,
-    /// else Parquet's `w`.
-    fn column(&mut self, i: usize, w: ArrowColumnWriter, batch: &RecordBatch) -> Column {
+    /// else Parquet's `w` (or, when `w` is a `light` writer that would not
+    /// compress, one of the file's own).
+    fn column(
+        &mut self,
+        i: usize,
+        w: ArrowColumnWriter,
+        batch: &RecordBatch,
+    ) -> Result<Column, String> {
         let Some((spec, per_batch)) = self.specs.get(i).and_then(Option::as_ref) else {
-            return Column::Arrow(Box::new(w));
+            return Ok(Column::Arrow(Box::new(w)));
+        };
+        let arrow = |enc: &Self, w: ArrowColumnWriter| -> Result<Column, String> {
+            if enc.light.is_none() || *per_batch {
+                return Ok(Column::Arrow(Box::new(w)));
+            }
+            let e = |e: parquet::errors::ParquetError| e.to_string();
+            let mut all = enc.factory.create_column_writers(enc.groups).map_err(e)?;
+            if i >= all.len() {
+                return Err("a column without a writer".into());
+            }
+            Ok(Column::Arrow(Box::new(all.swap_remove(i))))
         };
         let Some(values) = batch
             .columns()
@@ -276,7 +301,7 @@ impl Encoder {
             .and_then(|a| a.as_any().downcast_ref::<DictionaryArray<Int32Type>>())
             .map(|d| d.values())
         else {
-            return Column::Arrow(Box::new(w));
+            return arrow(self, w);
         };
         let table = match self.tables.get(i).and_then(Option::as_ref) {
             Some(t) if t.is(values) => Some(t.clone()),
@@ -287,13 +312,13 @@ impl Encoder {
                 if let Some(slot) = self.tables.get_mut(i) {
                     *slot = Some(t.clone());
                 }
-                Column::Own {
+                Ok(Column::Own {
                     own: Box::new(dict::Column::new(spec.clone(), t)),
                     spare: per_batch.then(|| Box::new(w)),
                     written: per_batch.then(Vec::new),
-                }
+                })
             }
-            _ => Column::Arrow(Box::new(w)),
+            _ => arrow(self, w),
         }
     }
 
@@ -305,6 +330,39 @@ impl Encoder {
         }
         Ok(())
     }
+}
+
+/// A factory of the same column writers as `file`'s, except that those of
+/// the columns `dict` writes from a run's table (`specs`, not per batch)
+/// compress nothing: such a writer is dropped unused, and a ZSTD codec,
+/// which every writer of the file makes (a compression and a decompression
+/// context), costs more than a small column's pages. `None` when no column
+/// is such.
+fn light(
+    file: &SerializedFileWriter<File>,
+    schema: &SchemaRef,
+    specs: &[Option<(Spec, bool)>],
+) -> Result<Option<ArrowRowGroupWriterFactory>, String> {
+    let leaves = file.schema_descr().columns();
+    let mut props = file.properties().as_ref().clone().into_builder();
+    let mut any = false;
+    for (leaf, spec) in leaves.iter().zip(specs) {
+        if let Some((_, false)) = spec {
+            props = props.set_column_compression(leaf.path().clone(), Compression::UNCOMPRESSED);
+            any = true;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    let e = |e: parquet::errors::ParquetError| e.to_string();
+    let root = file.schema_descr().root_schema_ptr();
+    let dummy =
+        SerializedFileWriter::new(std::io::sink(), root, Arc::new(props.build())).map_err(e)?;
+    Ok(Some(ArrowRowGroupWriterFactory::new(
+        &dummy,
+        schema.clone(),
+    )))
 }
 
 /// One year's open file and buffered rows.
@@ -447,7 +505,9 @@ impl Partitioned {
                 Some((spec, keyed.as_str() == PER_BATCH))
             })
             .collect();
+        let light = light(&file, &schema, &specs).map_err(|e| err(&path, e))?;
         let encoder = Encoder {
+            light,
             schema,
             factory,
             group: None,
@@ -657,6 +717,8 @@ mod dict_tests {
         Arc::new(StringArray::from_iter_values(s))
     }
 
+    /// The dictionary columns: the first two and the last with one table
+    /// per batch.
     const NAMES: [&str; 7] = [
         "report_id",
         "source",
@@ -664,7 +726,7 @@ mod dict_tests {
         "table_key",
         "table_label",
         "row_key",
-        "raw",
+        "org",
     ];
 
     fn schema(marked: bool) -> Schema {
@@ -677,8 +739,9 @@ mod dict_tests {
             Field::new("table_label", DataType::Utf8, false),
             Field::new("row_key", DataType::Utf8, false),
             Field::new("raw", DataType::Utf8, true),
+            Field::new("org", DataType::Utf8, true),
         ]);
-        let s = dictionary_schema(plain, &NAMES[..6], &NAMES[..2]);
+        let s = dictionary_schema(plain, &NAMES, &[NAMES[0], NAMES[1], NAMES[6]]);
         if marked {
             return s;
         }
@@ -741,6 +804,32 @@ mod dict_tests {
             }
         };
         let sources: ArrayRef = Arc::new(StringArray::from_iter_values(rows.clone().map(source)));
+        // A report's body, or none (a null key, its table entry empty, as
+        // `rows::Cells` writes them): every fifth report, and every report
+        // from 40k to 75k rows, pages of nulls only; but every report from
+        // 100k to 140k rows has one.
+        let unnamed = |r: usize| {
+            (r % 5 == 2 && !(100_000 / 181..140_000 / 181).contains(&r))
+                || (40_000 / 181..75_000 / 181).contains(&r)
+        };
+        let orgs: ArrayRef = Arc::new(StringArray::from_iter_values(
+            (first..=(from + n) / 181).map(|r| {
+                if unnamed(r) {
+                    String::new()
+                } else {
+                    format!("{}局{}", "某市".repeat(r % 3), r % 17)
+                }
+            }),
+        ));
+        // Keys without a null buffer when none is null, as a builder
+        // gives them.
+        let org_keys = rows
+            .clone()
+            .map(|i| (!unnamed(i / 181)).then_some((i / 181 - first) as i32));
+        let org_keys = match org_keys.clone().all(|k| k.is_some()) {
+            true => Int32Array::from_iter_values(org_keys.flatten()),
+            false => Int32Array::from_iter(org_keys),
+        };
         let columns: Vec<ArrayRef> = vec![
             dict(report_keys, &report_ids),
             dict((0..n as i32).collect(), &sources),
@@ -767,6 +856,7 @@ mod dict_tests {
                 let noise: String = (0..8).map(|k| format!("{:016x}", scatter(i * 8 + k, usize::MAX >> 1))).collect();
                 (i % 7 != 0).then(|| format!("{noise}{}", "说".repeat(i % 61)))
             }))),
+            Arc::new(DictionaryArray::<Int32Type>::try_new(org_keys, orgs).unwrap()),
         ];
         RecordBatch::try_new(schema.clone(), columns).unwrap()
     }
@@ -777,12 +867,37 @@ mod dict_tests {
 
     #[test]
     fn run_table_columns_write_the_bytes_of_the_arrow_writer() {
+        let groups = pool_writes_the_bytes_of_the_arrow_writer(0, &SIZES);
+        assert!(
+            groups.len() >= 4 && groups.iter().any(|&n| n < 60_000),
+            "{groups:?}"
+        );
+    }
+
+    #[test]
+    fn an_optional_column_of_nulls_only_writes_the_bytes_of_the_arrow_writer() {
+        // Rows of unnamed reports only: an empty dictionary.
+        let groups = pool_writes_the_bytes_of_the_arrow_writer(41_000, &[1000, 20000, 5]);
+        assert_eq!(groups, [21005]);
+    }
+
+    #[test]
+    fn an_optional_column_without_nulls_writes_the_bytes_of_the_arrow_writer() {
+        // Rows of named reports only, their keys without a null buffer.
+        let groups = pool_writes_the_bytes_of_the_arrow_writer(100_500, &[30000, 9000, 1]);
+        assert_eq!(groups.iter().sum::<i64>(), 39001);
+    }
+
+    /// Writes batches of `sizes` rows from row `from` on through the pool
+    /// and through the ArrowWriter, requires the same bytes, and gives the
+    /// rows of each row group.
+    fn pool_writes_the_bytes_of_the_arrow_writer(start: usize, sizes: &[usize]) -> Vec<i64> {
         let d = tempfile::tempdir().unwrap();
         let t = tables();
         let marked: SchemaRef = Arc::new(schema(true));
         let mut lent = Partitioned::new("cells", d.path(), || schema(false), "pool").unwrap();
-        let mut from = 0;
-        for n in SIZES {
+        let mut from = start;
+        for &n in sizes {
             let mut jobs = vec![lent
                 .lend(Some(2020), batch(&marked, &t, from, n))
                 .unwrap()
@@ -794,14 +909,17 @@ mod dict_tests {
         // `dict` wrote the dictionary columns.
         let p = lent.parts.get(&Some(2020)).unwrap();
         let enc = p.encoder.as_ref().unwrap();
-        assert_eq!(enc.specs.iter().filter(|s| s.is_some()).count(), 6);
-        assert_eq!(enc.tables.iter().filter(|s| s.is_some()).count(), 6);
-        assert_eq!(lent.close().unwrap(), from as u64);
+        assert_eq!(enc.specs.iter().filter(|s| s.is_some()).count(), 7);
+        assert_eq!(enc.tables.iter().filter(|s| s.is_some()).count(), 7);
+        // The optional column too, to the last row group.
+        let open = enc.group.as_ref().unwrap();
+        assert!(matches!(open.columns[8], Column::Own { .. }));
+        assert_eq!(lent.close().unwrap(), (from - start) as u64);
         let path = d.path().join("reference.parquet");
         let plain: SchemaRef = Arc::new(schema(false));
         let mut w = layout::create(&path, &plain).unwrap();
-        let mut from = 0;
-        for n in SIZES {
+        let mut from = start;
+        for &n in sizes {
             let b = batch(&plain, &t, from, n);
             let mut rest = b.clone();
             // The pool's rule: a row group at 64k rows, and after a batch
@@ -819,13 +937,9 @@ mod dict_tests {
             from += n;
         }
         let meta = w.close().unwrap();
-        let groups: Vec<i64> = meta.row_groups().iter().map(|g| g.num_rows()).collect();
-        assert!(
-            groups.len() >= 4 && groups.iter().any(|&n| n < 60_000),
-            "{groups:?}"
-        );
         let ours = std::fs::read(d.path().join("cells/2020-pool.parquet")).unwrap();
         assert!(ours == std::fs::read(&path).unwrap(), "the files differ");
+        meta.row_groups().iter().map(|g| g.num_rows()).collect()
     }
 
     #[test]
@@ -843,7 +957,7 @@ mod dict_tests {
         for n in [1, 7, 1023, 1025, 3000, 19999, 2, 40000] {
             let b = batch(&marked, &t, from, n);
             if own.is_empty() {
-                for i in 3..7 {
+                for i in [3, 4, 5, 6, 8] {
                     let spec = Spec::new(file.schema_descr().column(i), file.properties()).unwrap();
                     let values = b
                         .column(i)
