@@ -38,7 +38,7 @@ pub(super) enum Item {
 
 /// A header cell longer than this (normalised characters) is prose, not a
 /// header: a word such as 总计 or 其他 in a sentence names no column.
-const MAX_HEADER_CHARS: usize = 60;
+pub(super) const MAX_HEADER_CHARS: usize = 60;
 /// A piece of a header word broken over two lines names it from this many
 /// characters on, when no other header word holds the same piece.
 const MIN_FRAGMENT_CHARS: usize = 3;
@@ -233,6 +233,23 @@ impl Words {
         found * 10 / self.total
     }
 
+    /// Where the head of a longer word at the end of `norm` starts
+    /// (`head_at_end`), when that head holds a shorter word and is the head
+    /// of that one word: the piece `claims` reads there. It depends on the
+    /// text alone, so `hits::Said` keeps it with what a text says.
+    pub(super) fn end_head(&self, norm: &str) -> Option<u32> {
+        let pos = head_at_end(self, norm)?;
+        let piece = norm.get(pos..)?;
+        let holds_word = self
+            .labels
+            .iter()
+            .any(|(a, _)| a.len() < piece.len() && piece.contains(a.as_str()));
+        match (holds_word, self.fragment(piece)) {
+            (true, Some((_, false))) => u32::try_from(pos).ok(),
+            _ => None,
+        }
+    }
+
     /// `fragment_of(labels, piece)`, looked up.
     fn fragment(&self, piece: &str) -> Option<(Item, bool)> {
         self.fragments.get(piece).copied()
@@ -367,18 +384,22 @@ pub(super) fn claims(doc: &Doc, m: Variant, header: &[u32]) -> Vec<Claim> {
     let mut held = Held::default();
     for (order, &i) in header.iter().enumerate() {
         let norm = doc.norm(i as usize);
-        if norm.chars().nth(MAX_HEADER_CHARS).is_some() {
+        // The hits count every cell's characters.
+        if m.chars(i as usize) > MAX_HEADER_CHARS {
             continue;
         }
         let Some(cell) = doc.cells.get(i as usize) else {
             continue;
         };
-        // The hits hold text cells only.
-        if cell.kind == CellKind::Text {
+        // The hits hold text cells only; what a text's end is the head of
+        // comes memorised with what it says.
+        let end_head = if cell.kind == CellKind::Text {
             held.of(m, words, i as usize);
+            m.said(doc, i as usize).end_head
         } else {
             held.scan(words, norm);
-        }
+            words.end_head(norm)
+        };
         let claim = |pos, end, item, tail| Claim {
             order,
             line: cell.line,
@@ -400,13 +421,9 @@ pub(super) fn claims(doc: &Doc, m: Variant, header: &[u32]) -> Vec<Claim> {
         // The head of a longer word at the cell's end (`总计自然人法人或其他`
         // read as one cell, the span broken after 其他) is that piece, and
         // the short word inside it (其他) names nothing.
-        if let Some(pos) = head_at_end(words, norm) {
-            let piece = &norm[pos..];
-            let holds_word = labels
-                .iter()
-                .any(|(a, _)| a.len() < piece.len() && piece.contains(a.as_str()));
-            if let (true, Some((item, false))) = (holds_word, words.fragment(piece)) {
-                out.push(claim(pos, norm.len(), item, false));
+        if let Some(pos) = end_head {
+            if let Some((item, false)) = norm.get(pos as usize..).and_then(|p| words.fragment(p)) {
+                out.push(claim(pos as usize, norm.len(), item, false));
             }
         }
         // The words the cell holds, longest first.
@@ -553,6 +570,13 @@ fn placed(def: &TableDef, claims: &[Claim]) -> (Vec<usize>, Vec<bool>) {
 
 /// The printed column order the claims describe, when every column is named.
 pub(super) fn resolve(def: &TableDef, claims: &[Claim]) -> Option<Vec<usize>> {
+    // A column no claim places (`placed` marks the columns of claims that
+    // are no tail) leaves no order: told before the order is built.
+    let every =
+        (0..def.columns.len()).all(|c| claims.iter().any(|x| !x.tail && x.item == Item::Col(c)));
+    if !every {
+        return None;
+    }
     let (order, placed) = placed(def, claims);
     placed.iter().all(|&p| p).then_some(order)
 }
@@ -619,6 +643,11 @@ fn printed_order(
     claims: &mut [Claim],
 ) -> Result<Option<Vec<usize>>, Option<Vec<usize>>> {
     let n = def.columns.len();
+    // No claim names a column: only a template without columns is in its
+    // order (what `resolve` gives both ways below), without its vectors.
+    if claims.is_empty() {
+        return if n == 0 { Ok(None) } else { Err(None) };
+    }
     let template: Vec<usize> = (0..n).collect();
     let reading = resolve(def, claims);
     claims.sort_by_key(|c| (c.col, c.line, c.order, c.pos));
@@ -668,6 +697,8 @@ pub(super) fn read_header(doc: &Doc, def: &TableDef, m: Variant, header: &[u32])
         Ok(None) => (template, false, false, None),
         Ok(Some(r)) => (r, true, false, None),
         Err(Some(r)) => (template, false, false, Some(r)),
+        // No claim: `partial_order` is the template's.
+        Err(None) if claims.is_empty() => (template, false, false, None),
         Err(None) => {
             // Some columns named, not all: the order they are named in,
             // completed with the others where the template puts them, is

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use foldhash::fast::FixedState;
 
-use super::header::Words;
+use super::header::{Words, MAX_HEADER_CHARS};
 use super::labels::{pick_row, Hit, Rel, MIN_PIECE};
 use crate::segment::{CellKind, Doc};
 use crate::template::{Shape, TableDef};
@@ -474,6 +474,9 @@ pub(super) struct Hits<'i> {
     entry: Vec<u32>,
     /// Scratch for `Variant::row`: rows met by one cell.
     rows: RefCell<Vec<RowHit>>,
+    /// Scratch for `Variant::said_range`, lent to one region's reading at a
+    /// time: one allocation per document, not one per region and variant.
+    said: std::cell::Cell<Vec<Said>>,
 }
 
 const NO_ENTRY: u32 = u32::MAX;
@@ -505,6 +508,7 @@ impl<'i> Hits<'i> {
             chars: Vec::with_capacity(n),
             entry: Vec::with_capacity(n),
             rows: RefCell::new(Vec::new()),
+            said: std::cell::Cell::new(Vec::new()),
         };
         for i in 0..n {
             let norm = doc.norm(i);
@@ -598,6 +602,9 @@ pub(super) struct Said {
     pub header: Option<Hit>,
     pub ignore: Option<Hit>,
     pub pairs: u64,
+    /// `Words::end_head` of the text, for a text short enough to be a
+    /// header cell.
+    pub end_head: Option<u32>,
 }
 
 // The memo holds up to `MEMO_SAID` of these.
@@ -672,6 +679,40 @@ impl<'i> Variant<'_, 'i> {
         said
     }
 
+    /// `said` of every cell of `lo..hi` (the default for a cell not text),
+    /// in the document's scratch vector: give it back with `give_back`.
+    pub(super) fn said_range(&self, doc: &Doc, lo: usize, hi: usize) -> Vec<Said> {
+        let mut out = self.hits.said.take();
+        out.clear();
+        out.reserve(hi.saturating_sub(lo));
+        let mut memo = self.hits.memo.said.borrow_mut();
+        for i in lo..hi {
+            let said = match doc.cells.get(i).map(|c| c.kind) {
+                Some(CellKind::Text) => {
+                    match self.hits.entry.get(i).copied().filter(|&e| e != NO_ENTRY) {
+                        Some(e) => match memo.get(e, self.d) {
+                            Some(said) => said,
+                            None => {
+                                let said = self.said_now(doc, i);
+                                memo.put(e, self.d, said);
+                                said
+                            }
+                        },
+                        None => self.said_now(doc, i),
+                    }
+                }
+                _ => Said::default(),
+            };
+            out.push(said);
+        }
+        out
+    }
+
+    /// Gives `said_range`'s vector back for the next region.
+    pub(super) fn give_back(&self, said: Vec<Said>) {
+        self.hits.said.set(said);
+    }
+
     fn said_now(&self, doc: &Doc, i: usize) -> Said {
         let mut rows = self.hits.rows.borrow_mut();
         rows.clear();
@@ -699,6 +740,10 @@ impl<'i> Variant<'_, 'i> {
             header: header.map(|h| h.0),
             ignore: ignore.map(|h| h.0),
             pairs: self.words().pairs_in(doc.norm(i)),
+            end_head: match self.hits.chars(i) <= MAX_HEADER_CHARS {
+                true => self.words().end_head(doc.norm(i)),
+                false => None,
+            },
         }
     }
 

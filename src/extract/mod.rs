@@ -84,7 +84,7 @@ pub fn locate(doc: &Doc, t: &Templates) -> Located {
     let hits = hits::Hits::new(doc, &t.index);
     let anchors = regions::anchors(doc, t, &hits);
     // Best candidate per table variant.
-    let mut read: Vec<Candidate> = Vec::new();
+    let mut read: Vec<Candidate> = Vec::with_capacity(t.tables.len() * 2);
     for k in 0..t.table_keys.len() {
         for (lo, hi) in regions::regions(doc, t, &hits, &anchors, k) {
             for d in (0..t.tables.len()).filter(|&d| t.tables[d].key == t.table_keys[k]) {

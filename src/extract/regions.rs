@@ -43,6 +43,9 @@ pub(super) fn anchors(doc: &Doc, t: &Templates, hits: &Hits) -> Vec<(usize, usiz
 /// Characters of the shortest label that opens a flat table printed without
 /// its caption.
 const MIN_FLAT_OPENER: usize = 4;
+/// Characters of the longest cell that opens a table printed without its
+/// caption (longer text is prose naming the table's words).
+const MAX_OPENER_CELL: usize = 40;
 
 /// Regions `[lo, hi)` where table key `k` may stand.
 pub(super) fn regions(
@@ -73,10 +76,11 @@ pub(super) fn regions(
         .filter(|&d| t.tables[d].key == *key)
         .collect();
     let opens = |i: usize| {
-        if doc.cells[i].kind != CellKind::Text {
+        let n = hits.chars(i);
+        // Asked before any variant's hits: longer text opens none.
+        if doc.cells[i].kind != CellKind::Text || n > MAX_OPENER_CELL {
             return false;
         }
-        let n = hits.chars(i);
         variants.iter().any(|&v| {
             let d = &t.tables[v];
             // A flat table's header names its rows (行政复议) above its
@@ -86,7 +90,7 @@ pub(super) fn regions(
             // table printed without its caption opens on a longer one.
             let long =
                 d.shape == Shape::Grid || hit.is_some_and(|h| h.len as usize >= MIN_FLAT_OPENER);
-            hit.is_some_and(|h| h.strength >= Strength::Contains) && n <= 40 && long
+            hit.is_some_and(|h| h.strength >= Strength::Contains) && long
         })
     };
     let flat = t
