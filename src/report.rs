@@ -183,7 +183,7 @@ pub fn from_bytes(rel: &str, bytes: Vec<u8>, format: Format, settings: &Settings
         stages.lap(Stages::EXTRACT, &mut clock);
         (doc.layout, extraction)
     };
-    let meta = settings.meta.detect(&rendered.text);
+    let meta = settings.meta.detect(&rendered.text, &t.normaliser);
     let mut findings: Vec<Finding> = std::mem::take(&mut rendered.notes)
         .into_iter()
         .map(|(code, why)| Finding::new(Severity::Warning, code, format!("{rel}: {why}")))

@@ -437,11 +437,6 @@ fn clean_org(s: &[char]) -> String {
         .to_string()
 }
 
-/// The lines `a..=b` joined: (raw, key).
-fn join(lines: &[Line]) -> (Vec<char>, Vec<char>) {
-    (join_raw(lines), join_key(lines))
-}
-
 fn join_raw(lines: &[Line]) -> Vec<char> {
     let mut raw = Vec::with_capacity(lines.iter().map(|l| l.raw().len()).sum());
     for l in lines {
@@ -473,8 +468,8 @@ fn title_org(raw: &[char], key: &[char], w: &Words) -> String {
 /// that holds a word of every title group, with no chrome or boilerplate in
 /// it. When the span names no body and the line above is a name (with at
 /// most a year), that line belongs to the title (`乌海市工业和信息化局` /
-/// `2019年度…年报`).
-fn find_title(lines: &[Line], w: &Words) -> Option<(usize, usize)> {
+/// `2019年度…年报`). Gives the title's lines joined: (raw, key).
+fn find_title(lines: &[Line], w: &Words) -> Option<(Vec<char>, Vec<char>)> {
     for end in 0..lines.len().min(TITLE_LINES) {
         let mut found = None;
         for start in (end.saturating_sub(TITLE_SPAN - 1)..=end).rev() {
@@ -495,7 +490,7 @@ fn find_title(lines: &[Line], w: &Words) -> Option<(usize, usize)> {
                 break;
             }
         }
-        let Some((mut start, raw, key)) = found else {
+        let Some((start, raw, key)) = found else {
             continue;
         };
         if start > 0
@@ -503,9 +498,10 @@ fn find_title(lines: &[Line], w: &Words) -> Option<(usize, usize)> {
             && title_org(&raw, &key, w).is_empty()
             && w.name_piece(&lines[start - 1])
         {
-            start -= 1;
+            let span = &lines[start - 1..=end];
+            return Some((join_raw(span), join_key(span)));
         }
-        return Some((start, end));
+        return Some((raw, key));
     }
     None
 }
@@ -515,20 +511,20 @@ fn find_title(lines: &[Line], w: &Words) -> Option<(usize, usize)> {
 #[derive(Debug)]
 pub struct Reader {
     words: Words,
-    norm: Normaliser,
 }
 
 impl Reader {
     pub fn new(cfg: &MetaConfig, norm: &Normaliser) -> Reader {
         Reader {
             words: Words::new(cfg, norm),
-            norm: norm.clone(),
         }
     }
 
-    /// The year and org of a document's text (see the module doc).
-    pub fn detect(&self, text: &str) -> Meta {
-        read(text, &self.words, &self.norm)
+    /// The year and org of a document's text (see the module doc), its
+    /// words folded by `norm`, the normaliser the reader was made with (the
+    /// templates' one, which `Settings` holds).
+    pub fn detect(&self, text: &str, norm: &Normaliser) -> Meta {
+        read(text, &self.words, norm)
     }
 }
 
@@ -549,7 +545,7 @@ fn read<'t>(text: &'t str, w: &Words, norm: &Normaliser) -> Meta {
             .take(SIGNATURE_LINES),
     );
     tail.reverse();
-    let title = find_title(&head, w).map(|(a, b)| join(&head[a..=b]));
+    let title = find_title(&head, w);
     let title_text = title
         .as_ref()
         .map(|(raw, _)| raw.iter().collect::<String>());
@@ -797,7 +793,7 @@ mod tests {
 
     fn run(text: &str) -> Meta {
         let (cfg, norm) = shipped();
-        Reader::new(&cfg, &norm).detect(text)
+        Reader::new(&cfg, &norm).detect(text, &norm)
     }
 
     /// `years_in` reads around each `年` what `years` reads of the whole

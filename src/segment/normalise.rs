@@ -101,6 +101,11 @@ pub struct Normaliser {
     /// space, U+FEFF, and those that fold to another character or to a
     /// dropped one. Most text holds none, so it is copied in whole runs.
     special: CharSet,
+    /// Plane-0 characters a label may open with when it opens with an
+    /// enumerator (`(`, a digit, 一 … 十, after folding) or with what
+    /// `enumerators_end` skips: a label opening with any other has no
+    /// enumerator to strip, told from its first bytes.
+    enum_open: CharSet,
 }
 
 /// Folds one character: full-width ASCII forms to ASCII (U+FF01..U+FF5E).
@@ -236,12 +241,19 @@ impl Normaliser {
             traditional,
             drop: CharSet::new(drop.chars().map(fold_width)),
             special: CharSet::new([]),
+            enum_open: CharSet::new([]),
         };
         let special = (0..0x10000u32)
             .filter_map(char::from_u32)
             .filter(|&c| skipped(c) || n.fold(c) != c || n.drop.contains(c))
             .collect::<Vec<char>>();
         n.special = CharSet::new(special);
+        let opens = |f: char| f == '(' || f.is_ascii_digit() || is_cn_numeral(f);
+        n.enum_open = CharSet::new(
+            (0..0x10000u32)
+                .filter_map(char::from_u32)
+                .filter(|&c| skipped(c) || opens(n.fold(c))),
+        );
         Ok(n)
     }
 
@@ -265,7 +277,11 @@ impl Normaliser {
     /// One pass over `raw`: runs of characters that stay as they are are
     /// copied whole, and only the others are folded one by one.
     pub fn label_into(&self, raw: &str, out: &mut String) {
-        let body = &raw[self.enumerators_end(raw)..];
+        // Most labels open with a character no enumerator starts with.
+        let body = match self.enum_open.outside_at(raw.as_bytes()) {
+            Some(_) => raw,
+            None => &raw[self.enumerators_end(raw)..],
+        };
         let bytes = body.as_bytes();
         let (mut run, mut i) = (0, 0);
         while i < bytes.len() {
@@ -365,6 +381,39 @@ mod tests {
         assert_eq!(group_enumerator("3.其他"), Some(false));
         assert_eq!(group_enumerator("（３）其他"), Some(false));
         assert_eq!(group_enumerator("其他"), None);
+    }
+
+    /// `label_into` strips from `raw` what `enumerators_end` finds, also when
+    /// a label's first character rules an enumerator out before it is read:
+    /// every plane-0 character and a few beyond, before enumerators, words
+    /// and white space. A traditional form folding to a numeral counts.
+    #[test]
+    fn a_label_opening_with_no_enumerator_is_copied_as_it_stands() {
+        let n = Normaliser::new("壹一 貳二", "()（）、.").unwrap();
+        // The same normaliser reading every label's enumerators.
+        let plain = Normaliser {
+            enum_open: CharSet::new((0..0x10000u32).filter_map(char::from_u32)),
+            ..n.clone()
+        };
+        let firsts = (0..0x10000u32)
+            .filter_map(char::from_u32)
+            .chain(['\u{1F600}', '\u{20000}']);
+        for c in firsts {
+            for tail in [
+                "",
+                "、总计",
+                "1.规章",
+                "）其他",
+                "二、一",
+                " 三、x",
+                "壹、a",
+            ] {
+                let raw = format!("{c}{tail}");
+                let mut want = String::new();
+                plain.label_into(&raw, &mut want);
+                assert_eq!(n.label(&raw), want, "{raw:?}");
+            }
+        }
     }
 
     #[test]
