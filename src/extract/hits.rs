@@ -666,16 +666,20 @@ impl<'i> Variant<'_, 'i> {
     /// `row`, `header` and `ignore` of cell i, from one pass over its hits,
     /// and its pairs (once per text and variant: the memo keeps it).
     pub(super) fn said(&self, doc: &Doc, i: usize) -> Said {
-        let memo = &self.hits.memo.said;
+        self.said_in(&mut self.hits.memo.said.borrow_mut(), doc, i)
+    }
+
+    /// `said`, with the memo borrowed by the caller (once for a region).
+    fn said_in(&self, memo: &mut SaidMemo, doc: &Doc, i: usize) -> Said {
         let entry = self.hits.entry.get(i).copied().filter(|&e| e != NO_ENTRY);
         let Some(e) = entry else {
             return self.said_now(doc, i);
         };
-        if let Some(said) = memo.borrow().get(e, self.d) {
+        if let Some(said) = memo.get(e, self.d) {
             return said;
         }
         let said = self.said_now(doc, i);
-        memo.borrow_mut().put(e, self.d, said);
+        memo.put(e, self.d, said);
         said
     }
 
@@ -688,19 +692,7 @@ impl<'i> Variant<'_, 'i> {
         let mut memo = self.hits.memo.said.borrow_mut();
         for i in lo..hi {
             let said = match doc.cells.get(i).map(|c| c.kind) {
-                Some(CellKind::Text) => {
-                    match self.hits.entry.get(i).copied().filter(|&e| e != NO_ENTRY) {
-                        Some(e) => match memo.get(e, self.d) {
-                            Some(said) => said,
-                            None => {
-                                let said = self.said_now(doc, i);
-                                memo.put(e, self.d, said);
-                                said
-                            }
-                        },
-                        None => self.said_now(doc, i),
-                    }
-                }
+                Some(CellKind::Text) => self.said_in(&mut memo, doc, i),
                 _ => Said::default(),
             };
             out.push(said);
