@@ -179,26 +179,10 @@ const WS_LEAD: [bool; 256] = {
 /// characters. It runs for every cell and every line.
 fn trim(s: &str) -> &str {
     let b = s.as_bytes();
-    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+    let (Some(&first), Some(last)) = (b.first(), last_lead(b)) else {
         return s;
     };
-    let last_lead = if last < 0x80 {
-        last
-    } else {
-        match b.len().checked_sub(3).map(|k| b[k]) {
-            // A three-byte character (Chinese text) ends the piece.
-            Some(x @ 0xE0..=0xEF) => x,
-            // At most three continuation bytes (`10xxxxxx`) end a character.
-            _ => b
-                .iter()
-                .rev()
-                .take(4)
-                .find(|&&x| x & 0xC0 != 0x80)
-                .copied()
-                .unwrap_or(first),
-        }
-    };
-    if !WS_LEAD[usize::from(first)] && !WS_LEAD[usize::from(last_lead)] {
+    if !WS_LEAD[usize::from(first)] && !WS_LEAD[usize::from(last)] {
         return s;
     }
     let ascii_ws = |x: u8| x < 0x80 && WS_LEAD[usize::from(x)];
@@ -212,13 +196,7 @@ fn trim(s: &str) -> &str {
         .as_bytes()
         .first()
         .is_some_and(|&x| WS_LEAD[usize::from(x)]);
-    let close = inner
-        .as_bytes()
-        .iter()
-        .rev()
-        .take(4)
-        .find(|&&x| x & 0xC0 != 0x80)
-        .is_some_and(|&x| x >= 0x80 && WS_LEAD[usize::from(x)]);
+    let close = last_lead(inner.as_bytes()).is_some_and(|x| x >= 0x80 && WS_LEAD[usize::from(x)]);
     let out = match (open, close) {
         (false, false) => inner,
         _ => inner.trim_start().trim_end(),
@@ -229,6 +207,20 @@ fn trim(s: &str) -> &str {
         return s.get(s.len()..).unwrap_or("");
     }
     out
+}
+
+/// The first byte of the last character of the UTF-8 `b` (`None` when empty).
+fn last_lead(b: &[u8]) -> Option<u8> {
+    let &last = b.last()?;
+    if last < 0x80 {
+        return Some(last);
+    }
+    match b.len().checked_sub(3).and_then(|k| b.get(k)) {
+        // A three-byte character (Chinese text) ends the piece.
+        Some(&x @ 0xE0..=0xEF) => Some(x),
+        // At most three continuation bytes (`10xxxxxx`) end a character.
+        _ => b.iter().rev().take(4).find(|&&x| x & 0xC0 != 0x80).copied(),
+    }
 }
 
 /// Byte ranges of the whitespace-separated tokens of `line`, offset by `base`.
@@ -780,14 +772,20 @@ mod tests {
         out
     }
 
+    /// Every white space character (`char::is_whitespace`): all lie below
+    /// U+3100.
+    fn white_space_below_3100() -> Vec<char> {
+        (0..0x3100u32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect()
+    }
+
     #[test]
     fn tokens_split_at_every_white_space_character() {
         // Every white space character, and characters sharing its first
         // byte, between and around words.
-        let ws: Vec<char> = (0..0x3100u32)
-            .filter_map(char::from_u32)
-            .filter(|c| c.is_whitespace())
-            .collect();
+        let ws = white_space_below_3100();
         let near = [
             '\u{80}', '\u{A1}', '\u{1681}', '\u{200B}', '\u{2030}', '\u{3001}', '、', '规',
         ];
@@ -826,10 +824,7 @@ mod tests {
     fn trim_is_strs_trim_from_both_ends() {
         // Every white space character, characters sharing its lead byte, and
         // others, at either end, alone and around words.
-        let ws: Vec<char> = (0..0x3100u32)
-            .filter_map(char::from_u32)
-            .filter(|c| c.is_whitespace())
-            .collect();
+        let ws = white_space_below_3100();
         let near = [
             'a',
             '0',

@@ -65,9 +65,7 @@ impl CharSet {
         let set = self.bmp.get(word)?;
         ((set >> bit) & 1 == 0).then_some(len)
     }
-}
 
-impl CharSet {
     /// Is the three-byte UTF-8 character `b0 b1 b2` (`b0` in `E0..=EF`)
     /// outside the set? As in `outside_at`, its word is the bits of `b0` and
     /// `b1`, at most 1023, and its bit those of `b2`.
