@@ -287,20 +287,15 @@ impl Rle {
     /// `put` of every value, a run's repeats counted at once.
     fn put_all(&mut self, values: &[u32]) {
         let mut rest = values;
-        while let Some((&v, tail)) = rest.split_first() {
-            if self.repeat >= GROUP && self.current == u64::from(v) {
-                // Inside a run, `put` only counts an equal value.
-                let n = rest.iter().take_while(|&&x| x == v).count();
-                self.repeat += n;
-                rest = rest.get(n..).unwrap_or(&[]);
-            } else {
-                self.put(v);
-                rest = tail;
-            }
+        while let Some(&v) = rest.first() {
+            let n = rest.iter().take_while(|&&x| x == v).count();
+            self.put_n(v, n);
+            rest = rest.get(n..).unwrap_or(&[]);
         }
     }
 
-    /// `put` of `n` times `v`.
+    /// `put` of `n` times `v`: inside a run, `put` only counts an equal
+    /// value.
     fn put_n(&mut self, v: u32, mut n: usize) {
         while n > 0 && !(self.repeat >= GROUP && self.current == u64::from(v)) {
             self.put(v);
